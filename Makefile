@@ -1,0 +1,48 @@
+# Two commands: `make run` serves the portal with demo data, `make test` runs the tests.
+# Only python3 and make are needed; everything else is installed into .venv.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-requirements
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test install lint migrate demo worker clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py load_demo
+
+# Serves http://$(HOST):$(PORT) with demo data. A Celery worker with embedded beat
+# runs beside it on the file-system broker (no Redis needed) and stops with it.
+run: demo
+	@mkdir -p var
+	@$(BIN)/celery -A gigmarket worker -B --pool=solo --loglevel=WARNING \
+		--schedule=var/celerybeat-schedule > var/celery.log 2>&1 & \
+	celery_pid=$$!; \
+	trap 'kill $$celery_pid 2>/dev/null' EXIT INT TERM; \
+	echo "门户地址: http://$(HOST):$(PORT)/  (Celery 日志: var/celery.log)"; \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) var db.sqlite3 staticfiles

@@ -1,0 +1,112 @@
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+
+from markets.models import Market
+
+from .models import Division, Role, User
+from .scoping import scope_queryset
+from .selectors import divisions_for_role, roles_manageable_by
+
+
+class UserForm(forms.ModelForm):
+    """Create or edit an account within the manager's scope."""
+
+    password1 = forms.CharField(label="密码", widget=forms.PasswordInput, required=False, strip=False)
+    password2 = forms.CharField(label="确认密码", widget=forms.PasswordInput, required=False, strip=False)
+
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "phone", "email", "role", "division", "market", "is_active"]
+        labels = {"username": "登录账号", "email": "电子邮箱", "is_active": "启用"}
+        help_texts = {
+            "username": "字母、数字及 @/./+/-/_，最多150个字符。",
+            "division": "省级、市州、县级账号选择所属区划；窗口工作人员只需选择零工市场。",
+        }
+
+    def __init__(self, *args, manager, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.manager = manager
+        roles = roles_manageable_by(manager)
+        self.fields["role"].choices = [(r.value, r.label) for r in roles]
+        allowed = Division.objects.none()
+        for role in roles:
+            allowed = allowed | divisions_for_role(manager, role)
+        self.fields["division"].queryset = allowed.order_by("code")
+        self.fields["division"].required = False
+        self.fields["market"].queryset = scope_queryset(Market.objects.select_related("county"), manager).exclude(
+            status=Market.Status.CLOSED
+        )
+        self.fields["market"].required = False
+        self.fields["full_name"].required = True
+        if self.instance.pk:
+            del self.fields["password1"]
+            del self.fields["password2"]
+        else:
+            self.fields["password1"].required = True
+            self.fields["password2"].required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        role = cleaned.get("role")
+        division = cleaned.get("division")
+        market = cleaned.get("market")
+        if role == Role.CLERK:
+            if market is None:
+                self.add_error("market", "窗口工作人员必须选择所在零工市场。")
+            else:
+                cleaned["division"] = market.county
+        elif role:
+            cleaned["market"] = None
+            if division is None:
+                self.add_error("division", "请选择所属区划。")
+            elif division not in divisions_for_role(self.manager, role):
+                self.add_error("division", "所选区划与角色不符或超出您的管理范围。")
+        if "password1" in self.fields:
+            p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+            if p1 and p2 and p1 != p2:
+                self.add_error("password2", "两次输入的密码不一致。")
+            elif p1:
+                probe = User(username=cleaned.get("username") or "", full_name=cleaned.get("full_name") or "")
+                try:
+                    validate_password(p1, probe)
+                except forms.ValidationError as exc:
+                    self.add_error("password1", exc)
+        return cleaned
+
+    def account_data(self):
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class SetPasswordForm(forms.Form):
+    password1 = forms.CharField(label="新密码", widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label="确认新密码", widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "两次输入的密码不一致。")
+        elif p1:
+            try:
+                validate_password(p1, self.user)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(label="操作", required=False)
+    actor = forms.CharField(label="操作账号", required=False, max_length=150)
+    target_type = forms.CharField(label="对象类型", required=False, max_length=60)
+    date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import AuditEvent
+
+        self.fields["action"].choices = [("", "全部")] + list(AuditEvent.Action.choices)

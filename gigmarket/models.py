@@ -1,0 +1,176 @@
+"""Core records: administrative divisions, users with their scope, the audit log."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Division(models.Model):
+    """A GB/T 2260 administrative division of Guizhou: the province, a 市州 or a 县级 unit.
+
+    Divisions are never deleted; a county that is merged or renamed is marked inactive.
+    """
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("省")
+        CITY = "city", _("市州")
+        COUNTY = "county", _("县(市、区)")
+
+    code = models.CharField(_("区划代码"), max_length=6, unique=True)
+    level = models.CharField(_("级别"), max_length=10, choices=Level.choices)
+    name = models.CharField(_("全称"), max_length=40)
+    short_name = models.CharField(_("简称"), max_length=20)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    is_active = models.BooleanField(_("有效"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_county(self):
+        return self.level == self.Level.COUNTY
+
+    @property
+    def is_city(self):
+        return self.level == self.Level.CITY
+
+    @property
+    def is_province(self):
+        return self.level == self.Level.PROVINCE
+
+
+class Role(models.TextChoices):
+    PROVINCE = "province", _("省级")
+    AUDITOR = "auditor", _("省级审计(只读)")
+    CITY = "city", _("市州")
+    COUNTY = "county", _("县级")
+    CLERK = "clerk", _("窗口工作人员")
+
+
+# The division level each role is bound to.
+ROLE_DIVISION_LEVEL = {
+    Role.PROVINCE: Division.Level.PROVINCE,
+    Role.AUDITOR: Division.Level.PROVINCE,
+    Role.CITY: Division.Level.CITY,
+    Role.COUNTY: Division.Level.COUNTY,
+    Role.CLERK: Division.Level.COUNTY,
+}
+
+
+class User(AbstractUser):
+    """A portal user. Its scope (role, division and, for clerks, market) lives here."""
+
+    role = models.CharField(_("角色"), max_length=10, choices=Role.choices, default=Role.CLERK)
+    division = models.ForeignKey(
+        Division,
+        verbose_name=_("所属区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    market = models.ForeignKey(
+        "markets.Market",
+        verbose_name=_("所在零工市场"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="clerks",
+    )
+    full_name = models.CharField(_("姓名"), max_length=40, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @property
+    def display_name(self):
+        return self.full_name or self.username
+
+    @property
+    def is_province_level(self):
+        return self.is_superuser or self.role in (Role.PROVINCE, Role.AUDITOR)
+
+    @property
+    def can_write(self):
+        """Auditors read and download only."""
+        return self.is_active and self.role != Role.AUDITOR
+
+    @property
+    def scope_label(self):
+        if self.is_superuser and not self.division_id:
+            return "贵州省(系统管理员)"
+        parts = [self.division.name if self.division_id else "未设置区划"]
+        if self.role == Role.CLERK and self.market_id:
+            parts.append(self.market.name)
+        return " · ".join(parts)
+
+
+class AuditEvent(models.Model):
+    """One business event: who did what to which object, when, and what changed.
+
+    Written in the same transaction as the change it records. Never edited or
+    deleted through the portal.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("新增")
+        UPDATE = "update", _("修改")
+        DELETE = "delete", _("删除")
+        LOGIN = "login", _("登录")
+        LOGOUT = "logout", _("退出")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        EXPORT = "export", _("导出")
+        IMPORT = "import", _("导入")
+        REVEAL = "reveal", _("查看个人信息")
+        TRANSITION = "transition", _("状态变更")
+
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_username = models.CharField(_("操作账号"), max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
+    target_type = models.CharField(_("对象类型"), max_length=60, blank=True)
+    target_id = models.CharField(_("对象编号"), max_length=40, blank=True)
+    target_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    county = models.ForeignKey(Division, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    city = models.ForeignKey(Division, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        indexes = [
+            models.Index(fields=["target_type", "target_id"]),
+            models.Index(fields=["county", "-created_at"]),
+            models.Index(fields=["city", "-created_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_username} {self.get_action_display()} {self.target_repr}"

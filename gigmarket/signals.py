@@ -1,0 +1,38 @@
+"""Audit logins, logouts and failed logins."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.utils import timezone
+
+from .audit import audit_record
+from .middleware import SESSION_STARTED_KEY
+from .models import AuditEvent
+
+
+def _on_login(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_STARTED_KEY] = timezone.now().timestamp()
+    audit_record(actor=user, action=AuditEvent.Action.LOGIN, county=user.division)
+
+
+def _on_logout(sender, request, user, **kwargs):
+    if user is not None:
+        audit_record(actor=user, action=AuditEvent.Action.LOGOUT, county=user.division)
+
+
+def _on_login_failed(sender, credentials, request=None, **kwargs):
+    username = (credentials or {}).get("username", "")[:150]
+    known = get_user_model().objects.filter(username=username).first()
+    audit_record(
+        actor=None,
+        action=AuditEvent.Action.LOGIN_FAILED,
+        target=None,
+        target_repr=f"账号 {username}",
+        county=known.division if known else None,
+    )
+
+
+def connect_auth_audit():
+    user_logged_in.connect(_on_login, dispatch_uid="gm_audit_login")
+    user_logged_out.connect(_on_logout, dispatch_uid="gm_audit_logout")
+    user_login_failed.connect(_on_login_failed, dispatch_uid="gm_audit_login_failed")

@@ -1,0 +1,29 @@
+import re
+
+from django.core.exceptions import ValidationError
+
+CLASSES = [
+    (re.compile(r"[a-z]"), "小写字母"),
+    (re.compile(r"[A-Z]"), "大写字母"),
+    (re.compile(r"[0-9]"), "数字"),
+    (re.compile(r"[^a-zA-Z0-9]"), "符号"),
+]
+
+
+class CharacterClassValidator:
+    """A password must mix at least three of: lower case, upper case, digits, symbols."""
+
+    def __init__(self, min_classes=3):
+        self.min_classes = min_classes
+
+    def validate(self, password, user=None):
+        found = sum(1 for pattern, _ in CLASSES if pattern.search(password))
+        if found < self.min_classes:
+            raise ValidationError(
+                "密码须至少包含大写字母、小写字母、数字、符号中的%(n)d类。",
+                code="password_too_simple",
+                params={"n": self.min_classes},
+            )
+
+    def get_help_text(self):
+        return f"密码须至少包含大写字母、小写字母、数字、符号中的{self.min_classes}类。"

@@ -1,0 +1,124 @@
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from . import services
+from .dashboard import collect_cards
+from .forms import AuditFilterForm, SetPasswordForm, UserForm
+from .selectors import audit_events_for, manageable_users, roles_manageable_by
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return render(request, "public/home.html")
+    return render(
+        request,
+        "gigmarket/dashboard.html",
+        {"cards": collect_cards(request.user)},
+    )
+
+
+def _require_manager(user):
+    if not roles_manageable_by(user):
+        raise PermissionDenied("您没有管理账号的权限。")
+
+
+@login_required
+def user_list(request):
+    _require_manager(request.user)
+    qs = manageable_users(request.user).order_by("division__code", "role", "username")
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(username__icontains=q) | qs.filter(full_name__icontains=q)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "gigmarket/user_list.html", {"page": page, "q": q})
+
+
+@login_required
+def user_create(request):
+    _require_manager(request.user)
+    form = UserForm(request.POST or None, manager=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = services.user_create(data=form.account_data(), password=form.cleaned_data["password1"], by=request.user)
+        messages.success(request, f"已创建账号 {user.username}。")
+        return redirect("user_list")
+    return render(request, "gigmarket/user_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def user_edit(request, pk):
+    _require_manager(request.user)
+    target = get_object_or_404(manageable_users(request.user), pk=pk)
+    form = UserForm(request.POST or None, instance=target, manager=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.account_data()
+        target.refresh_from_db()
+        if target == request.user and not data["is_active"]:
+            form.add_error("is_active", "不能停用自己的账号。")
+        else:
+            services.user_update(user=target, data=data, by=request.user)
+            messages.success(request, f"已保存账号 {target.username}。")
+            return redirect("user_list")
+    return render(request, "gigmarket/user_form.html", {"form": form, "target": target})
+
+
+@login_required
+def user_password(request, pk):
+    _require_manager(request.user)
+    target = get_object_or_404(manageable_users(request.user), pk=pk)
+    form = SetPasswordForm(request.POST or None, user=target)
+    if request.method == "POST" and form.is_valid():
+        services.user_set_password(user=target, password=form.cleaned_data["password1"], by=request.user)
+        messages.success(request, f"已重置账号 {target.username} 的密码。")
+        return redirect("user_list")
+    return render(request, "gigmarket/user_password.html", {"form": form, "target": target})
+
+
+@login_required
+@require_POST
+def user_toggle_active(request, pk):
+    _require_manager(request.user)
+    with transaction.atomic():
+        target = get_object_or_404(manageable_users(request.user).select_for_update(of=("self",)), pk=pk)
+        if target == request.user:
+            messages.error(request, "不能停用自己的账号。")
+            return redirect("user_list")
+        services.user_update(user=target, data={"is_active": not target.is_active}, by=request.user)
+    messages.success(request, f"账号 {target.username} 已{'启用' if target.is_active else '停用'}。")
+    return redirect("user_list")
+
+
+@login_required
+def audit_list(request):
+    qs = audit_events_for(request.user)
+    form = AuditFilterForm(request.GET or None)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["action"]:
+            qs = qs.filter(action=data["action"])
+        if data["actor"]:
+            qs = qs.filter(actor_username__icontains=data["actor"])
+        if data["target_type"]:
+            qs = qs.filter(target_type__icontains=data["target_type"])
+        tz = timezone.get_current_timezone()
+        if data["date_from"]:
+            start = datetime.datetime.combine(data["date_from"], datetime.time.min, tzinfo=tz)
+            qs = qs.filter(created_at__gte=start)
+        if data["date_to"]:
+            end = datetime.datetime.combine(data["date_to"], datetime.time.min, tzinfo=tz)
+            qs = qs.filter(created_at__lt=end + datetime.timedelta(days=1))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "gigmarket/audit_list.html",
+        {"page": page, "form": form, "query": query.urlencode()},
+    )

@@ -1,0 +1,83 @@
+"""Shared fixtures: a small fixed cast of users per role, and fast test settings."""
+
+import pytest
+from django.conf import settings
+
+from tests.factories.core import UserFactory, division
+from tests.factories.markets import MarketFactory
+
+
+def pytest_configure(config):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CELERY_BROKER_URL = "memory://"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def nanming(db):
+    return division("520102")
+
+
+@pytest.fixture
+def yunyan(db):
+    return division("520103")
+
+
+@pytest.fixture
+def honghuagang(db):
+    """A county in another 市州 (遵义市)."""
+    return division("520302")
+
+
+@pytest.fixture
+def market(nanming):
+    return MarketFactory(county=nanming)
+
+
+@pytest.fixture
+def market2(yunyan):
+    return MarketFactory(county=yunyan)
+
+
+@pytest.fixture
+def zunyi_market(honghuagang):
+    return MarketFactory(county=honghuagang)
+
+
+@pytest.fixture
+def province_user(db):
+    return UserFactory(role="province", division=division("520000"), username="prov")
+
+
+@pytest.fixture
+def auditor(db):
+    return UserFactory(role="auditor", division=division("520000"), username="auditor")
+
+
+@pytest.fixture
+def city_user(db):
+    return UserFactory(role="city", division=division("520100"), username="gy_city")
+
+
+@pytest.fixture
+def county_user(nanming):
+    return UserFactory(role="county", division=nanming, username="nm_county")
+
+
+@pytest.fixture
+def county2_user(yunyan):
+    return UserFactory(role="county", division=yunyan, username="yy_county")
+
+
+@pytest.fixture
+def clerk(market):
+    return UserFactory(role="clerk", division=market.county, market=market, username="nm_clerk")
+
+
+@pytest.fixture
+def clerk2(market2):
+    return UserFactory(role="clerk", division=market2.county, market=market2, username="yy_clerk")
