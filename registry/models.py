@@ -1,1 +1,593 @@
-"""Models for this app."""
+"""Walk-in registration at the market windows: workers, employers, postings, visits, training, policy.
+
+Scoping choices:
+- A `Worker` belongs to the county of the market where they last registered or
+  visited the 求职(用工)登记 window (`county`). A gig worker who moves is then served
+  by the new county; the registering market stays in `registered_market`. Workers are
+  not tied to one market, so clerks see every worker of their county.
+- An `Employer` belongs to the county where it was first registered. Its postings are
+  scoped by their market, so a clerk in another county can still post for it.
+- `Posting` and `WindowVisit` are scoped by their market.
+- `TrainingOffer` and `PolicyNote` belong to a county (optionally a market);
+  `TrainingSignup` follows its offer.
+
+Personal data: the 身份证号 is never stored in plaintext. `id_hash` is a keyed HMAC
+(exact lookup, unique across the province), `id_encrypted` the Fernet ciphertext for
+the audited reveal. Only the last four characters, birth date and gender are kept in
+clear (needed for search, age and display).
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from gigmarket.models import Division
+from gigmarket.pii import decrypt, encrypt, lookup_hash, mask_id_number, mask_phone
+
+
+class PayUnit(models.TextChoices):
+    DAY = "day", _("日")
+    HOUR = "hour", _("时")
+    PIECE = "piece", _("件")
+    MONTH = "month", _("月")
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+class Tier(models.IntegerChoices):
+    """分级服务 (notice 七). Lower value = higher priority; order querysets by it ascending."""
+
+    FIRST = 1, _("一级重点帮扶")
+    SECOND = 2, _("二级优先帮扶")
+    NORMAL = 3, _("普通")
+
+
+def compute_tier(*, employment_difficulty, disabled, low_income, senior, long_wait):
+    """The one rule for tiers; `registry.selectors.annotate_priority` mirrors it in SQL.
+
+    一级: 就业困难人员 or 残疾, or any two or more hardship flags.
+    二级: exactly one of 低收入家庭, 大龄, 待工时间长.
+    普通: none.
+    """
+    count = sum(bool(f) for f in (employment_difficulty, disabled, low_income, senior, long_wait))
+    if employment_difficulty or disabled or count >= 2:
+        return Tier.FIRST
+    if count == 1:
+        return Tier.SECOND
+    return Tier.NORMAL
+
+
+def senior_cutoff(gender, today):
+    """Workers of `gender` born on or before this date count as 大龄 on `today`."""
+    years = settings.SENIOR_AGE_MALE if gender == Gender.MALE else settings.SENIOR_AGE_FEMALE
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February in a non-leap target year
+        return today.replace(year=today.year - years, day=28)
+
+
+def long_wait_cutoff(today):
+    """Waiting since before this instant (local midnight) counts as 待工时间长 on `today`."""
+    start = today - datetime.timedelta(days=settings.LONG_WAIT_DAYS - 1)
+    return timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+
+
+def age_on(birth_date, today):
+    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+
+
+class Worker(models.Model):
+    """A 零工 / 灵活就业人员, one per 身份证号 across the province."""
+
+    scope_county_path = "county"
+    AUDIT_MASKED_FIELDS = ("id_hash", "id_encrypted", "id_last4", "mobile", "emergency_phone")
+
+    class Education(models.TextChoices):
+        PRIMARY = "primary", _("小学及以下")
+        JUNIOR = "junior", _("初中")
+        SENIOR = "senior", _("高中/中专/技校")
+        COLLEGE = "college", _("大专")
+        BACHELOR = "bachelor", _("本科及以上")
+
+    class Household(models.TextChoices):
+        URBAN = "urban", _("城镇户籍")
+        RURAL = "rural", _("农村户籍")
+        RELOCATED = "relocated", _("易地扶贫搬迁")
+
+    name = models.CharField(_("姓名"), max_length=40, db_index=True)
+    id_hash = models.CharField(_("身份证号摘要"), max_length=64, unique=True, editable=False)
+    id_encrypted = models.TextField(_("身份证号(加密)"), editable=False)
+    id_last4 = models.CharField(_("身份证号后4位"), max_length=4, editable=False)
+    birth_date = models.DateField(_("出生日期"), editable=False)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, editable=False)
+    mobile = models.CharField(_("手机号码"), max_length=11, db_index=True)
+
+    trades = models.ManyToManyField(
+        "markets.Trade", verbose_name=_("求职工种"), blank=True, related_name="registry_workers"
+    )
+    available_from = models.DateField(_("可上工日期(起)"), null=True, blank=True)
+    available_until = models.DateField(_("可上工日期(止)"), null=True, blank=True, help_text=_("不填表示长期可上工。"))
+    expected_pay = models.DecimalField(_("期望报酬"), max_digits=8, decimal_places=2, null=True, blank=True)
+    pay_unit = models.CharField(_("计酬单位"), max_length=5, choices=PayUnit.choices, default=PayUnit.DAY)
+    notes = models.TextField(_("备注"), blank=True)
+
+    education = models.CharField(_("文化程度"), max_length=10, choices=Education.choices, blank=True)
+    certificates = models.CharField(_("职业资格/技能证书"), max_length=200, blank=True)
+    household_type = models.CharField(_("户籍类型"), max_length=10, choices=Household.choices, blank=True)
+    emergency_contact = models.CharField(_("紧急联系人"), max_length=40, blank=True)
+    emergency_phone = models.CharField(_("紧急联系人电话"), max_length=12, blank=True)
+
+    low_income = models.BooleanField(_("低收入家庭"), default=False)
+    disabled = models.BooleanField(_("残疾"), default=False)
+    employment_difficulty = models.BooleanField(_("就业困难人员"), default=False)
+    has_injury_insurance = models.BooleanField(_("已参加新就业形态灵活就业意外伤害保险"), default=False)
+
+    registered_market = models.ForeignKey(
+        "markets.Market", verbose_name=_("登记市场"), on_delete=models.PROTECT, related_name="registered_workers"
+    )
+    county = models.ForeignKey(
+        Division,
+        verbose_name=_("服务县(市、区)"),
+        on_delete=models.PROTECT,
+        related_name="registry_workers",
+        help_text=_("最近一次登记或来访的零工市场所在县(市、区)。"),
+    )
+    registered_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    last_confirmed_match_at = models.DateTimeField(_("最近确认对接时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["-registered_at", "-id"]
+        verbose_name = _("零工")
+        verbose_name_plural = _("零工")
+        indexes = [
+            models.Index(fields=["county", "-registered_at"], name="registry_worker_county_reg"),
+            models.Index(fields=["name", "id_last4"], name="registry_worker_name_last4"),
+            models.Index(fields=["id_last4"], name="registry_worker_last4"),
+            models.Index(fields=["county", "available_from"], name="registry_worker_county_avail"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    # Personal data ---------------------------------------------------------------
+
+    def set_id_number(self, parsed):
+        """Store a validated `validators.IdNumber`: keyed hash, ciphertext, and the derived facts."""
+        self.id_hash = lookup_hash(parsed.value)
+        self.id_encrypted = encrypt(parsed.value)
+        self.id_last4 = parsed.last4
+        self.birth_date = parsed.birth_date
+        self.gender = parsed.gender
+
+    def full_id_number(self):
+        """Decrypt the 身份证号. Callers showing it to a person must audit (services.worker_reveal_id)."""
+        return decrypt(self.id_encrypted)
+
+    @cached_property
+    def masked_id_number(self):
+        """5201**********123X, for lists, search results and exports."""
+        return mask_id_number(self.full_id_number())
+
+    @property
+    def masked_mobile(self):
+        return mask_phone(self.mobile)
+
+    # Derived facts -----------------------------------------------------------------
+
+    def age(self, today=None):
+        return age_on(self.birth_date, today or timezone.localdate())
+
+    def is_senior(self, today=None):
+        today = today or timezone.localdate()
+        return self.birth_date <= senior_cutoff(self.gender, today)
+
+    @property
+    def waiting_since(self):
+        return self.last_confirmed_match_at or self.registered_at
+
+    def is_long_wait(self, today=None):
+        return self.waiting_since < long_wait_cutoff(today or timezone.localdate())
+
+    def hardship_labels(self, today=None):
+        """Chinese labels of every hardship flag that applies, in display order."""
+        today = today or timezone.localdate()
+        flags = [
+            (self.employment_difficulty, "就业困难人员"),
+            (self.disabled, "残疾"),
+            (self.low_income, "低收入家庭"),
+            (self._flag("senior_flag", self.is_senior, today), "大龄"),
+            (self._flag("long_wait_flag", self.is_long_wait, today), "待工时间长"),
+        ]
+        return [label for on, label in flags if on]
+
+    def _flag(self, annotation, method, today):
+        value = getattr(self, annotation, None)
+        return bool(value) if value is not None else method(today)
+
+    def tier(self, today=None):
+        """The 分级服务 tier; uses `annotate_priority` values when the queryset has them."""
+        annotated = getattr(self, "priority_tier", None)
+        if annotated is not None:
+            return Tier(annotated)
+        today = today or timezone.localdate()
+        return compute_tier(
+            employment_difficulty=self.employment_difficulty,
+            disabled=self.disabled,
+            low_income=self.low_income,
+            senior=self.is_senior(today),
+            long_wait=self.is_long_wait(today),
+        )
+
+    def is_available_on(self, day):
+        return (self.available_from is None or self.available_from <= day) and (
+            self.available_until is None or self.available_until >= day
+        )
+
+
+class Employer(models.Model):
+    """A 用工主体. One per 统一社会信用代码; a 家庭/个人 employer is one per phone."""
+
+    scope_county_path = "county"
+    AUDIT_MASKED_FIELDS = ("phone",)
+
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("企业")
+        BUSINESS = "business", _("个体工商户")
+        PERSON = "person", _("家庭/个人")
+        INSTITUTION = "institution", _("机关事业单位")
+        OTHER = "other", _("其他")
+
+    # Kinds that must give a 统一社会信用代码.
+    CODE_REQUIRED = (Kind.ENTERPRISE, Kind.INSTITUTION)
+
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.ENTERPRISE)
+    name = models.CharField(_("名称/姓名"), max_length=100, db_index=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=40, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=12)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    county = models.ForeignKey(
+        Division, verbose_name=_("登记县(市、区)"), on_delete=models.PROTECT, related_name="registry_employers"
+    )
+    registered_market = models.ForeignKey(
+        "markets.Market",
+        verbose_name=_("登记市场"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registered_employers",
+    )
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("用工主体")
+        verbose_name_plural = _("用工主体")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"], condition=~Q(credit_code=""), name="registry_employer_unique_credit_code"
+            ),
+            models.UniqueConstraint(
+                fields=["phone"], condition=Q(kind="person"), name="registry_employer_unique_person_phone"
+            ),
+        ]
+        indexes = [models.Index(fields=["county", "name"], name="registry_employer_county_name")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def masked_phone(self):
+        return mask_phone(self.phone)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.kind in self.CODE_REQUIRED and not self.credit_code:
+            raise ValidationError({"credit_code": "企业和机关事业单位须填写统一社会信用代码。"})
+        if self.kind == self.Kind.PERSON and self.credit_code:
+            raise ValidationError({"credit_code": "家庭/个人用工不填写统一社会信用代码。"})
+
+
+class Posting(models.Model):
+    """A 用工需求 published at a market's board and on the public site."""
+
+    scope_county_path = "market__county"
+    scope_market_path = "market"
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("招工中")
+        FILLED = "filled", _("已招满")
+        CLOSED = "closed", _("已关闭")
+        EXPIRED = "expired", _("已过期")
+
+    employer = models.ForeignKey(
+        Employer, verbose_name=_("用工主体"), on_delete=models.PROTECT, related_name="postings"
+    )
+    market = models.ForeignKey(
+        "markets.Market", verbose_name=_("发布市场"), on_delete=models.PROTECT, related_name="postings"
+    )
+    trade = models.ForeignKey(
+        "markets.Trade", verbose_name=_("工种"), on_delete=models.PROTECT, related_name="registry_postings"
+    )
+    headcount = models.PositiveSmallIntegerField(_("招用人数"), default=1)
+    pay = models.DecimalField(_("报酬"), max_digits=8, decimal_places=2)
+    pay_unit = models.CharField(_("计酬单位"), max_length=5, choices=PayUnit.choices, default=PayUnit.DAY)
+    work_date = models.DateField(_("用工日期(起)"))
+    work_date_end = models.DateField(_("用工日期(止)"), null=True, blank=True, help_text=_("只做一天可不填。"))
+    start_time = models.TimeField(_("上工时间"), null=True, blank=True)
+    end_time = models.TimeField(_("收工时间"), null=True, blank=True)
+    place = models.CharField(_("工作地点"), max_length=200)
+    requirements = models.TextField(_("要求"), blank=True)
+    valid_until = models.DateField(_("有效期至"))
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("发布时间"), default=timezone.now)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("用工需求")
+        verbose_name_plural = _("用工需求")
+        indexes = [
+            models.Index(fields=["market", "status", "-created_at"], name="registry_posting_board"),
+            models.Index(fields=["trade", "status", "work_date"], name="registry_posting_match"),
+            models.Index(fields=["status", "valid_until"], name="registry_posting_expiry"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(headcount__gte=1), name="registry_posting_headcount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.employer} · {self.trade} × {self.headcount}"
+
+    @property
+    def last_work_date(self):
+        return self.work_date_end or self.work_date
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.OPEN
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.work_date_end and self.work_date and self.work_date_end < self.work_date:
+            errors["work_date_end"] = "结束日期不能早于开始日期。"
+        if self.valid_until and self.work_date and self.valid_until > self.last_work_date:
+            errors["valid_until"] = "有效期不能晚于用工结束日期。"
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            errors["end_time"] = "收工时间应晚于上工时间。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class WindowVisit(models.Model):
+    """One walk-in at one of the four service windows (notice 三.3). Monitoring counts these rows."""
+
+    scope_county_path = "market__county"
+    scope_market_path = "market"
+
+    class Window(models.TextChoices):
+        REGISTER = "register", _("求职(用工)登记")
+        TRAINING = "training", _("技能培训")
+        RIGHTS = "rights", _("劳动维权")
+        POLICY = "policy", _("政策咨询")
+
+    market = models.ForeignKey(
+        "markets.Market", verbose_name=_("零工市场"), on_delete=models.PROTECT, related_name="window_visits"
+    )
+    window = models.CharField(_("窗口"), max_length=10, choices=Window.choices)
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("零工"), null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"
+    )
+    employer = models.ForeignKey(
+        Employer, verbose_name=_("用工主体"), null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"
+    )
+    topic = models.CharField(_("事项"), max_length=100, blank=True)
+    outcome = models.CharField(_("办理结果"), max_length=200, blank=True)
+    clerk = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    visit_date = models.DateField(_("日期"), editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("窗口来访")
+        verbose_name_plural = _("窗口来访")
+        indexes = [
+            models.Index(fields=["market", "visit_date", "window"], name="registry_visit_market_day"),
+            models.Index(fields=["visit_date"], name="registry_visit_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_window_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        self.visit_date = timezone.localdate(self.created_at)
+        super().save(*args, **kwargs)
+
+
+class TrainingOffer(models.Model):
+    """A training course offered to gig workers (notice 六)."""
+
+    scope_county_path = "county"
+
+    class Mode(models.TextChoices):
+        OFFLINE = "offline", _("线下")
+        ONLINE = "online", _("线上")
+        BLENDED = "blended", _("线上线下结合")
+
+    county = models.ForeignKey(
+        Division, verbose_name=_("县(市、区)"), on_delete=models.PROTECT, related_name="registry_training_offers"
+    )
+    market = models.ForeignKey(
+        "markets.Market",
+        verbose_name=_("零工市场"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="training_offers",
+    )
+    course = models.CharField(_("课程名称"), max_length=100)
+    trade = models.ForeignKey(
+        "markets.Trade",
+        verbose_name=_("对应工种"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registry_training_offers",
+    )
+    kind = models.CharField(_("培训类别"), max_length=20, blank=True, help_text=_("如急需紧缺职业、新职业、创业培训。"))
+    provider = models.CharField(_("培训机构"), max_length=100, blank=True)
+    start_date = models.DateField(_("开始日期"))
+    end_date = models.DateField(_("结束日期"))
+    mode = models.CharField(_("培训方式"), max_length=10, choices=Mode.choices, default=Mode.OFFLINE)
+    location = models.CharField(_("地点/网址"), max_length=200, blank=True)
+    capacity = models.PositiveSmallIntegerField(_("名额"), null=True, blank=True)
+    subsidy_eligible = models.BooleanField(_("可享受职业培训补贴"), default=False)
+    subsidy_note = models.CharField(_("补贴说明"), max_length=200, blank=True)
+    description = models.TextField(_("说明"), blank=True)
+    is_published = models.BooleanField(_("公开发布"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("发布时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        verbose_name = _("培训信息")
+        verbose_name_plural = _("培训信息")
+        indexes = [models.Index(fields=["county", "-start_date"], name="registry_training_county")]
+
+    def __str__(self):
+        return self.course
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "结束日期不能早于开始日期。"})
+
+
+class TrainingSignup(models.Model):
+    """A worker signed up for a training offer."""
+
+    scope_county_path = "offer__county"
+
+    class Status(models.TextChoices):
+        SIGNED = "signed", _("已报名")
+        ATTENDING = "attending", _("参训中")
+        COMPLETED = "completed", _("已结业")
+        WITHDRAWN = "withdrawn", _("已退出")
+
+    offer = models.ForeignKey(TrainingOffer, verbose_name=_("培训"), on_delete=models.CASCADE, related_name="signups")
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("零工"), on_delete=models.PROTECT, related_name="training_signups"
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.SIGNED)
+    signed_up_at = models.DateTimeField(_("报名时间"), default=timezone.now)
+    signed_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-signed_up_at", "-id"]
+        verbose_name = _("培训报名")
+        verbose_name_plural = _("培训报名")
+        constraints = [
+            models.UniqueConstraint(fields=["offer", "worker"], name="registry_signup_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.worker} · {self.offer}"
+
+
+class PolicyNote(models.Model):
+    """A 政策咨询 note for the window and (if public) the public site."""
+
+    scope_county_path = "county"
+
+    class Category(models.TextChoices):
+        EMPLOYMENT = "employment", _("就业创业")
+        TRAINING = "training", _("培训补贴")
+        INSURANCE = "insurance", _("社会保险")
+        RIGHTS = "rights", _("劳动维权")
+        OTHER = "other", _("其他")
+
+    county = models.ForeignKey(
+        Division, verbose_name=_("县(市、区)"), on_delete=models.PROTECT, related_name="registry_policy_notes"
+    )
+    category = models.CharField(_("类别"), max_length=12, choices=Category.choices, default=Category.EMPLOYMENT)
+    title = models.CharField(_("标题"), max_length=100)
+    body = models.TextField(_("内容"))
+    source = models.CharField(_("政策依据"), max_length=200, blank=True)
+    is_public = models.BooleanField(_("在公众网站公开"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("发布时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("政策解读")
+        verbose_name_plural = _("政策解读")
+        indexes = [models.Index(fields=["county", "-created_at"], name="registry_policy_county")]
+
+    def __str__(self):
+        return self.title
