@@ -6,6 +6,7 @@ broker. Each production part is switched on by a variable (see docs/configuratio
 A bad value fails at start-up, not later.
 """
 
+import datetime
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
@@ -94,6 +95,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
+    "axes",
     "gigmarket",
     "markets",
     "registry",
@@ -102,15 +104,18 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "gigmarket.security.ProxyClientIPMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "gigmarket.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "gigmarket.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gigmarket.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gigmarket.urls"
@@ -150,10 +155,30 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Login lockout (django-axes): 5 failures for one username from one IP lock that
+# combination for 30 minutes (not extended by further tries). Axes checks first;
+# ModelBackend then authenticates and refuses inactive users on every request.
+AUTHENTICATION_BACKENDS = [
+    "gigmarket.security.PortalAxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "gigmarket.security.lockout_response"
+AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号已暂时锁定，请稍后再试。"
+AXES_PERMALOCK_MESSAGE = "登录失败次数过多，账号已锁定，请联系管理员解锁。"
+# Behind nginx, REMOTE_ADDR is the proxy; ProxyClientIPMiddleware takes the client
+# address from X-Real-IP, which nginx always overwrites. Only enable it when the app
+# server is reachable through the proxy alone.
+TRUST_X_REAL_IP = env_bool("TRUST_X_REAL_IP", False)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "gigmarket.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 8},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -248,6 +273,14 @@ SENIOR_AGE_MALE = env_int("SENIOR_AGE_MALE", 50)
 SENIOR_AGE_FEMALE = env_int("SENIOR_AGE_FEMALE", 40)
 LONG_WAIT_DAYS = env_int("LONG_WAIT_DAYS", 30)
 
+# 名录 reporting reminders: days before the due date (comma-separated, e.g. "7,3,1").
+try:
+    REPORTING_REMINDER_DAYS = sorted({int(d) for d in env_list("REPORTING_REMINDER_DAYS", ["7", "3", "1"])})
+except ValueError as exc:
+    raise ImproperlyConfigured("REPORTING_REMINDER_DAYS must be comma-separated whole days, e.g. 7,3,1") from exc
+if not REPORTING_REMINDER_DAYS or min(REPORTING_REMINDER_DAYS) < 1:
+    raise ImproperlyConfigured("REPORTING_REMINDER_DAYS needs at least one day, each 1 or more")
+
 # Demo accounts
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "Gz-demo-2026")
 
@@ -281,3 +314,29 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The load balancer probes /healthz over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Content-Security-Policy (SecurityHeadersMiddleware): no inline scripts or styles,
+# nothing from other origins, no framing.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+}
+PERMISSIONS_POLICY = {
+    "camera": [],
+    "microphone": [],
+    "geolocation": [],
+    "payment": [],
+    "usb": [],
+    "accelerometer": [],
+    "gyroscope": [],
+    "magnetometer": [],
+}

@@ -1,5 +1,7 @@
 """Audit logins, logouts and failed logins."""
 
+from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.utils import timezone
@@ -32,7 +34,25 @@ def _on_login_failed(sender, credentials, request=None, **kwargs):
     )
 
 
+def _on_locked_out(sender, request, username, ip_address, **kwargs):
+    """Audit the moment a username+IP pair gets locked (not every refused retry)."""
+    if getattr(request, "axes_failures_since_start", None) is None:
+        return
+    username = (username or "")[:150]
+    known = get_user_model().objects.filter(username=username).first()
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    audit_record(
+        actor=None,
+        action=AuditEvent.Action.LOGIN_FAILED,
+        target=None,
+        target_repr=f"账号 {username} 连续登录失败{request.axes_failures_since_start}次，已锁定{minutes}分钟",
+        county=known.division if known else None,
+        changes={"lockout": {"minutes": minutes, "failures": request.axes_failures_since_start}},
+    )
+
+
 def connect_auth_audit():
     user_logged_in.connect(_on_login, dispatch_uid="gm_audit_login")
     user_logged_out.connect(_on_logout, dispatch_uid="gm_audit_logout")
     user_login_failed.connect(_on_login_failed, dispatch_uid="gm_audit_login_failed")
+    user_locked_out.connect(_on_locked_out, dispatch_uid="gm_audit_locked_out")

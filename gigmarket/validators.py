@@ -1,5 +1,6 @@
 import re
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
 CLASSES = [
@@ -27,3 +28,10 @@ class CharacterClassValidator:
 
     def get_help_text(self):
         return f"密码须至少包含大写字母、小写字母、数字、符号中的{self.min_classes}类。"
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's length rule with a Chinese error (Django 5.2's zh_Hans catalogue lacks it)."""
+
+    def get_error_message(self):
+        return f"密码长度太短。密码必须包含至少 {self.min_length} 个字符。"

@@ -4,15 +4,30 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from . import services
 from .dashboard import collect_cards
 from .forms import AuditFilterForm, SetPasswordForm, UserForm
 from .selectors import audit_events_for, manageable_users, roles_manageable_by
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Load-balancer probe: 200 "ok" when the database answers, 503 otherwise. Public."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse("database unavailable", status=503, content_type="text/plain; charset=utf-8")
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")
 
 
 def home(request):

@@ -10,6 +10,7 @@ PUBLIC_URL_NAMES = {
     "home",
     "login",
     "logout",
+    "healthz",
 }
 
 

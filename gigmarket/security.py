@@ -1,0 +1,102 @@
+"""HTTP hardening, the login-lockout backend, and audit hooks for personal data.
+
+- `ProxyClientIPMiddleware`: behind nginx, take the client address from X-Real-IP
+  (when TRUST_X_REAL_IP is on) so lockouts and audit rows see the real client.
+- `SecurityHeadersMiddleware`: Content-Security-Policy and Permissions-Policy on every
+  response. Referrer-Policy, X-Content-Type-Options, HSTS come from Django's
+  SecurityMiddleware; X-Frame-Options from XFrameOptionsMiddleware.
+- `PortalAxesBackend`: django-axes lockout check before ModelBackend.
+- `audit_reveal`: call when a page shows a full 身份证号 or phone to a user.
+"""
+
+from axes.backends import AxesStandaloneBackend
+from django.conf import settings
+from django.shortcuts import render
+
+from .audit import audit_record
+from .models import AuditEvent
+
+
+def build_csp(directives):
+    """`{"default-src": ["'self'"], ...}` → "default-src 'self'; ..."."""
+    return "; ".join(" ".join([name, *sources]) for name, sources in directives.items())
+
+
+def build_permissions_policy(features):
+    """`{"camera": [], "fullscreen": ["self"]}` → "camera=(), fullscreen=(self)"."""
+    return ", ".join(f"{name}=({' '.join(origins)})" for name, origins in features.items())
+
+
+class SecurityHeadersMiddleware:
+    """Add Content-Security-Policy and Permissions-Policy unless a view set its own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.csp = build_csp(settings.CONTENT_SECURITY_POLICY)
+        self.permissions = build_permissions_policy(settings.PERMISSIONS_POLICY)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", self.csp)
+        response.headers.setdefault("Permissions-Policy", self.permissions)
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        return response
+
+
+class ProxyClientIPMiddleware:
+    """Use nginx's X-Real-IP as REMOTE_ADDR when the app sits behind a trusted proxy.
+
+    nginx sets `proxy_set_header X-Real-IP $remote_addr;`, overwriting anything the
+    client sent, so the header is trustworthy only when gunicorn is reachable through
+    nginx alone (bound to 127.0.0.1 or a private network). Off by default.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.enabled = settings.TRUST_X_REAL_IP
+
+    def __call__(self, request):
+        if self.enabled:
+            real_ip = request.META.get("HTTP_X_REAL_IP", "").strip()
+            if real_ip:
+                request.META["REMOTE_ADDR"] = real_ip
+        return self.get_response(request)
+
+
+class PortalAxesBackend(AxesStandaloneBackend):
+    """Refuse locked-out username+IP pairs before ModelBackend checks the password.
+
+    Every login page (the portal's and the admin's) passes the request, so every web
+    login is checked. A call without a request (the test client's `login()`, a shell)
+    has no client address to lock out; it is passed to the next backend.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """The Chinese lockout page (HTTP 429) shown instead of the login form."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    context = {
+        "username": username[:150],
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "registration/locked_out.html", context, status=429)
+
+
+def audit_reveal(*, by, target, field, county=None):
+    """Record that `by` was shown the full value of personal-data `field` of `target`.
+
+    Call it in the view that renders the unmasked value (never log the value itself).
+    """
+    return audit_record(
+        actor=by,
+        action=AuditEvent.Action.REVEAL,
+        target=target,
+        county=county,
+        changes={"field": field},
+    )

@@ -1,0 +1,225 @@
+"""Login security: lockout, password policy, session lifetimes, session rotation."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.utils import translation
+
+from gigmarket import services
+from gigmarket.models import AuditEvent
+from tests.factories.core import TEST_PASSWORD
+
+LOGIN = "/accounts/login/"
+START = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+
+
+def fail_login(client, username, times, ip="10.0.0.1"):
+    for _ in range(times):
+        response = client.post(LOGIN, {"username": username, "password": "wrong-Pass-1"}, REMOTE_ADDR=ip)
+    return response
+
+
+def good_login(client, username, ip="10.0.0.1"):
+    return client.post(LOGIN, {"username": username, "password": TEST_PASSWORD}, REMOTE_ADDR=ip)
+
+
+def is_logged_in(client):
+    return "_auth_user_id" in client.session
+
+
+# Lockout ------------------------------------------------------------------------------
+
+
+def test_four_failures_do_not_lock_the_account(client, county_user):
+    fail_login(client, "nm_county", 4)
+    response = good_login(client, "nm_county")
+    assert response.status_code == 302
+    assert is_logged_in(client)
+
+
+def test_fifth_failure_locks_with_a_chinese_page(client, county_user):
+    response = fail_login(client, "nm_county", 5)
+    assert response.status_code == 429
+    body = response.content.decode()
+    assert "账号已暂时锁定" in body
+    assert "30分钟后再试" in body
+
+
+def test_locked_account_refuses_the_right_password(client, county_user):
+    fail_login(client, "nm_county", 5)
+    response = good_login(client, "nm_county")
+    assert response.status_code == 429
+    assert not is_logged_in(client)
+    assert not AuditEvent.objects.filter(action="login", actor=county_user).exists()
+
+
+def test_lockout_is_per_username_and_ip(client, county_user, county2_user):
+    fail_login(client, "nm_county", 5, ip="10.0.0.1")
+    # Same user from another address, and another user from the same address, still log in.
+    assert good_login(Client(), "nm_county", ip="10.0.0.2").status_code == 302
+    assert good_login(Client(), "yy_county", ip="10.0.0.1").status_code == 302
+    assert good_login(Client(), "nm_county", ip="10.0.0.1").status_code == 429
+
+
+def test_lock_ends_after_30_minutes_and_retries_do_not_extend_it(client, county_user):
+    with time_machine.travel(START, tick=False) as traveller:
+        fail_login(client, "nm_county", 5)
+        traveller.shift(datetime.timedelta(minutes=20))
+        fail_login(client, "nm_county", 3)  # refused while locked; must not restart the clock
+        traveller.shift(datetime.timedelta(minutes=9))
+        assert good_login(client, "nm_county").status_code == 429
+        traveller.shift(datetime.timedelta(minutes=2))
+        response = good_login(client, "nm_county")
+        assert response.status_code == 302
+        assert is_logged_in(client)
+
+
+def test_lockout_is_audited_once_with_the_county(client, county_user):
+    fail_login(client, "nm_county", 7)
+    lockouts = AuditEvent.objects.filter(changes__has_key="lockout")
+    assert lockouts.count() == 1
+    event = lockouts.get()
+    assert event.action == AuditEvent.Action.LOGIN_FAILED
+    assert "nm_county" in event.target_repr and "锁定30分钟" in event.target_repr
+    assert event.county == county_user.division
+    assert event.ip_address == "10.0.0.1"
+    # Every refused attempt is still audited as a failed login.
+    assert AuditEvent.objects.filter(action="login_failed").exclude(changes__has_key="lockout").count() == 7
+
+
+def test_admin_login_is_locked_too(client, county_user):
+    for _ in range(5):
+        response = client.post(
+            "/admin/login/", {"username": "nm_county", "password": "wrong-Pass-1"}, REMOTE_ADDR="10.0.0.9"
+        )
+    assert response.status_code == 429
+
+
+def test_authenticate_without_a_request_still_checks_the_password(county_user):
+    assert authenticate(username="nm_county", password=TEST_PASSWORD) == county_user
+    assert authenticate(username="nm_county", password="wrong") is None
+
+
+def test_client_ip_comes_from_x_real_ip_only_when_trusted(client, county_user, settings):
+    from gigmarket.security import ProxyClientIPMiddleware
+
+    settings.TRUST_X_REAL_IP = False
+    client.post(LOGIN, {"username": "nm_county", "password": "x"}, REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="1.2.3.4")
+    assert AuditEvent.objects.latest("id").ip_address == "127.0.0.1"
+
+    seen = {}
+    middleware = ProxyClientIPMiddleware(lambda request: seen.setdefault("ip", request.META["REMOTE_ADDR"]))
+    settings.TRUST_X_REAL_IP = True
+    middleware.enabled = True
+
+    class Request:
+        META = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_REAL_IP": "1.2.3.4"}
+
+    middleware(Request())
+    assert seen["ip"] == "1.2.3.4"
+
+
+# Password policy -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "Ab1-xyz",  # 7 characters
+        "abcdefgh12",  # two classes only
+        "ABCDEFGH!!",  # two classes only
+        "Password1",  # common password
+        "12345678",  # common and numeric
+    ],
+)
+def test_weak_passwords_are_refused(password):
+    with pytest.raises(ValidationError):
+        validate_password(password)
+
+
+@pytest.mark.parametrize("password", ["Gz-window-77", "qiankun#2026", "HUANGGUOSHU9z"])
+def test_strong_passwords_are_accepted(password):
+    validate_password(password)
+
+
+@translation.override("zh-hans")
+def test_password_messages_are_chinese():
+    with pytest.raises(ValidationError) as excinfo:
+        validate_password("abcdefgh12")
+    assert "3类" in " ".join(excinfo.value.messages)
+    with pytest.raises(ValidationError) as excinfo:
+        validate_password("Ab1-xyz")
+    assert "密码长度太短" in " ".join(excinfo.value.messages)
+
+
+# Sessions ---------------------------------------------------------------------------------
+
+
+def test_session_ends_after_30_idle_minutes(client, county_user):
+    with time_machine.travel(START, tick=False) as traveller:
+        client.force_login(county_user)
+        traveller.shift(datetime.timedelta(minutes=29))
+        assert client.get("/users/").status_code == 200
+        traveller.shift(datetime.timedelta(minutes=31))
+        response = client.get("/users/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+
+
+def test_activity_keeps_the_session_but_it_ends_at_12_hours(client, county_user):
+    with time_machine.travel(START, tick=False) as traveller:
+        client.force_login(county_user)
+        for _ in range(int(12 * 60 / 25)):  # a request every 25 minutes for 11h 40m
+            traveller.shift(datetime.timedelta(minutes=25))
+            assert client.get("/users/").status_code == 200
+        traveller.shift(datetime.timedelta(minutes=25))  # 12h 05m after login
+        assert is_logged_in(client)
+        response = client.get("/users/", follow=True)
+        assert response.redirect_chain[0][0].startswith("/accounts/login")
+        assert "登录已超过12小时" in response.content.decode()
+        assert not is_logged_in(client)
+
+
+def test_login_gives_a_new_session_key(client, county_user):
+    session = client.session
+    session["before_login"] = True
+    session.save()
+    old_key = session.session_key
+    assert client.cookies["sessionid"].value == old_key
+
+    assert good_login(client, "nm_county").status_code == 302
+    new_key = client.cookies["sessionid"].value
+    assert new_key != old_key
+    assert not Session.objects.filter(session_key=old_key).exists()
+    assert is_logged_in(client)
+
+
+def test_deactivated_user_loses_every_open_session(county_user, clerk, province_user):
+    desk, phone = Client(), Client()
+    desk.force_login(clerk)
+    phone.force_login(clerk)
+    assert desk.get("/").status_code == 200
+
+    services.user_update(user=clerk, data={"is_active": False}, by=county_user)
+
+    for browser in (desk, phone):
+        response = browser.get("/audit/")
+        assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+    # And the password no longer opens a new one.
+    response = good_login(Client(), "nm_clerk")
+    assert response.status_code == 200
+    assert "_auth_user_id" not in response.wsgi_request.session
+
+
+def test_password_reset_by_a_manager_ends_the_users_sessions(county_user, clerk):
+    desk = Client()
+    desk.force_login(clerk)
+    services.user_set_password(user=clerk, password="New-pass-2026", by=county_user)
+    response = desk.get("/audit/")
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)
