@@ -4,11 +4,15 @@ import os
 
 from celery import Celery
 
+from reporting.schedule import BEAT_SCHEDULE
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gigmarket.settings")
 
 app = Celery("gigmarket")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The whole beat schedule is defined in reporting/schedule.py.
+app.conf.beat_schedule = BEAT_SCHEDULE
 
 
 @app.on_after_configure.connect

@@ -1,1 +1,247 @@
-"""Models for this app."""
+"""名录 reporting (notice 十三), reminders and monitoring rollups (notice 九)."""
+
+import datetime
+import zoneinfo
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gigmarket.models import Division
+
+BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+class ReportingRule(models.Model):
+    """One line of the reporting calendar, kept as data so 省级 staff can change it.
+
+    A rule generates consecutive periods of its cadence from `effective_from` up to
+    `effective_until` (open-ended when empty). Each period is due `due_offset_days`
+    after it ends, unless the rule fixes a due date (the one-off first report).
+    """
+
+    class Cadence(models.TextChoices):
+        ONCE = "once", _("一次性")
+        QUARTERLY = "quarterly", _("按季度")
+        HALF_YEARLY = "half_yearly", _("按半年")
+
+    name = models.CharField(_("规则名称"), max_length=60)
+    cadence = models.CharField(_("报送周期"), max_length=12, choices=Cadence.choices)
+    effective_from = models.DateField(_("起始日期"), help_text=_("第一个报送期的开始日期。"))
+    effective_until = models.DateField(
+        _("截止日期"), null=True, blank=True, help_text=_("最后一个报送期的结束日期；留空表示长期有效。")
+    )
+    due_offset_days = models.PositiveSmallIntegerField(
+        _("期末后报送天数"), default=5, help_text=_("报送期结束后第几天为报送截止日。")
+    )
+    fixed_due_date = models.DateField(_("指定截止日"), null=True, blank=True, help_text=_("仅用于一次性报送。"))
+    is_active = models.BooleanField(_("启用"), default=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["effective_from"]
+        verbose_name = _("报送规则")
+        verbose_name_plural = _("报送规则")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.effective_until and self.effective_from and self.effective_until < self.effective_from:
+            errors["effective_until"] = _("截止日期不能早于起始日期。")
+        if self.cadence == self.Cadence.ONCE:
+            if not self.effective_until:
+                errors["effective_until"] = _("一次性报送必须填写截止日期（报送期结束日）。")
+            if not self.fixed_due_date:
+                errors["fixed_due_date"] = _("一次性报送必须填写指定截止日。")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ReportingPeriod(models.Model):
+    """A 名录 reporting period (e.g. 2023年第一季度) and its due date."""
+
+    name = models.CharField(_("报送期"), max_length=40)
+    start = models.DateField(_("开始日期"))
+    end = models.DateField(_("结束日期"))
+    due_date = models.DateField(_("报送截止日"), db_index=True)
+    rule = models.ForeignKey(
+        ReportingRule, verbose_name=_("报送规则"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start"]
+        verbose_name = _("报送期")
+        verbose_name_plural = _("报送期")
+        constraints = [models.UniqueConstraint(fields=["start", "end"], name="reporting_period_unique_span")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def deadline(self):
+        """The end of the due day in Beijing time: submissions before this instant are on time."""
+        next_day = self.due_date + datetime.timedelta(days=1)
+        return datetime.datetime.combine(next_day, datetime.time.min, tzinfo=BEIJING)
+
+
+class Submission(models.Model):
+    """One county's 名录 report for one period, moving county → 市州 → 省."""
+
+    scope_county_path = "county"
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("已报送，待市州审核")
+        FORWARDED = "forwarded", _("市州已审核，待省级确认")
+        ACCEPTED = "accepted", _("省级已确认（已锁定）")
+        RETURNED = "returned", _("已退回，待重新报送")
+
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("报送期"), on_delete=models.PROTECT, related_name="submissions"
+    )
+    county = models.ForeignKey(
+        Division, verbose_name=_("县(市、区)"), on_delete=models.PROTECT, related_name="reporting_submissions"
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, db_index=True)
+    first_submitted_at = models.DateTimeField(_("首次报送时间"))
+    submitted_at = models.DateTimeField(_("最近报送时间"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("报送人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("最近审核时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("最近审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    return_reason = models.TextField(_("退回原因"), blank=True)
+    unlock_reason = models.TextField(_("解锁原因"), blank=True)
+    version = models.PositiveIntegerField(_("报送版本"), default=1)
+    rows = models.JSONField(_("名录快照"), default=list, editable=False)
+    market_count = models.PositiveIntegerField(_("市场数"), default=0)
+
+    class Meta:
+        ordering = ["period", "county__code"]
+        verbose_name = _("名录报送")
+        verbose_name_plural = _("名录报送")
+        constraints = [models.UniqueConstraint(fields=["period", "county"], name="reporting_submission_unique")]
+
+    def __str__(self):
+        return f"{self.county.name} {self.period.name}"
+
+    @property
+    def is_on_time(self):
+        return self.first_submitted_at < self.period.deadline
+
+    @property
+    def is_locked(self):
+        return self.status == self.Status.ACCEPTED
+
+
+class Notification(models.Model):
+    """An in-app message (and, when the user has an address, an e-mail)."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("报送提醒")
+        OVERDUE = "overdue", _("逾期通知")
+        SUMMARY = "summary", _("未报送汇总")
+        REVIEW = "review", _("审核结果")
+
+    class EmailStatus(models.TextChoices):
+        NONE = "none", _("无邮箱")
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已发送")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    title = models.CharField(_("标题"), max_length=120)
+    body = models.TextField(_("内容"), blank=True)
+    link = models.CharField(_("链接"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    email_status = models.CharField(_("邮件"), max_length=8, choices=EmailStatus.choices, default=EmailStatus.NONE)
+    email_sent_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("站内通知")
+        verbose_name_plural = _("站内通知")
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["email_status"]),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class ReminderDispatch(models.Model):
+    """The claim that one reminder of one kind went out for one county and period.
+
+    Inserted in the same transaction as the notifications it sends; the unique
+    constraint is what makes a reminder go out exactly once, however often beat fires.
+    For the province summary `county` is the province division.
+    """
+
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="reminder_dispatches")
+    county = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("提醒类型"), max_length=20)
+    created_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+    notification_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("提醒发送记录")
+        verbose_name_plural = _("提醒发送记录")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "county", "kind"], name="reporting_reminder_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.period} {self.county} {self.kind}"
+
+
+class DailyStat(models.Model):
+    """One pre-aggregated monitoring number: a metric for a day, market and trade.
+
+    Maintained by `rollup_stats` (idempotent: a day is recomputed and replaced). Pages
+    sum these rows instead of counting registry records on every request.
+    """
+
+    scope_county_path = "county"
+    scope_market_path = "market"
+
+    class Metric(models.TextChoices):
+        SEEKERS = "seekers", _("登记求职人数")
+        NEW_SEEKERS = "new_seekers", _("新增求职登记")
+        VISITS = "visits", _("窗口服务人次")
+        POSTINGS = "postings", _("发布岗位数")
+        HEADCOUNT = "headcount", _("招聘人数")
+        MATCHES = "matches", _("对接成功数")
+        ONBOARDED = "onboarded", _("到岗人数")
+        RIGHTS_CASES = "rights_cases", _("维权案件数")
+
+    date = models.DateField(_("日期"))
+    county = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+")
+    market = models.ForeignKey("markets.Market", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    trade = models.ForeignKey("markets.Trade", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    metric = models.CharField(_("指标"), max_length=20, choices=Metric.choices)
+    dimension = models.CharField(_("细分"), max_length=30, blank=True, help_text=_("如窗口类型。"))
+    value = models.BigIntegerField(_("数值"), default=0)
+
+    class Meta:
+        verbose_name = _("监测日汇总")
+        verbose_name_plural = _("监测日汇总")
+        indexes = [
+            models.Index(fields=["date", "metric"]),
+            models.Index(fields=["county", "date"]),
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.metric} {self.value}"

@@ -1,2 +1,23 @@
+from django.urls import path
+
+from . import views
+
 app_name = "reporting"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.period_list, name="period_list"),
+    path("periods/<int:pk>/", views.period_detail, name="period_detail"),
+    path("periods/<int:pk>/review/", views.period_review, name="period_review"),
+    path("periods/<int:pk>/submit/", views.period_submit, name="period_submit"),
+    path("submissions/", views.submission_list, name="submission_list"),
+    path("submissions/<int:pk>/", views.submission_detail, name="submission_detail"),
+    path("submissions/<int:pk>/<str:action>/", views.submission_action, name="submission_action"),
+    path("export/", views.export_attachment1, name="export"),
+    path("rules/", views.rule_list, name="rule_list"),
+    path("rules/new/", views.rule_edit, name="rule_create"),
+    path("rules/<int:pk>/", views.rule_edit, name="rule_edit"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read/", views.notification_mark_read, name="notifications_read"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
+    path("open/markets.csv", views.open_data_csv, name="open_csv"),
+    path("open/markets.json", views.open_data_json, name="open_json"),
+]

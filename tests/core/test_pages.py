@@ -11,6 +11,8 @@ PUBLIC_URL_NAMES = {
     "login",
     "logout",
     "healthz",
+    "reporting:open_csv",
+    "reporting:open_json",
 }
 
 

@@ -1,0 +1,1 @@
+"""Monitoring (notice 九): daily rollups of registry and matching activity."""

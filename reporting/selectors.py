@@ -1,0 +1,207 @@
+"""Reads for 名录 reporting. Each function decides its queries once; none loops over counties."""
+
+from dataclasses import dataclass, field
+
+from gigmarket.models import Division
+from gigmarket.scoping import counties_in_scope, scope_queryset
+
+from .calendar import beijing_today
+from .models import Notification, ReportingPeriod, Submission
+
+STANDING = [Submission.Status.SUBMITTED, Submission.Status.FORWARDED, Submission.Status.ACCEPTED]
+
+
+def rows_queryset(qs):
+    """Markets with what `market_row` reads fetched up front: a constant number of queries."""
+    return qs.select_related("county__parent").prefetch_related("trades", "opening_periods")
+
+
+def current_period(today=None):
+    """The period whose due date is next (or today); else the latest one."""
+    today = today or beijing_today()
+    upcoming = ReportingPeriod.objects.filter(due_date__gte=today).order_by("due_date").first()
+    return upcoming or ReportingPeriod.objects.order_by("-due_date").first()
+
+
+def periods_for_listing(today=None):
+    """Periods that have started (the future ones are kept but not shown)."""
+    today = today or beijing_today()
+    return ReportingPeriod.objects.filter(start__lte=today).order_by("-start")
+
+
+def missing_counties(period):
+    """Active counties with no standing submission for `period` (returned ones count as missing)."""
+    done = Submission.objects.filter(period=period, status__in=STANDING).values("county_id")
+    return list(
+        Division.objects.filter(level=Division.Level.COUNTY, is_active=True)
+        .exclude(pk__in=done)
+        .select_related("parent")
+        .order_by("code")
+    )
+
+
+@dataclass
+class BoardLine:
+    division: Division
+    expected: int = 0
+    submitted: int = 0
+    on_time: int = 0
+    late: int = 0
+    accepted: int = 0
+    returned: int = 0
+    laggards: list = field(default_factory=list)
+
+    @property
+    def missing(self):
+        return self.expected - self.submitted
+
+    @property
+    def rate(self):
+        return round(100 * self.submitted / self.expected) if self.expected else 0
+
+
+def period_board(period, user):
+    """Per-市州 and total counts for `period` within the user's scope, in two queries.
+
+    Expected = active counties; submitted = a standing (not returned) report; on time
+    when first reported before the deadline; laggards are the counties still missing.
+    """
+    counties = list(counties_in_scope(user).filter(is_active=True).select_related("parent").order_by("code"))
+    submissions = {
+        s.county_id: s
+        for s in scope_queryset(Submission.objects.filter(period=period), user).only(
+            "county_id", "status", "first_submitted_at", "submitted_at"
+        )
+    }
+    deadline = period.deadline
+    cities = {}
+    total = BoardLine(division=None)
+    for county in counties:
+        line = cities.get(county.parent_id)
+        if line is None:
+            line = cities[county.parent_id] = BoardLine(division=county.parent)
+        sub = submissions.get(county.pk)
+        for target in (line, total):
+            target.expected += 1
+            if sub is None or sub.status == Submission.Status.RETURNED:
+                target.laggards.append((county, sub))
+                if sub is not None:
+                    target.returned += 1
+                continue
+            target.submitted += 1
+            if sub.first_submitted_at < deadline:
+                target.on_time += 1
+            else:
+                target.late += 1
+            if sub.status == Submission.Status.ACCEPTED:
+                target.accepted += 1
+    return {"cities": list(cities.values()), "total": total, "submissions": submissions, "counties": counties}
+
+
+def submissions_for_user(user, period=None):
+    qs = Submission.objects.select_related("period", "county__parent", "submitted_by")
+    if period is not None:
+        qs = qs.filter(period=period)
+    return scope_queryset(qs, user).order_by("-period__start", "county__code")
+
+
+def awaiting_action(user, qs):
+    """The submissions among `qs` that wait for this user's decision."""
+    if user.is_superuser or user.role == "province":
+        return qs.filter(status=Submission.Status.FORWARDED)
+    if user.role == "city":
+        return qs.filter(status=Submission.Status.SUBMITTED)
+    return qs.none()
+
+
+def last_submission(county, before_period=None):
+    """The county's latest submitted rows (its previous report), or None."""
+    qs = Submission.objects.filter(county=county).select_related("period")
+    if before_period is not None:
+        qs = qs.filter(period__start__lt=before_period.start)
+    return qs.order_by("-period__start").first()
+
+
+@dataclass
+class RegistryChanges:
+    new: list
+    changed: list
+    closed: list
+    unchanged: int
+    compared_with: object
+
+    @property
+    def has_changes(self):
+        return bool(self.new or self.changed or self.closed)
+
+
+def registry_changes(county, period, live_rows):
+    """Compare live 附件1 rows with the county's last report: new, changed, closed markets.
+
+    `live_rows` is what `services.freeze_rows` returns for the county's markets now.
+    The previous report is this period's own (if any, e.g. a returned one), else the
+    latest earlier period's.
+    """
+    from markets.models import Market
+
+    previous = Submission.objects.filter(county=county, period=period).first() or last_submission(county, period)
+    before = {item["market_id"]: item["row"] for item in (previous.rows if previous else [])}
+    live_ids = {item["market_id"] for item in live_rows}
+    closed_ids = set(Market.objects.filter(pk__in=live_ids, status=Market.Status.CLOSED).values_list("pk", flat=True))
+    new, changed, closed = [], [], []
+    unchanged = 0
+    for item in live_rows:
+        old = before.get(item["market_id"])
+        if old is None:
+            new.append(item)
+        elif old != item["row"]:
+            fields = [(key, old.get(key, ""), value) for key, value in item["row"].items() if old.get(key, "") != value]
+            (closed if item["market_id"] in closed_ids else changed).append({**item, "fields": fields})
+        else:
+            unchanged += 1
+    for market_id, row in before.items():
+        if market_id not in live_ids:
+            closed.append({"market_id": market_id, "row": row, "fields": [], "removed": True})
+    return RegistryChanges(new=new, changed=changed, closed=closed, unchanged=unchanged, compared_with=previous)
+
+
+def snapshot_rows(period, user, *, county=None, city=None):
+    """The frozen rows of `period` in the user's scope, narrowed to a county or 市州. One query."""
+    qs = scope_queryset(Submission.objects.filter(period=period), user).filter(status__in=STANDING)
+    if county is not None:
+        qs = qs.filter(county=county)
+    if city is not None:
+        qs = qs.filter(county__parent=city)
+    rows = []
+    for rows_json in qs.order_by("county__code").values_list("rows", flat=True):
+        rows.extend(item["row"] for item in rows_json)
+    return rows
+
+
+def live_markets(user, *, county=None, city=None):
+    from markets.models import Market
+
+    qs = scope_queryset(rows_queryset(Market.objects.all()), user)
+    if county is not None:
+        qs = qs.filter(county=county)
+    if city is not None:
+        qs = qs.filter(county__parent=city)
+    return qs.order_by("county__code", "name")
+
+
+def unread_count(user):
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notifications_for(user, *, unread_only=False):
+    qs = Notification.objects.filter(recipient=user)
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs
+
+
+def public_markets():
+    """Markets published in the open 名录 (notice 九): those in operation."""
+    from markets.models import Market
+
+    return rows_queryset(Market.objects.filter(status=Market.Status.OPERATING)).order_by("county__code", "name")

@@ -1,0 +1,57 @@
+"""Celery tasks: thin wrappers that call services. Exactly-once lives in the services."""
+
+import logging
+
+from celery import shared_task
+
+log = logging.getLogger(__name__)
+
+
+@shared_task
+def generate_periods():
+    from .services import periods_generate
+
+    created = periods_generate()
+    log.info("reporting: generated %s new periods", created)
+    return created
+
+
+@shared_task
+def send_reminders():
+    from .services import reminders_send
+
+    sent = reminders_send()
+    log.info("reporting: reminders run, sent %s", sent or "nothing new")
+    return sent
+
+
+@shared_task
+def send_notification_emails(ids):
+    from .services import notification_emails_send
+
+    return notification_emails_send(ids=ids)
+
+
+@shared_task
+def send_pending_emails():
+    from .services import notification_emails_send
+
+    return notification_emails_send()
+
+
+@shared_task
+def rollup_stats(date=None):
+    """Recompute yesterday's and today's monitoring rollups (or one given ISO date)."""
+    import datetime
+
+    from .calendar import beijing_today
+    from .monitoring import rollup_day
+
+    if date:
+        days = [datetime.date.fromisoformat(date)]
+    else:
+        today = beijing_today()
+        days = [today - datetime.timedelta(days=1), today]
+    for day in days:
+        rollup_day(day=day)
+    log.info("reporting: rolled up %s", ", ".join(str(d) for d in days))

@@ -1,0 +1,307 @@
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from gigmarket.audit import audit_record
+from gigmarket.models import AuditEvent, Role
+from gigmarket.scoping import cities_in_scope, counties_in_scope, get_object_in_scope, require_write
+
+from . import exports, selectors, services
+from .forms import ReasonForm, RuleForm
+from .models import ReportingPeriod, ReportingRule, Submission
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def get_submission_for_user(user, pk):
+    return get_object_in_scope(
+        Submission.objects.select_related("period", "county__parent", "submitted_by", "reviewed_by"), user, pk=pk
+    )
+
+
+def _error_text(exc):
+    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+def _attachment(content, filename, content_type):
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+# ---------------------------------------------------------------- periods
+
+
+@login_required
+def period_list(request):
+    periods = list(selectors.periods_for_listing())
+    current = selectors.current_period()
+    mine = {}
+    if request.user.role == Role.COUNTY and request.user.division_id:
+        mine = {s.period_id: s for s in Submission.objects.filter(county_id=request.user.division_id)}
+    rows = [(p, mine.get(p.pk)) for p in periods]
+    page = Paginator(rows, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reporting/period_list.html",
+        {"page": page, "current": current, "is_county": bool(mine) or request.user.role == Role.COUNTY},
+    )
+
+
+@login_required
+def period_detail(request, pk):
+    period = get_object_or_404(ReportingPeriod, pk=pk)
+    board = selectors.period_board(period, request.user)
+    mine = None
+    if request.user.role == Role.COUNTY:
+        mine = board["submissions"].get(request.user.division_id)
+    return render(
+        request,
+        "reporting/period_detail.html",
+        {"period": period, "board": board, "mine": mine, "cities": cities_in_scope(request.user)},
+    )
+
+
+def _county_user_division(user):
+    if user.role != Role.COUNTY or user.division_id is None:
+        raise PermissionDenied("只有县级工作人员可以报送名录。")
+    return user.division
+
+
+@login_required
+def period_review(request, pk):
+    period = get_object_or_404(ReportingPeriod, pk=pk)
+    county = _county_user_division(request.user)
+    live = services.freeze_rows(services.county_markets(county))
+    changes = selectors.registry_changes(county, period, live)
+    submission = Submission.objects.filter(period=period, county=county).first()
+    can_submit = request.user.can_write and (submission is None or submission.status == Submission.Status.RETURNED)
+    return render(
+        request,
+        "reporting/period_review.html",
+        {
+            "period": period,
+            "county": county,
+            "live": live,
+            "changes": changes,
+            "submission": submission,
+            "can_submit": can_submit,
+        },
+    )
+
+
+@login_required
+@require_POST
+def period_submit(request, pk):
+    period = get_object_or_404(ReportingPeriod, pk=pk)
+    require_write(request.user)
+    county = _county_user_division(request.user)
+    try:
+        submission = services.submission_submit(period=period, county=county, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("reporting:period_review", pk=period.pk)
+    messages.success(request, f"{period.name}名录已报送（{submission.market_count}个市场），等待市州审核。")
+    return redirect("reporting:submission_detail", pk=submission.pk)
+
+
+# ---------------------------------------------------------------- submissions
+
+
+@login_required
+def submission_list(request):
+    qs = selectors.submissions_for_user(request.user)
+    period_id = request.GET.get("period") or ""
+    status = request.GET.get("status") or ""
+    if period_id.isdigit():
+        qs = qs.filter(period_id=int(period_id))
+    if status == "todo":
+        qs = selectors.awaiting_action(request.user, qs)
+    elif status in Submission.Status.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = "&".join(f"{k}={v}" for k, v in (("period", period_id), ("status", status)) if v)
+    return render(
+        request,
+        "reporting/submission_list.html",
+        {
+            "page": page,
+            "query": query,
+            "periods": selectors.periods_for_listing(),
+            "statuses": Submission.Status.choices,
+            "period_id": period_id,
+            "status": status,
+        },
+    )
+
+
+@login_required
+def submission_detail(request, pk):
+    submission = get_submission_for_user(request.user, pk)
+    history = AuditEvent.objects.filter(target_type="reporting.submission", target_id=str(submission.pk)).order_by(
+        "created_at", "id"
+    )
+    user = request.user
+    can = {
+        "forward": user.can_write
+        and submission.status == Submission.Status.SUBMITTED
+        and (user.is_superuser or (user.role == Role.CITY and user.division_id == submission.county.parent_id)),
+        "accept": user.can_write
+        and submission.status == Submission.Status.FORWARDED
+        and (user.is_superuser or user.role == Role.PROVINCE),
+        "unlock": user.can_write
+        and submission.status == Submission.Status.ACCEPTED
+        and (user.is_superuser or user.role == Role.PROVINCE),
+    }
+    can["return"] = can["forward"] or can["accept"]
+    return render(
+        request,
+        "reporting/submission_detail.html",
+        {
+            "submission": submission,
+            "rows": [item["row"] for item in submission.rows],
+            "history": history,
+            "can": can,
+            "reason_form": ReasonForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def submission_action(request, pk, action):
+    submission = get_submission_for_user(request.user, pk)
+    require_write(request.user)
+    if action not in {"forward", "return", "accept", "unlock"}:
+        raise Http404
+    try:
+        if action == "forward":
+            services.submission_forward(submission=submission, by=request.user)
+            messages.success(request, "已审核通过并上报省级。")
+        elif action == "accept":
+            services.submission_accept(submission=submission, by=request.user)
+            messages.success(request, "已确认，该报送已锁定。")
+        else:
+            form = ReasonForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(form.errors["reason"])
+            if action == "return":
+                services.submission_return(submission=submission, by=request.user, reason=form.cleaned_data["reason"])
+                messages.success(request, "已退回县区重新报送。")
+            else:
+                services.submission_unlock(submission=submission, by=request.user, reason=form.cleaned_data["reason"])
+                messages.success(request, "已解锁，县区可重新报送。")
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("reporting:submission_detail", pk=submission.pk)
+
+
+# ---------------------------------------------------------------- 附件1 export
+
+
+@login_required
+def export_attachment1(request):
+    user = request.user
+    period = None
+    if request.GET.get("period"):
+        period = get_object_or_404(ReportingPeriod, pk=request.GET["period"] if request.GET["period"].isdigit() else 0)
+    county = city = None
+    if request.GET.get("county"):
+        county = get_object_or_404(counties_in_scope(user).select_related("parent"), code=request.GET["county"])
+    elif request.GET.get("city"):
+        city = get_object_or_404(cities_in_scope(user), code=request.GET["city"])
+    elif user.role in (Role.COUNTY, Role.CLERK):
+        county = get_object_or_404(counties_in_scope(user).select_related("parent"), pk=user.division_id)
+    elif user.role == Role.CITY:
+        city = get_object_or_404(cities_in_scope(user), pk=user.division_id)
+    content, filename, count = exports.attachment1_workbook(user=user, period=period, county=county, city=city)
+    audit_record(
+        actor=user,
+        action=AuditEvent.Action.EXPORT,
+        target=period,
+        county=county or city,
+        target_repr=filename,
+        changes={"source": "snapshot" if period else "live", "rows": count},
+    )
+    return _attachment(content, filename, XLSX)
+
+
+# ---------------------------------------------------------------- rules (省级)
+
+
+@login_required
+def rule_list(request):
+    if not request.user.is_province_level:
+        raise PermissionDenied("只有省级工作人员可以查看报送规则。")
+    return render(request, "reporting/rule_list.html", {"rules": ReportingRule.objects.all()})
+
+
+@login_required
+def rule_edit(request, pk=None):
+    if not request.user.is_province_level:
+        raise PermissionDenied("只有省级工作人员可以修改报送规则。")
+    require_write(request.user)
+    rule = get_object_or_404(ReportingRule, pk=pk) if pk else ReportingRule()
+    form = RuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rule_save(rule=rule, data=form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "报送规则已保存，报送期已按新规则更新。")
+            return redirect("reporting:rule_list")
+    return render(request, "reporting/rule_form.html", {"form": form, "rule": rule})
+
+
+# ---------------------------------------------------------------- notifications
+
+
+@login_required
+def notification_list(request):
+    unread_only = request.GET.get("unread") == "1"
+    qs = selectors.notifications_for(request.user, unread_only=unread_only)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reporting/notification_list.html",
+        {"page": page, "unread_only": unread_only, "query": "unread=1" if unread_only else ""},
+    )
+
+
+@login_required
+@require_POST
+def notification_mark_read(request):
+    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+    count = services.notifications_mark_read(user=request.user, ids=ids)
+    messages.success(request, f"已将 {count} 条通知标记为已读。")
+    return redirect("reporting:notifications")
+
+
+@login_required
+def notification_open(request, pk):
+    note = get_object_or_404(selectors.notifications_for(request.user), pk=pk)
+    services.notifications_mark_read(user=request.user, ids=[note.pk])
+    if note.link and url_has_allowed_host_and_scheme(note.link, allowed_hosts={request.get_host()}):
+        return redirect(note.link)
+    return redirect("reporting:notifications")
+
+
+# ---------------------------------------------------------------- open data (public)
+
+
+def open_data_csv(request):
+    return _attachment(exports.open_data_csv(), "贵州省零工市场名录.csv", "text/csv; charset=utf-8")
+
+
+def open_data_json(request):
+    response = HttpResponse(exports.open_data_json(), content_type="application/json; charset=utf-8")
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
