@@ -1,25 +1,179 @@
-"""Demo markets. Idempotent: keyed on county and kind."""
+"""Demo markets in several 市州, some incomplete so the standard check has something to show.
+
+Idempotent: each market is keyed on county, kind, industry and township; an existing
+one is left as it is.
+"""
+
+import datetime
 
 from gigmarket.models import Division
 
-from .models import Market
+from .models import FEATURE_FIELDS, Market, Trade
+from .services import market_create
+
+ALL_FEATURES = dict.fromkeys(FEATURE_FIELDS, True)
+BASIC = {
+    "zone_service": True,
+    "zone_waiting": True,
+    "window_registration": True,
+    "window_policy": True,
+    "area_negotiation": True,
+    "fac_rest": True,
+    "fac_water": True,
+    "fac_shelter": True,
+}
+WEEKDAYS_EARLY = [("12345", "06:30", "12:00"), ("12345", "14:00", "17:30"), ("67", "07:00", "11:30")]
+EVERY_DAY = [("1234567", "06:00", "12:00")]
+CONSTRUCTION = ["JZ-01", "JZ-02", "JZ-03", "JZ-04", "JZ-05", "JZ-06", "JZ-07", "JZ-08", "JZ-10", "BY-01"]
+SERVICES = ["BY-01", "BY-02", "JF-01", "JF-02", "JF-04", "CY-01", "CY-02", "FW-01", "FW-06"]
 
 DEMO_MARKETS = [
-    # county code, kind, industry, township, status, address
-    ("520102", Market.Kind.GENERAL, "", "", Market.Status.OPERATING, "贵阳市南明区花果园大街1号"),
-    ("520103", Market.Kind.GENERAL, "", "", Market.Status.OPERATING, "贵阳市云岩区黔灵西路20号"),
+    {
+        "county": "520102",
+        "kind": Market.Kind.GENERAL,
+        "data": {
+            "basis": Market.Basis.PUBLIC_HR_MARKET,
+            "operator": "南明区公共就业和人才服务中心",
+            "contact_person": "王敏",
+            "contact_phone": "0851-85550101",
+            "hotline": "12333",
+            "complaint_phone": "0851-85550199",
+            "address": "贵阳市南明区花果园大街1号",
+            "longitude": "106.691234",
+            "latitude": "26.563456",
+            "near_gathering_point": True,
+            "transport_notes": "公交2路、51路花果园站下车步行200米",
+            "status": Market.Status.OPERATING,
+            "opened_on": datetime.date(2022, 11, 1),
+            "sign_hung": True,
+            **ALL_FEATURES,
+        },
+        "hours": WEEKDAYS_EARLY,
+        "trades": CONSTRUCTION + SERVICES,
+    },
+    {
+        "county": "520103",
+        "kind": Market.Kind.GENERAL,
+        "data": {
+            "basis": Market.Basis.NEW_BUILD,
+            "construction_unit": "云岩区人力资源和社会保障局",
+            "maintenance_unit": "云岩区城市管理局",
+            "service_unit": "",
+            "operator": "云岩区就业局",
+            "contact_person": "李华",
+            "contact_phone": "0851-86660202",
+            "address": "贵阳市云岩区黔灵西路20号",
+            "near_gathering_point": True,
+            "status": Market.Status.OPERATING,
+            "opened_on": datetime.date(2023, 1, 10),
+            "sign_hung": False,
+            **BASIC,
+        },
+        "hours": EVERY_DAY,
+        "trades": SERVICES,
+    },
+    {
+        "county": "520111",
+        "kind": Market.Kind.STATION,
+        "township": "青岩镇",
+        "data": {
+            "basis": Market.Basis.TOWNSHIP,
+            "contact_person": "张勇",
+            "contact_phone": "0851-83330303",
+            "address": "贵阳市花溪区青岩镇便民服务中心一楼",
+            "status": Market.Status.OPERATING,
+            "opened_on": datetime.date(2023, 3, 1),
+            "fac_temperature": True,
+            "fac_desks": True,
+            "fac_shelter": True,
+        },
+        "hours": [("1234567", "07:00", "11:00")],
+        "trades": ["NY-01", "NY-02", "BY-01", "FW-06"],
+    },
+    {
+        "county": "522601",
+        "kind": Market.Kind.INDUSTRY,
+        "industry": "建筑",
+        "data": {
+            "nature": Market.Nature.COMMERCIAL,
+            "integrity_listed": True,
+            "basis": Market.Basis.PRIVATE_AGENCY,
+            "operator": "凯里市黔建人力资源服务有限公司",
+            "contact_person": "杨光",
+            "contact_phone": "0855-8220404",
+            "hotline": "0855-8220400",
+            "address": "黔东南州凯里市北京东路88号",
+            "near_gathering_point": True,
+            "status": Market.Status.OPERATING,
+            "opened_on": datetime.date(2022, 12, 20),
+            "sign_hung": True,
+            **ALL_FEATURES,
+            "fac_first_aid": False,
+        },
+        "hours": [("123456", "06:00", "11:00")],
+        "trades": CONSTRUCTION,
+    },
+    {
+        "county": "520302",
+        "kind": Market.Kind.GENERAL,
+        "data": {
+            "basis": Market.Basis.GATHERING_POINT,
+            "construction_unit": "红花岗区人力资源和社会保障局",
+            "maintenance_unit": "红花岗区住房和城乡建设局",
+            "service_unit": "红花岗区就业局",
+            "address": "遵义市红花岗区丁字口广场东侧",
+            "near_gathering_point": True,
+            "status": Market.Status.PLANNING,
+            "zone_service": True,
+            "zone_waiting": True,
+        },
+        "hours": [],
+        "trades": [],
+    },
+    {
+        "county": "520402",
+        "kind": Market.Kind.GENERAL,
+        "data": {
+            "basis": Market.Basis.COMMUNITY,
+            "operator": "西秀区公共就业服务中心",
+            "contact_person": "陈静",
+            "contact_phone": "0851-33550505",
+            "address": "安顺市西秀区中华南路15号",
+            "status": Market.Status.SUSPENDED,
+            "sign_hung": True,
+            **BASIC,
+        },
+        "hours": [("12345", "08:00", "12:00")],
+        "trades": SERVICES,
+    },
 ]
 
 
 def load():
-    for code, kind, industry, township, status, address in DEMO_MARKETS:
-        county = Division.objects.get(code=code)
-        Market.objects.get_or_create(
+    trades = {t.code: t for t in Trade.objects.all()}
+    for spec in DEMO_MARKETS:
+        county = Division.objects.filter(code=spec["county"]).first()
+        if county is None:
+            continue
+        exists = Market.objects.filter(
             county=county,
-            kind=kind,
-            industry=industry,
-            township=township,
-            defaults={"status": status, "address": address},
+            kind=spec["kind"],
+            industry=spec.get("industry", ""),
+            township=spec.get("township", ""),
+        ).exists()
+        if exists:
+            continue
+        data = {**spec["data"], "industry": spec.get("industry", ""), "township": spec.get("township", "")}
+        periods = [
+            (days, datetime.time.fromisoformat(opens), datetime.time.fromisoformat(closes))
+            for days, opens, closes in spec["hours"]
+        ]
+        market_create(
+            county=county,
+            data={**data, "kind": spec["kind"]},
+            trades=[trades[c] for c in spec["trades"] if c in trades],
+            periods=periods,
+            by=None,
         )
 
 

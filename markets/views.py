@@ -1,20 +1,430 @@
+"""Market pages: staff list/detail/create/edit/close, import/export, compliance, trades, public 名录."""
+
+import hashlib
+
+import segno
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from gigmarket.scoping import get_object_in_scope, scope_queryset
+from gigmarket.scoping import cities_in_scope, counties_in_scope, get_object_in_scope, require_write
 
-from .models import Market
+from . import selectors, services
+from .attachment1 import market_row, read_attachment1, write_attachment1
+from .forms import (
+    CloseForm,
+    ImportForm,
+    MarketFilterForm,
+    MarketForm,
+    OpeningPeriodFormSet,
+    PublicSearchForm,
+    TradeForm,
+    periods_initial,
+)
+from .models import Market, MarketVersion, Trade, hours_text
+from .standards import ITEMS, ITEMS_BY_KEY, check_market, summarise
+
+EXPORT_MAX_ROWS = 20000
+
+
+def _require_market_writer(user):
+    require_write(user)
+    if not selectors.can_edit_markets(user):
+        raise PermissionDenied("您没有维护零工市场信息的权限。")
+
+
+def _query_without_page(request):
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _filtered_markets(request):
+    user = request.user
+    form = MarketFilterForm(request.GET or None, counties=counties_in_scope(user), cities=cities_in_scope(user))
+    filters = form.filters()
+    qs = selectors.market_list(
+        user,
+        county=filters.get("county"),
+        city=filters.get("city"),
+        status=filters.get("status", ""),
+        kind=filters.get("kind", ""),
+        nature=filters.get("nature", ""),
+        trade=filters.get("trade"),
+        q=filters.get("q", ""),
+    )
+    return form, filters, qs
 
 
 @login_required
 def market_list(request):
-    qs = scope_queryset(Market.objects.select_related("county__parent"), request.user)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "markets/market_list.html", {"page": page})
+    form, _filters, qs = _filtered_markets(request)
+    page = Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(m, check_market(m)) for m in page]
+    return render(
+        request,
+        "markets/market_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": _query_without_page(request),
+            "can_edit": selectors.can_edit_markets(request.user),
+        },
+    )
 
 
 @login_required
 def market_detail(request, pk):
-    market = get_object_in_scope(Market.objects.select_related("county__parent"), request.user, pk=pk)
-    return render(request, "markets/market_detail.html", {"market": market})
+    market = selectors.get_market_for_user(request.user, pk)
+    versions = list(selectors.market_history(market)[:50])
+    return render(
+        request,
+        "markets/market_detail.html",
+        {
+            "market": market,
+            "check": check_market(market),
+            "hours": hours_text(market.opening_periods.all()),
+            "versions": versions,
+            "field_labels": _field_labels(),
+            "can_edit": selectors.can_edit_markets(request.user),
+            "public_url": _public_url(market),
+        },
+    )
+
+
+def _field_labels():
+    labels = {f.name: str(f.verbose_name) for f in Market._meta.get_fields() if hasattr(f, "verbose_name")}
+    labels.update({"trades": "服务工种", "hours": "运行时间", "reason": "撤销原因"})
+    return labels
+
+
+def _save_market_form(request, *, market=None):
+    form = MarketForm(request.POST or None, instance=market, user=request.user)
+    initial = periods_initial(market) if market else []
+    periods = OpeningPeriodFormSet(request.POST or None, initial=initial or None, prefix="hours")
+    if request.method == "POST" and form.is_valid() and periods.is_valid():
+        try:
+            if market is None:
+                market = services.market_create(
+                    county=form.cleaned_data["county"],
+                    data=form.record_data(),
+                    trades=form.cleaned_data["trades"],
+                    periods=periods.periods(),
+                    by=request.user,
+                )
+                messages.success(request, f"已新增 {market.name}。")
+            else:
+                market = services.market_update(
+                    market=market,
+                    data=form.record_data(),
+                    trades=form.cleaned_data["trades"],
+                    periods=periods.periods(),
+                    by=request.user,
+                )
+                messages.success(request, f"已保存 {market.name}。")
+            return redirect("markets:detail", market.pk), None
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+    return None, {"form": form, "periods": periods, "market": market}
+
+
+def _attach_errors(form, exc):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def market_create(request):
+    _require_market_writer(request.user)
+    response, context = _save_market_form(request)
+    return response or render(request, "markets/market_form.html", context)
+
+
+@login_required
+def market_edit(request, pk):
+    _require_market_writer(request.user)
+    market = selectors.get_market_for_user(request.user, pk)
+    response, context = _save_market_form(request, market=market)
+    return response or render(request, "markets/market_form.html", context)
+
+
+@login_required
+def market_close(request, pk):
+    _require_market_writer(request.user)
+    market = selectors.get_market_for_user(request.user, pk)
+    if market.status == Market.Status.CLOSED:
+        messages.info(request, "该零工市场已撤销。")
+        return redirect("markets:detail", market.pk)
+    form = CloseForm(request.POST or None, initial={"closed_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.market_close(
+                market=market,
+                closed_on=form.cleaned_data["closed_on"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, f"已撤销 {market.name}。记录保留，可在列表中按状态“已撤销”查看。")
+            return redirect("markets:detail", market.pk)
+    return render(request, "markets/market_close.html", {"form": form, "market": market})
+
+
+@login_required
+def market_version(request, pk, number):
+    market = selectors.get_market_for_user(request.user, pk)
+    version = get_object_or_404(MarketVersion.objects.select_related("actor"), market=market, number=number)
+    from .attachment1 import COLUMNS
+
+    row = version.snapshot.get("row", {})
+    cells = [(c.header, row.get(c.key, "")) for c in COLUMNS if c.key != "seq"]
+    return render(request, "markets/market_version.html", {"market": market, "version": version, "cells": cells})
+
+
+# ------------------------------------------------------------------ export / import
+
+
+@login_required
+def market_export(request):
+    form, filters, qs = _filtered_markets(request)
+    markets = list(selectors.markets_for_rows(qs)[:EXPORT_MAX_ROWS])
+    today = timezone.localdate()
+    user = request.user
+    unit = user.division.name if user.division_id else ""
+    data = write_attachment1(
+        (market_row(m) for m in markets),
+        title=f"贵州省零工市场名录（{today:%Y年%m月%d日}）",
+        unit=f"{unit}人力资源和社会保障局" if unit else "",
+        person=user.display_name,
+        phone=user.phone,
+        date=today,
+    )
+    services.markets_export_record(by=user, count=len(markets), filters={k: str(v) for k, v in filters.items()})
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="markets-{today:%Y%m%d}.xlsx"'
+    return response
+
+
+@login_required
+def market_import(request):
+    _require_market_writer(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        sheet = read_attachment1(upload)
+        errors = sheet.errors
+        if not errors:
+            allowed = set(counties_in_scope(request.user).values_list("id", flat=True))
+            try:
+                created, updated = services.markets_import(
+                    rows=sheet.rows, allowed_county_ids=allowed, by=request.user, filename=upload.name
+                )
+            except services.ImportRejected as exc:
+                errors = exc.errors
+            else:
+                messages.success(request, f"导入成功：新增 {created} 个，更新 {updated} 个零工市场。")
+                return redirect("markets:list")
+    return render(request, "markets/market_import.html", {"form": form, "errors": errors})
+
+
+@login_required
+def import_template(request):
+    data = write_attachment1([], title="贵州省零工市场名录", date=timezone.localdate())
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="attachment1-template.xlsx"'
+    return response
+
+
+# ------------------------------------------------------------------ compliance
+
+
+@login_required
+def compliance(request):
+    user = request.user
+    markets = selectors.markets_in_scope_for_check(user)
+    city = county = None
+    if request.GET.get("county"):
+        county = get_object_or_404(counties_in_scope(user), pk=_int(request.GET["county"]))
+        markets = markets.filter(county=county)
+    elif request.GET.get("city"):
+        city = get_object_or_404(cities_in_scope(user), pk=_int(request.GET["city"]))
+        markets = markets.filter(county__parent=city)
+    item = ITEMS_BY_KEY.get(request.GET.get("item", ""))
+    markets = list(markets)
+    if county is not None or item is not None or user.role in ("county", "clerk"):
+        checks = [check_market(m) for m in markets]
+        if item is not None:
+            checks = [c for c in checks if any(i.key == item.key for i in c.missed)]
+        _rows, total = summarise(markets, key=lambda m: (None, ""))
+        context = {"level": "markets", "checks": checks}
+    elif city is not None or user.role == "city":
+        rows, total = summarise(markets, key=lambda m: (m.county_id, m.county.name))
+        context = {"level": "county", "rows": rows}
+    else:
+        rows, total = summarise(markets, key=lambda m: (m.county.parent_id, m.county.parent.name))
+        context = {"level": "city", "rows": rows}
+    context.update({"items": ITEMS, "total": total, "city": city, "county": county, "item": item})
+    return render(request, "markets/compliance.html", context)
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise Http404("参数无效") from exc
+
+
+# ------------------------------------------------------------------ trades
+
+
+@login_required
+def trade_list(request):
+    trades = Trade.objects.all()
+    return render(
+        request, "markets/trade_list.html", {"trades": trades, "can_manage": selectors.can_manage_trades(request.user)}
+    )
+
+
+def _require_trade_manager(user):
+    require_write(user)
+    if not selectors.can_manage_trades(user):
+        raise PermissionDenied("只有省级工作人员可以维护工种目录。")
+
+
+@login_required
+def trade_create(request):
+    _require_trade_manager(request.user)
+    form = TradeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        trade = services.trade_create(data=form.cleaned_data, by=request.user)
+        messages.success(request, f"已新增工种 {trade.name}。")
+        return redirect("markets:trade_list")
+    return render(request, "markets/trade_form.html", {"form": form})
+
+
+@login_required
+def trade_edit(request, pk):
+    _require_trade_manager(request.user)
+    trade = get_object_or_404(Trade, pk=pk)
+    form = TradeForm(request.POST or None, instance=trade)
+    if request.method == "POST" and form.is_valid():
+        services.trade_update(trade=Trade.objects.get(pk=pk), data=form.cleaned_data, by=request.user)
+        messages.success(request, f"已保存工种 {form.cleaned_data['name']}。")
+        return redirect("markets:trade_list")
+    return render(request, "markets/trade_form.html", {"form": form, "trade": trade})
+
+
+@login_required
+@require_POST
+def trade_toggle(request, pk):
+    _require_trade_manager(request.user)
+    trade = get_object_or_404(Trade, pk=pk)
+    services.trade_update(trade=trade, data={"is_active": not trade.is_active}, by=request.user)
+    messages.success(request, f"已{'启用' if trade.is_active else '停用'}工种 {trade.name}。")
+    return redirect("markets:trade_list")
+
+
+# ------------------------------------------------------------------ public 名录 (no login)
+
+PUBLIC_CACHE_SECONDS = 300
+
+
+def _public_url(market):
+    return settings.SITE_URL + reverse("markets:directory_detail", args=[market.pk])
+
+
+def _cached_public(request, render_page):
+    """Serve anonymous visitors from the cache; any market change invalidates it (new generation)."""
+    if request.user.is_authenticated:
+        return render_page()
+    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    key = f"markets:public:{services.public_cache_generation()}:{digest}"
+    hit = cache.get(key)
+    if hit is not None:
+        status, content_type, body = hit
+        return HttpResponse(body, status=status, content_type=content_type)
+    response = render_page()
+    if response.status_code in (200, 404):
+        cache.set(key, (response.status_code, response["Content-Type"], response.content), PUBLIC_CACHE_SECONDS)
+    return response
+
+
+def directory(request):
+    def render_page():
+        cities = selectors.cities_with_public_markets().order_by("code")
+        form = PublicSearchForm(
+            request.GET or None,
+            cities=cities,
+            counties=selectors.counties_with_public_markets().select_related("parent"),
+            trades=selectors.active_trades(),
+        )
+        filters = form.cleaned_data if form.is_valid() else {}
+        qs = selectors.public_markets(
+            city=filters.get("city"), county=filters.get("county"), trade=filters.get("trade"), q=filters.get("q", "")
+        )
+        page = Paginator(qs, 20).get_page(request.GET.get("page"))
+        entries = [(m, hours_text(m.opening_periods.all())) for m in page]
+        return render(
+            request,
+            "public/directory.html",
+            {"form": form, "page": page, "entries": entries, "query": _query_without_page(request)},
+        )
+
+    return _cached_public(request, render_page)
+
+
+def _public_market(pk):
+    qs = selectors.public_markets()
+    return get_object_or_404(qs, pk=pk)
+
+
+def directory_detail(request, pk):
+    def render_page():
+        try:
+            market = _public_market(pk)
+        except Http404:
+            return render(request, "404.html", status=404)
+        url = _public_url(market)
+        qr = segno.make(url, error="m").svg_inline(scale=5, title=f"{market.name} 二维码")
+        return render(
+            request,
+            "public/directory_detail.html",
+            {"market": market, "hours": hours_text(market.opening_periods.all()), "qr_svg": qr, "public_url": url},
+        )
+
+    return _cached_public(request, render_page)
+
+
+def directory_qr(request, pk):
+    market = get_object_or_404(Market.objects.filter(status=Market.Status.OPERATING).only("pk", "name"), pk=pk)
+    svg = segno.make(_public_url(market), error="m").svg_inline(scale=10, border=2)
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=3600"
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="market-{market.pk}-qr.svg"'
+    return response
+
+
+@login_required
+def market_qr(request, pk):
+    """Staff download of the sign QR code (works for markets not yet public, e.g. before opening)."""
+    market = get_object_in_scope(Market.objects.only("pk", "county_id", "name"), request.user, pk=pk)
+    svg = segno.make(_public_url(market), error="m").svg_inline(scale=10, border=2)
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Content-Disposition"] = f'attachment; filename="market-{market.pk}-qr.svg"'
+    return response

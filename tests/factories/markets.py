@@ -1,6 +1,8 @@
+import datetime
+
 import factory
 
-from markets.models import Market, Trade
+from markets.models import FEATURE_FIELDS, Market, OpeningPeriod, Trade
 
 from .core import division
 
@@ -15,6 +17,8 @@ class TradeFactory(factory.django.DjangoModelFactory):
 
 
 class MarketFactory(factory.django.DjangoModelFactory):
+    """A valid operating industry market; only `county=` is needed."""
+
     class Meta:
         model = Market
 
@@ -23,3 +27,24 @@ class MarketFactory(factory.django.DjangoModelFactory):
     industry = factory.Sequence(lambda n: f"测试{n}")
     status = Market.Status.OPERATING
     address = "测试地址1号"
+
+
+def complete_market(**kwargs):
+    """A market meeting every item of the provincial standard (general kind by default)."""
+    kwargs.setdefault("kind", Market.Kind.GENERAL)
+    kwargs.setdefault("industry", "")
+    fields = {
+        "sign_hung": True,
+        "near_gathering_point": True,
+        "contact_person": "王敏",
+        "contact_phone": "0851-85550101",
+        "hotline": "12333",
+        **dict.fromkeys(FEATURE_FIELDS, True),
+        **kwargs,
+    }
+    market = MarketFactory(**fields)
+    OpeningPeriod.objects.create(
+        market=market, weekdays="12345", opens=datetime.time(6, 30), closes=datetime.time(12, 0)
+    )
+    market.trades.add(Trade.objects.get(code="JZ-01"))
+    return market

@@ -1,0 +1,191 @@
+from django import forms
+from django.conf import settings
+from django.forms import formset_factory
+
+from gigmarket.models import Division
+from gigmarket.scoping import counties_in_scope
+
+from .models import FEATURE_FIELDS, FEATURES, WEEKDAY_LABELS, Feature, Market, Trade
+
+
+class MarketForm(forms.ModelForm):
+    """The market record. County is chosen at creation only; the name is built by rule."""
+
+    trades = forms.ModelMultipleChoiceField(
+        label="服务工种", queryset=Trade.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Market
+        fields = [
+            "county",
+            "kind",
+            "industry",
+            "township",
+            "nature",
+            "integrity_listed",
+            "basis",
+            "construction_unit",
+            "maintenance_unit",
+            "service_unit",
+            "operator",
+            "contact_person",
+            "contact_phone",
+            "hotline",
+            "complaint_phone",
+            "address",
+            "longitude",
+            "latitude",
+            "near_gathering_point",
+            "transport_notes",
+            "status",
+            "opened_on",
+            "status_changed_on",
+            "sign_hung",
+            "remarks",
+            *FEATURE_FIELDS,
+        ]
+        widgets = {
+            "opened_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "status_changed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["county"]
+            self.initial.setdefault("trades", list(self.instance.trades.all()))
+            selected = self.instance.trades.all()
+        else:
+            self.fields["county"].queryset = (
+                counties_in_scope(user).filter(is_active=True).select_related("parent").order_by("code")
+            )
+            self.fields["county"].label_from_instance = lambda d: f"{d.parent.short_name} {d.name}"
+            selected = Trade.objects.none()
+        self.fields["trades"].queryset = (Trade.objects.filter(is_active=True) | selected).distinct()
+        statuses = [Market.Status.PLANNING, Market.Status.OPERATING, Market.Status.SUSPENDED]
+        if self.instance.pk and self.instance.status == Market.Status.CLOSED:
+            statuses.append(Market.Status.CLOSED)
+        self.fields["status"].choices = [(s.value, s.label) for s in statuses]
+        self.fields["basis"].choices = [("", "—— 请选择 ——"), *Market.Basis.choices]
+
+    def feature_groups(self):
+        """[(group label, [bound fields])] for the zones / windows / areas / facilities block."""
+        groups = []
+        for group, label in Feature.GROUP_LABELS.items():
+            groups.append((label, [self[f.field] for f in FEATURES if f.group == group]))
+        return groups
+
+    def record_data(self):
+        """The cleaned record fields for the service (without county and trades)."""
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("county", "trades")}
+
+
+class OpeningPeriodForm(forms.Form):
+    weekdays = forms.MultipleChoiceField(
+        label="星期",
+        choices=[(str(d), label) for d, label in WEEKDAY_LABELS.items()],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    opens = forms.TimeField(label="开始时间", required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    closes = forms.TimeField(label="结束时间", required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        days, opens, closes = cleaned.get("weekdays"), cleaned.get("opens"), cleaned.get("closes")
+        if not days and opens is None and closes is None:
+            cleaned["empty"] = True
+            return cleaned
+        if not days:
+            self.add_error("weekdays", "请选择星期。")
+        if opens is None:
+            self.add_error("opens", "请填写开始时间。")
+        if closes is None:
+            self.add_error("closes", "请填写结束时间。")
+        if opens is not None and closes is not None and opens >= closes:
+            self.add_error("closes", "结束时间必须晚于开始时间。")
+        return cleaned
+
+
+class BaseOpeningPeriodFormSet(forms.BaseFormSet):
+    def periods(self):
+        """[(weekdays digits, opens, closes)] for the filled rows."""
+        out = []
+        for form in self.forms:
+            data = form.cleaned_data
+            if not data or data.get("empty") or (self.can_delete and data.get("DELETE")):
+                continue
+            out.append(("".join(sorted(data["weekdays"])), data["opens"], data["closes"]))
+        return out
+
+
+OpeningPeriodFormSet = formset_factory(
+    OpeningPeriodForm, formset=BaseOpeningPeriodFormSet, extra=2, max_num=14, validate_max=True
+)
+
+
+def periods_initial(market):
+    return [{"weekdays": list(p.weekdays), "opens": p.opens, "closes": p.closes} for p in market.opening_periods.all()]
+
+
+class CloseForm(forms.Form):
+    closed_on = forms.DateField(label="撤销日期", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label="撤销原因", max_length=200, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MarketFilterForm(forms.Form):
+    q = forms.CharField(label="名称", required=False, max_length=50)
+    city = forms.ModelChoiceField(label="市州", queryset=Division.objects.none(), required=False)
+    county = forms.ModelChoiceField(label="县区", queryset=Division.objects.none(), required=False)
+    status = forms.ChoiceField(label="状态", choices=[("", "全部"), *Market.Status.choices], required=False)
+    kind = forms.ChoiceField(label="类型", choices=[("", "全部"), *Market.Kind.choices], required=False)
+    nature = forms.ChoiceField(label="性质", choices=[("", "全部"), *Market.Nature.choices], required=False)
+    trade = forms.ModelChoiceField(label="工种", queryset=Trade.objects.all(), required=False)
+
+    def __init__(self, *args, counties, cities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = counties.order_by("code")
+        self.fields["city"].queryset = cities.order_by("code")
+
+    def filters(self):
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="附件1 表格（.xlsx）")
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        limit = settings.IMPORT_MAX_BYTES
+        if f.size > limit:
+            raise forms.ValidationError(f"文件过大：不能超过 {limit // (1024 * 1024) or 1} MB。")
+        if not f.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError("只能上传 .xlsx 格式的表格文件。")
+        head = f.read(4)
+        f.seek(0)
+        if head != b"PK\x03\x04":
+            raise forms.ValidationError("文件内容不是有效的 .xlsx 表格。")
+        return f
+
+
+class TradeForm(forms.ModelForm):
+    class Meta:
+        model = Trade
+        fields = ["code", "name", "category", "sort_order", "is_active"]
+        help_texts = {"code": "如 JZ-11；保存后其他模块按代码引用，请勿随意修改。"}
+
+
+class PublicSearchForm(forms.Form):
+    q = forms.CharField(label="名称或地址", required=False, max_length=50)
+    city = forms.ModelChoiceField(label="市州", queryset=Division.objects.none(), required=False)
+    county = forms.ModelChoiceField(label="县区", queryset=Division.objects.none(), required=False)
+    trade = forms.ModelChoiceField(label="工种", queryset=Trade.objects.none(), required=False)
+
+    def __init__(self, *args, cities, counties, trades, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["city"].queryset = cities
+        self.fields["county"].queryset = counties
+        self.fields["trade"].queryset = trades

@@ -1,0 +1,141 @@
+"""Reads for markets: the querysets pages, exports and other apps build on.
+
+Joins and prefetches are decided here once, so list pages and exports run a fixed
+number of queries whatever the number of rows.
+"""
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.utils import timezone
+
+from gigmarket.models import Division, Role
+from gigmarket.scoping import get_object_in_scope, scope_queryset
+
+from .models import Market, MarketVersion, OpeningPeriod, Trade
+
+WRITER_ROLES = (Role.PROVINCE, Role.CITY, Role.COUNTY)
+
+
+def can_edit_markets(user):
+    """Province, 市州 and county staff keep market records; auditors and clerks only read."""
+    return user.is_active and (user.is_superuser or user.role in WRITER_ROLES)
+
+
+def can_manage_trades(user):
+    return user.is_active and (user.is_superuser or user.role == Role.PROVINCE)
+
+
+def with_check_flags(qs):
+    """Annotate has_hours / has_trades for the standard check (no extra queries per row)."""
+    return qs.annotate(
+        has_hours=Exists(OpeningPeriod.objects.filter(market=OuterRef("pk"))),
+        has_trades=Exists(Market.trades.through.objects.filter(market_id=OuterRef("pk"))),
+    )
+
+
+def markets_for_rows(qs=None):
+    """Markets ready for `attachment1.market_row` and the standard check: 3 queries for any number."""
+    qs = Market.objects.all() if qs is None else qs
+    return qs.select_related("county__parent").prefetch_related(
+        Prefetch("trades", queryset=Trade.objects.only("id", "name", "code", "sort_order")),
+        Prefetch("opening_periods", queryset=OpeningPeriod.objects.order_by("opens", "weekdays")),
+    )
+
+
+def market_list(user, *, county=None, city=None, status="", kind="", nature="", trade=None, q=""):
+    """The staff list: markets in the user's scope, filtered, with standard-check flags."""
+    qs = scope_queryset(Market.objects.select_related("county__parent"), user)
+    if city is not None:
+        qs = qs.filter(county__parent=city)
+    if county is not None:
+        qs = qs.filter(county=county)
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if nature:
+        qs = qs.filter(nature=nature)
+    if trade is not None:
+        qs = qs.filter(Exists(Market.trades.through.objects.filter(market_id=OuterRef("pk"), trade=trade)))
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(address__icontains=q) | Q(operator__icontains=q))
+    return with_check_flags(qs).order_by("county__code", "name")
+
+
+def get_market_for_user(user, pk):
+    """The one access helper for a staff page: 404 out of scope."""
+    return get_object_in_scope(markets_for_rows(Market.objects.all()), user, pk=pk)
+
+
+def market_history(market):
+    return market.versions.select_related("actor").order_by("-number")
+
+
+def markets_in_scope_for_check(user, *, include_closed=False):
+    qs = scope_queryset(Market.objects.select_related("county__parent"), user)
+    if not include_closed:
+        qs = qs.exclude(status=Market.Status.CLOSED)
+    return with_check_flags(qs).order_by("county__code", "name")
+
+
+def _end_of_day(date):
+    tz = timezone.get_current_timezone()
+    return datetime.datetime.combine(date + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+
+
+def markets_as_of(date, counties):
+    """The registry as it stood at the end of `date` (local time) in `counties`.
+
+    Returns MarketVersion rows, one per market that existed by then (the latest
+    version up to that moment), ordered by county code and name. Each has
+    `.snapshot` (all fields, trades, periods) and `.snapshot["row"]` (the 附件1 row as
+    it was). Closed markets are included with their status; filter on `.status` to
+    list only operating ones. One query. `counties` is a queryset or list of
+    county Divisions (or ids).
+    """
+    cutoff = _end_of_day(date)
+    latest = MarketVersion.objects.filter(market=OuterRef("market"), created_at__lt=cutoff).order_by("-number")
+    return (
+        MarketVersion.objects.filter(county__in=counties, created_at__lt=cutoff)
+        .filter(number=Subquery(latest.values("number")[:1]))
+        .select_related("county__parent")
+        .order_by("county__code", "market__name", "market_id")
+    )
+
+
+# ------------------------------------------------------------------ public 名录
+
+
+def public_markets(*, city=None, county=None, trade=None, q=""):
+    """Operating markets for the public 名录; no staff-only fields are needed by the page."""
+    qs = Market.objects.filter(status=Market.Status.OPERATING).select_related("county__parent")
+    if city is not None:
+        qs = qs.filter(county__parent=city)
+    if county is not None:
+        qs = qs.filter(county=county)
+    if trade is not None:
+        qs = qs.filter(Exists(Market.trades.through.objects.filter(market_id=OuterRef("pk"), trade=trade)))
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(address__icontains=q))
+    return qs.prefetch_related(
+        Prefetch("trades", queryset=Trade.objects.only("id", "name", "sort_order", "code")),
+        Prefetch("opening_periods", queryset=OpeningPeriod.objects.order_by("opens", "weekdays")),
+    ).order_by("county__code", "name")
+
+
+def cities_with_public_markets():
+    return Division.objects.filter(
+        level=Division.Level.CITY, children__markets__status=Market.Status.OPERATING
+    ).distinct()
+
+
+def counties_with_public_markets(city=None):
+    qs = Division.objects.filter(level=Division.Level.COUNTY, markets__status=Market.Status.OPERATING)
+    if city is not None:
+        qs = qs.filter(parent=city)
+    return qs.distinct().order_by("code")
+
+
+def active_trades():
+    return Trade.objects.filter(is_active=True)
