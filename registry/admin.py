@@ -1,0 +1,43 @@
+"""Read-only admin views: all changes go through the portal's audited services."""
+
+from django.contrib import admin
+
+from .models import Employer, PolicyNote, Posting, TrainingOffer, WindowVisit, Worker
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Worker)
+class WorkerAdmin(ReadOnlyAdmin):
+    list_display = ["name", "masked_id_number", "gender", "county", "registered_at"]
+    exclude = ["id_hash", "id_encrypted", "mobile", "emergency_phone"]
+    list_select_related = ["county"]
+
+
+@admin.register(Employer)
+class EmployerAdmin(ReadOnlyAdmin):
+    list_display = ["name", "kind", "credit_code", "county"]
+    exclude = ["phone"]
+
+
+@admin.register(Posting)
+class PostingAdmin(ReadOnlyAdmin):
+    list_display = ["employer", "trade", "headcount", "market", "status", "work_date"]
+
+
+@admin.register(WindowVisit)
+class WindowVisitAdmin(ReadOnlyAdmin):
+    list_display = ["market", "window", "created_at"]
+
+
+admin.site.register(TrainingOffer, ReadOnlyAdmin)
+admin.site.register(PolicyNote, ReadOnlyAdmin)

@@ -1,0 +1,221 @@
+"""Demo registry data in every demo market. Idempotent: keyed on 身份证号 hash, credit code, titles.
+
+Generated 身份证号 and 统一社会信用代码 carry correct check characters.
+"""
+
+import datetime
+import random
+
+from django.utils import timezone
+
+from gigmarket.pii import lookup_hash
+from markets.models import Market, Trade
+
+from .models import Employer, PayUnit, PolicyNote, Posting, TrainingOffer, TrainingSignup, WindowVisit, Worker
+from .validators import build_credit_code, build_id_number, parse_id_number
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何罗高林龙潘韦吴杨石"
+GIVEN = [
+    "国强",
+    "秀英",
+    "建华",
+    "桂兰",
+    "志明",
+    "丽",
+    "勇",
+    "敏",
+    "德文",
+    "玉梅",
+    "光荣",
+    "小燕",
+    "永福",
+    "春花",
+    "正平",
+]
+EMPLOYERS = [
+    (Employer.Kind.ENTERPRISE, "贵州黔城建筑劳务有限公司", "赵经理"),
+    (Employer.Kind.ENTERPRISE, "贵阳筑家装饰工程有限公司", "钱主管"),
+    (Employer.Kind.BUSINESS, "老街家常菜馆", "孙老板"),
+    (Employer.Kind.PERSON, "周女士(家庭保洁)", "周女士"),
+    (Employer.Kind.ENTERPRISE, "黔物流配送有限公司", "吴调度"),
+]
+POLICIES = [
+    (
+        "employment",
+        "灵活就业人员社会保险补贴怎么申请",
+        "就业困难人员以灵活就业方式就业的，可按规定申请社会保险补贴，带身份证到求职(用工)登记窗口咨询。",
+    ),
+    (
+        "insurance",
+        "新就业形态灵活就业意外伤害保险",
+        "鼓励零工参加新就业形态灵活就业意外伤害保险，按规定享受补贴。窗口可协助参保。",
+    ),
+    ("rights", "被拖欠工钱怎么办", "保留用工协议、考勤和聊天记录，到劳动维权窗口登记，市场协助调解或移交劳动监察。"),
+]
+TRAININGS = [
+    ("电工(初级)技能培训", "FW-04", "急需紧缺职业", TrainingOffer.Mode.OFFLINE),
+    ("育婴员(月嫂)培训", "JF-03", "新职业", TrainingOffer.Mode.BLENDED),
+    ("创业培训(SYB)", None, "创业培训", TrainingOffer.Mode.ONLINE),
+]
+TOPICS = {
+    WindowVisit.Window.REGISTER: ["求职登记", "招工登记"],
+    WindowVisit.Window.TRAINING: ["咨询电工培训", "咨询培训补贴"],
+    WindowVisit.Window.RIGHTS: ["反映欠薪", "咨询工伤"],
+    WindowVisit.Window.POLICY: ["咨询社保补贴", "咨询意外伤害保险"],
+}
+
+
+def load():
+    today = timezone.localdate()
+    trades = list(Trade.objects.filter(is_active=True).order_by("sort_order", "code"))
+    if not trades:
+        return
+    for index, market in enumerate(Market.objects.select_related("county").order_by("pk")):
+        rng = random.Random(market.pk)
+        workers = _workers(market, index, trades, rng, today)
+        employers = _employers(market, index)
+        _postings(market, employers, trades, rng, today)
+        _visits(market, workers, employers, rng, today)
+        _training(market, trades, workers, today)
+        _policies(market)
+
+
+def _workers(market, index, trades, rng, today):
+    region = market.county.code
+    workers = []
+    for n in range(12):
+        birth = datetime.date(1962 + (n * 3) % 40, 1 + n % 12, 1 + (n * 7) % 28)
+        seq = 100 + index * 20 + n
+        id_number = build_id_number(region, birth, seq)
+        worker = Worker.objects.filter(id_hash=lookup_hash(id_number)).first()
+        if worker is None:
+            worker = Worker(
+                name=rng.choice(SURNAMES) + rng.choice(GIVEN),
+                mobile=f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
+                registered_market=market,
+                county=market.county,
+                registered_at=timezone.now() - datetime.timedelta(days=(n * 9) % 70),
+                available_from=today,
+                available_until=None if n % 3 else today + datetime.timedelta(days=14),
+                expected_pay=rng.choice([150, 180, 200, 250, 300]),
+                pay_unit=PayUnit.DAY,
+                low_income=n % 5 == 0,
+                disabled=n == 7,
+                employment_difficulty=n % 6 == 1,
+                has_injury_insurance=n % 2 == 0,
+                household_type=rng.choice(["urban", "rural", "relocated"]),
+            )
+            worker.set_id_number(parse_id_number(id_number))
+            worker.full_clean()
+            worker.save()
+            worker.trades.set(rng.sample(trades, k=2))
+        workers.append(worker)
+    return workers
+
+
+def _employers(market, index):
+    employers = []
+    for n, (kind, name, contact) in enumerate(EMPLOYERS):
+        full_name = f"{name}" if index == 0 else f"{name}{market.county.short_name}分部"
+        phone = f"1860{market.pk:03d}{n:04d}"
+        if kind == Employer.Kind.PERSON:
+            employer, _ = Employer.objects.get_or_create(
+                kind=kind,
+                phone=phone,
+                defaults={
+                    "name": full_name,
+                    "contact_name": contact,
+                    "county": market.county,
+                    "registered_market": market,
+                },
+            )
+        else:
+            code = build_credit_code(market.county.code, 30000 + market.pk * 10 + n)
+            employer, _ = Employer.objects.get_or_create(
+                credit_code=code,
+                defaults={
+                    "kind": kind,
+                    "name": full_name,
+                    "contact_name": contact,
+                    "phone": phone,
+                    "county": market.county,
+                    "registered_market": market,
+                },
+            )
+        employers.append(employer)
+    return employers
+
+
+def _postings(market, employers, trades, rng, today):
+    for n in range(6):
+        employer = employers[n % len(employers)]
+        trade = trades[(market.pk * 3 + n) % len(trades)]
+        work_date = today + datetime.timedelta(days=n % 3)
+        status = Posting.Status.OPEN if n < 5 else Posting.Status.FILLED
+        Posting.objects.get_or_create(
+            employer=employer,
+            market=market,
+            trade=trade,
+            work_date=work_date,
+            defaults={
+                "headcount": 1 + n % 4,
+                "pay": rng.choice([160, 200, 240, 280]),
+                "pay_unit": PayUnit.DAY,
+                "start_time": datetime.time(8, 0),
+                "end_time": datetime.time(17, 30),
+                "place": market.address or market.county.name,
+                "requirements": "身体健康，能吃苦耐劳" if n % 2 else "",
+                "valid_until": work_date,
+                "status": status,
+            },
+        )
+
+
+def _visits(market, workers, employers, rng, today):
+    if WindowVisit.objects.filter(market=market).exists():
+        return
+    now = timezone.now()
+    windows = list(WindowVisit.Window)
+    for n in range(30):
+        window = windows[n % 4] if n % 3 else WindowVisit.Window.REGISTER
+        when = now - datetime.timedelta(days=n % 7, hours=n % 5)
+        WindowVisit.objects.create(
+            market=market,
+            window=window,
+            worker=workers[n % len(workers)] if n % 2 == 0 else None,
+            employer=employers[n % len(employers)] if n % 5 == 1 else None,
+            topic=rng.choice(TOPICS[window]),
+            outcome="已办结",
+            created_at=when,
+        )
+
+
+def _training(market, trades, workers, today):
+    by_code = {t.code: t for t in trades}
+    for n, (course, trade_code, kind, mode) in enumerate(TRAININGS):
+        offer, _ = TrainingOffer.objects.get_or_create(
+            county=market.county,
+            course=course,
+            defaults={
+                "market": market,
+                "trade": by_code.get(trade_code),
+                "kind": kind,
+                "provider": f"{market.county.short_name}职业技能培训中心",
+                "start_date": today + datetime.timedelta(days=5 + n * 7),
+                "end_date": today + datetime.timedelta(days=15 + n * 7),
+                "mode": mode,
+                "location": market.address,
+                "capacity": 30,
+                "subsidy_eligible": n != 2,
+                "subsidy_note": "符合条件的按规定享受职业培训补贴" if n != 2 else "",
+            },
+        )
+        for worker in workers[n : n + 3]:
+            TrainingSignup.objects.get_or_create(offer=offer, worker=worker)
+
+
+def _policies(market):
+    for category, title, body in POLICIES:
+        PolicyNote.objects.get_or_create(
+            county=market.county, title=title, defaults={"category": category, "body": body}
+        )

@@ -1,0 +1,267 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from gigmarket.scoping import scope_queryset
+from markets.models import Market, Trade
+
+from .models import Employer, PayUnit, PolicyNote, Posting, TrainingOffer, WindowVisit, Worker
+from .validators import normalize_credit_code, normalize_mobile, normalize_phone, parse_id_number
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+def active_trades():
+    return Trade.objects.filter(is_active=True).order_by("sort_order", "code")
+
+
+class MarketChoiceMixin:
+    """Clerks work at their own market; county staff pick one of the markets in scope."""
+
+    def _add_market_field(self, user):
+        self.user_market = user.market if user.market_id else None
+        if self.user_market is None:
+            self.fields["market"] = forms.ModelChoiceField(
+                label="零工市场",
+                queryset=scope_queryset(Market.objects.all(), user).order_by("name"),
+                empty_label="请选择零工市场",
+            )
+
+    def chosen_market(self):
+        return self.user_market or self.cleaned_data["market"]
+
+
+class WorkerQuickForm(MarketChoiceMixin, forms.Form):
+    """The clerk's one-screen registration: seven fields, one submit."""
+
+    name = forms.CharField(label="姓名", max_length=40, widget=forms.TextInput(attrs={"autofocus": True}))
+    id_number = forms.CharField(
+        label="身份证号",
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text", "spellcheck": "false"}),
+    )
+    mobile = forms.CharField(label="手机号码", max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    trades = forms.ModelMultipleChoiceField(
+        label="求职工种",
+        queryset=Trade.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+    available_from = forms.DateField(label="可上工日期(起)", widget=DATE, required=False, help_text="默认今天。")
+    available_until = forms.DateField(label="可上工日期(止)", widget=DATE, required=False, help_text="不填为长期。")
+    expected_pay = forms.DecimalField(label="期望报酬(元)", max_digits=8, decimal_places=2, min_value=0, required=False)
+    pay_unit = forms.ChoiceField(label="计酬单位", choices=PayUnit.choices, initial=PayUnit.DAY)
+    notes = forms.CharField(label="备注", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["trades"].queryset = active_trades()
+        self.fields["available_from"].initial = timezone.localdate
+        self._add_market_field(user)
+
+    def clean_name(self):
+        name = "".join(self.cleaned_data["name"].split())
+        if not name:
+            raise ValidationError("请输入姓名。")
+        return name
+
+    def clean_id_number(self):
+        return parse_id_number(self.cleaned_data["id_number"])
+
+    def clean_mobile(self):
+        return normalize_mobile(self.cleaned_data["mobile"])
+
+    def clean(self):
+        data = super().clean()
+        start = data.get("available_from") or timezone.localdate()
+        data["available_from"] = start
+        until = data.get("available_until")
+        if until and until < start:
+            self.add_error("available_until", "结束日期不能早于开始日期。")
+        return data
+
+    def worker_data(self):
+        d = self.cleaned_data
+        return {f: d[f] for f in ("mobile", "available_from", "available_until", "expected_pay", "pay_unit", "notes")}
+
+
+class WorkerDetailsForm(forms.ModelForm):
+    """The optional second step, and later edits of job-seeking details."""
+
+    class Meta:
+        model = Worker
+        fields = [
+            "mobile",
+            "trades",
+            "available_from",
+            "available_until",
+            "expected_pay",
+            "pay_unit",
+            "notes",
+            "education",
+            "certificates",
+            "household_type",
+            "emergency_contact",
+            "emergency_phone",
+            "low_income",
+            "disabled",
+            "employment_difficulty",
+            "has_injury_insurance",
+        ]
+        widgets = {
+            "trades": forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+            "available_from": DATE,
+            "available_until": DATE,
+            "notes": forms.Textarea(attrs={"rows": 2}),
+            "education": forms.Select(attrs={"autofocus": True}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["trades"].queryset = active_trades()
+
+    def clean_mobile(self):
+        return normalize_mobile(self.cleaned_data["mobile"])
+
+    def clean_emergency_phone(self):
+        value = self.cleaned_data["emergency_phone"]
+        return normalize_phone(value) if value.strip() else ""
+
+    def service_data(self):
+        return {f: self.cleaned_data[f] for f in self.Meta.fields if f != "trades"}
+
+
+class EmployerForm(forms.ModelForm):
+    class Meta:
+        model = Employer
+        fields = ["kind", "name", "credit_code", "contact_name", "phone", "address"]
+        widgets = {"name": forms.TextInput(attrs={"autofocus": True})}
+
+    def clean_credit_code(self):
+        value = self.cleaned_data["credit_code"]
+        return normalize_credit_code(value) if value.strip() else ""
+
+    def clean_phone(self):
+        return normalize_phone(self.cleaned_data["phone"])
+
+    def validate_unique(self):
+        # Duplicates are not errors at the window: the service reuses the known employer.
+        # Edits are checked by the service's full_clean().
+        return
+
+    def service_data(self):
+        return {f: self.cleaned_data[f] for f in self.Meta.fields}
+
+
+class PostingForm(forms.ModelForm):
+    class Meta:
+        model = Posting
+        fields = [
+            "trade",
+            "headcount",
+            "pay",
+            "pay_unit",
+            "work_date",
+            "work_date_end",
+            "start_time",
+            "end_time",
+            "place",
+            "requirements",
+            "valid_until",
+        ]
+        widgets = {
+            "work_date": DATE,
+            "work_date_end": DATE,
+            "valid_until": DATE,
+            "start_time": TIME,
+            "end_time": TIME,
+            "requirements": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["trade"].queryset = active_trades()
+        self.fields["trade"].empty_label = "请选择工种"
+        self.fields["work_date"].initial = timezone.localdate
+        self.fields["valid_until"].required = False
+        self.fields["valid_until"].help_text = "不填则到用工结束日期。"
+
+    def clean(self):
+        data = super().clean()
+        work_date = data.get("work_date")
+        if work_date and not data.get("valid_until"):
+            data["valid_until"] = data.get("work_date_end") or work_date
+        if work_date and work_date < timezone.localdate():
+            self.add_error("work_date", "用工日期不能早于今天。")
+        return data
+
+    def service_data(self):
+        return {f: self.cleaned_data[f] for f in self.Meta.fields}
+
+
+class VisitForm(forms.Form):
+    """One click per window; the person, topic and outcome are optional."""
+
+    window = forms.ChoiceField(label="窗口", choices=WindowVisit.Window.choices)
+    person = forms.CharField(
+        label="身份证号或手机号(可不填)",
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
+    )
+    topic = forms.CharField(label="事项", required=False, max_length=100)
+    outcome = forms.CharField(label="办理结果", required=False, max_length=200)
+
+
+class WorkerLookupForm(forms.Form):
+    person = forms.CharField(
+        label="身份证号或手机号",
+        max_length=40,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
+    )
+
+
+class TrainingOfferForm(forms.ModelForm):
+    class Meta:
+        model = TrainingOffer
+        fields = [
+            "course",
+            "trade",
+            "kind",
+            "provider",
+            "start_date",
+            "end_date",
+            "mode",
+            "location",
+            "capacity",
+            "subsidy_eligible",
+            "subsidy_note",
+            "description",
+            "is_published",
+            "market",
+        ]
+        widgets = {
+            "course": forms.TextInput(attrs={"autofocus": True}),
+            "start_date": DATE,
+            "end_date": DATE,
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["trade"].queryset = active_trades()
+        self.fields["market"].queryset = scope_queryset(Market.objects.all(), user).order_by("name")
+
+    def service_data(self):
+        return {f: self.cleaned_data[f] for f in self.Meta.fields}
+
+
+class PolicyNoteForm(forms.ModelForm):
+    class Meta:
+        model = PolicyNote
+        fields = ["category", "title", "body", "source", "is_public"]
+        widgets = {"title": forms.TextInput(attrs={"autofocus": True}), "body": forms.Textarea(attrs={"rows": 8})}
+
+    def service_data(self):
+        return {f: self.cleaned_data[f] for f in self.Meta.fields}

@@ -1,0 +1,192 @@
+"""Reads for the registry. Every list goes through `scope_queryset`."""
+
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.utils import timezone
+
+from gigmarket.pii import lookup_hash
+from gigmarket.scoping import scope_queryset
+
+from .models import (
+    Employer,
+    Gender,
+    PolicyNote,
+    Posting,
+    Tier,
+    TrainingOffer,
+    WindowVisit,
+    Worker,
+    long_wait_cutoff,
+    senior_cutoff,
+)
+from .validators import normalize_credit_code, normalize_mobile, parse_id_number
+
+
+def _flag(condition):
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def annotate_priority(qs, today=None):
+    """Annotate workers with `senior_flag`, `long_wait_flag`, `hardship_count` and `priority_tier`.
+
+    `priority_tier` is a `Tier` value (1 = 一级重点帮扶 … 3 = 普通): order by it ascending
+    to put the hard-to-employ first. Mirrors `registry.models.compute_tier`.
+    """
+    today = today or timezone.localdate()
+    wait_cutoff = long_wait_cutoff(today)
+    return (
+        qs.annotate(
+            senior_flag=_flag(
+                Q(gender=Gender.MALE, birth_date__lte=senior_cutoff(Gender.MALE, today))
+                | Q(gender=Gender.FEMALE, birth_date__lte=senior_cutoff(Gender.FEMALE, today))
+            ),
+            long_wait_flag=_flag(
+                Q(last_confirmed_match_at__lt=wait_cutoff)
+                | Q(last_confirmed_match_at__isnull=True, registered_at__lt=wait_cutoff)
+            ),
+        )
+        .annotate(
+            hardship_count=_flag(Q(employment_difficulty=True))
+            + _flag(Q(disabled=True))
+            + _flag(Q(low_income=True))
+            + _flag(Q(senior_flag=1))
+            + _flag(Q(long_wait_flag=1)),
+        )
+        .annotate(
+            priority_tier=Case(
+                When(
+                    Q(employment_difficulty=True) | Q(disabled=True) | Q(hardship_count__gte=2), then=Value(Tier.FIRST)
+                ),
+                When(hardship_count=1, then=Value(Tier.SECOND)),
+                default=Value(Tier.NORMAL),
+                output_field=IntegerField(),
+            )
+        )
+    )
+
+
+def available_on(qs, day):
+    """Workers whose availability covers `day`."""
+    return qs.filter(Q(available_from__isnull=True) | Q(available_from__lte=day)).filter(
+        Q(available_until__isnull=True) | Q(available_until__gte=day)
+    )
+
+
+def worker_by_id_number(id_number):
+    """The worker with this (normalised) 身份证号, anywhere in the province, or None. Not scoped."""
+    return Worker.objects.select_related("county", "registered_market").filter(id_hash=lookup_hash(id_number)).first()
+
+
+def workers_for(user, today=None):
+    """The user's workers for lists: related rows joined, trades prefetched, priority annotated."""
+    qs = Worker.objects.select_related("registered_market", "county").prefetch_related("trades")
+    return annotate_priority(scope_queryset(qs, user), today)
+
+
+_LAST4 = re.compile(r"^\d{3}[\dX]$")
+
+
+class SearchError(Exception):
+    """A search term we cannot use; the message is shown to the user."""
+
+
+def worker_search(user, q, today=None):
+    """Find workers by full 身份证号, name + last 4 characters, mobile, or name. Scoped.
+
+    Returns (queryset, how) where `how` is a Chinese description of the search made.
+    """
+    qs = workers_for(user, today)
+    term = unicodedata.normalize("NFKC", q or "").strip()
+    if not term:
+        return qs.order_by("priority_tier", "-registered_at", "-id"), ""
+    compact = re.sub(r"[\s\-]", "", term).upper()
+    if len(compact) in (15, 18) and compact[:15].isdigit():
+        try:
+            parsed = parse_id_number(compact)
+        except ValidationError as exc:
+            raise SearchError(exc.messages[0]) from None
+        return qs.filter(id_hash=lookup_hash(parsed.value)), "按身份证号查询"
+    if compact.lstrip("+").isdigit() and len(compact.lstrip("+")) >= 11:
+        try:
+            mobile = normalize_mobile(compact)
+        except ValidationError as exc:
+            raise SearchError(exc.messages[0]) from None
+        return qs.filter(mobile=mobile).order_by("-registered_at", "-id"), "按手机号码查询"
+    parts = term.upper().split()
+    last4 = [p for p in parts if _LAST4.match(p)]
+    names = [p for p in term.split() if not _LAST4.match(p.upper())]
+    if last4 and names:
+        return (
+            qs.filter(id_last4=last4[0], name=names[0]).order_by("-registered_at", "-id"),
+            "按姓名和身份证号后4位查询",
+        )
+    if last4:
+        raise SearchError("按身份证号后4位查询时请同时输入姓名，例如“张三 123X”。")
+    return qs.filter(name__contains=term).order_by("priority_tier", "-registered_at", "-id"), "按姓名查询"
+
+
+def employers_for(user):
+    return scope_queryset(Employer.objects.select_related("county"), user)
+
+
+def employer_search(user, q):
+    qs = employers_for(user)
+    term = unicodedata.normalize("NFKC", q or "").strip()
+    if not term:
+        return qs
+    compact = re.sub(r"[\s\-]", "", term).upper()
+    if len(compact) == 18 and compact.isalnum():
+        try:
+            return qs.filter(credit_code=normalize_credit_code(compact))
+        except ValidationError as exc:
+            raise SearchError(exc.messages[0]) from None
+    return qs.filter(name__contains=term)
+
+
+def postings_for(user):
+    return scope_queryset(
+        Posting.objects.select_related("employer", "market", "trade", "market__county"),
+        user,
+    )
+
+
+def open_postings(qs, today=None):
+    today = today or timezone.localdate()
+    return qs.filter(status=Posting.Status.OPEN, valid_until__gte=today)
+
+
+def board_postings(market, today=None):
+    """What the hall screen and the public page show for one market: open, valid postings."""
+    qs = Posting.objects.filter(market=market).select_related("employer", "trade")
+    return open_postings(qs, today).order_by("work_date", "-created_at", "-id")
+
+
+def visits_for(user):
+    return scope_queryset(
+        WindowVisit.objects.select_related("market", "worker", "employer", "clerk"),
+        user,
+    )
+
+
+def visit_counts(qs):
+    """{window: count} for a queryset of visits, every window present."""
+    counts = dict.fromkeys(WindowVisit.Window.values, 0)
+    for row in qs.order_by().values("window").annotate(n=Count("id")):
+        counts[row["window"]] = row["n"]
+    return counts
+
+
+def training_offers_for(user):
+    return scope_queryset(
+        TrainingOffer.objects.select_related("county", "market", "trade")
+        .annotate(signup_count=Count("signups"))
+        .order_by("-start_date", "-id"),
+        user,
+    )
+
+
+def policy_notes_for(user):
+    return scope_queryset(PolicyNote.objects.select_related("county"), user)

@@ -1,0 +1,396 @@
+"""Writes for the registry: keyword-only, atomic, validated, audited."""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from gigmarket.audit import audit_record, diff, snapshot
+from gigmarket.models import AuditEvent
+
+from .models import Employer, PolicyNote, Posting, TrainingOffer, TrainingSignup, WindowVisit, Worker
+
+WORKER_QUICK_FIELDS = ["mobile", "available_from", "available_until", "expected_pay", "pay_unit", "notes"]
+WORKER_DETAIL_FIELDS = [
+    "education",
+    "certificates",
+    "household_type",
+    "emergency_contact",
+    "emergency_phone",
+    "low_income",
+    "disabled",
+    "employment_difficulty",
+    "has_injury_insurance",
+]
+WORKER_AUDIT_FIELDS = ["name", "county", *WORKER_QUICK_FIELDS, *WORKER_DETAIL_FIELDS]
+
+
+@dataclass
+class Registration:
+    worker: Worker
+    created: bool
+    visit: WindowVisit
+    name_differs: bool = False
+    moved_from: object = None  # the county the worker was served by before, if it changed
+
+
+def _trade_names(worker):
+    return sorted(t.name for t in worker.trades.all())
+
+
+def worker_register(*, id_number, name, data, trades, market, by):
+    """Register a walk-in at `market`'s 求职(用工)登记 window.
+
+    `id_number` is a validated `validators.IdNumber`. A known 身份证号 (anywhere in the
+    province) is not duplicated: the existing worker's job-seeking details are refreshed,
+    they move to this market's county, and the visit is recorded.
+    """
+    try:
+        with transaction.atomic():
+            return _worker_register(id_number=id_number, name=name, data=data, trades=trades, market=market, by=by)
+    except IntegrityError:
+        # Another clerk registered the same person at the same moment: treat as known.
+        with transaction.atomic():
+            return _worker_register(id_number=id_number, name=name, data=data, trades=trades, market=market, by=by)
+
+
+def _worker_register(*, id_number, name, data, trades, market, by):
+    from gigmarket.pii import lookup_hash
+
+    existing = Worker.objects.select_for_update().filter(id_hash=lookup_hash(id_number.value)).first()
+    if existing is None:
+        worker = Worker(name=name, registered_market=market, county=market.county, registered_by=by, **data)
+        worker.set_id_number(id_number)
+        worker.full_clean()
+        worker.save()
+        worker.trades.set(trades)
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.CREATE,
+            target=worker,
+            changes={**snapshot(worker, WORKER_AUDIT_FIELDS), "trades": _trade_names(worker)},
+        )
+        visit = _visit(market=market, window=WindowVisit.Window.REGISTER, worker=worker, topic="新登记", by=by)
+        return Registration(worker=worker, created=True, visit=visit)
+
+    worker = existing
+    before = {**snapshot(worker, WORKER_AUDIT_FIELDS), "trades": _trade_names(worker)}
+    moved_from = worker.county if worker.county_id != market.county_id else None
+    for field, value in data.items():
+        if value not in (None, "") or field in ("available_until",):
+            setattr(worker, field, value)
+    worker.county = market.county
+    worker.full_clean()
+    worker.save()
+    if trades:
+        worker.trades.set(trades)
+    after = {**snapshot(worker, WORKER_AUDIT_FIELDS), "trades": _trade_names(worker)}
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        target=worker,
+        changes=diff(before, after, masked=Worker.AUDIT_MASKED_FIELDS),
+    )
+    visit = _visit(market=market, window=WindowVisit.Window.REGISTER, worker=worker, topic="再次登记", by=by)
+    return Registration(
+        worker=worker,
+        created=False,
+        visit=visit,
+        name_differs=worker.name != name.strip(),
+        moved_from=moved_from,
+    )
+
+
+def worker_update(*, worker, data, trades=None, by):
+    """Edit a worker's details (second step, or later corrections)."""
+    with transaction.atomic():
+        worker = Worker.objects.select_for_update().get(pk=worker.pk)
+        before = {**snapshot(worker, WORKER_AUDIT_FIELDS), "trades": _trade_names(worker)}
+        for field, value in data.items():
+            setattr(worker, field, value)
+        worker.full_clean()
+        worker.save()
+        if trades is not None:
+            worker.trades.set(trades)
+        after = {**snapshot(worker, WORKER_AUDIT_FIELDS), "trades": _trade_names(worker)}
+        changes = diff(before, after, masked=Worker.AUDIT_MASKED_FIELDS)
+        if changes:
+            audit_record(actor=by, action=AuditEvent.Action.UPDATE, target=worker, changes=changes)
+        return worker
+
+
+def worker_reveal_id(*, worker, by, reason=""):
+    """Return the full 身份证号 and record who saw it."""
+    with transaction.atomic():
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.REVEAL,
+            target=worker,
+            changes={"field": "身份证号", "reason": reason[:100]},
+        )
+        return worker.full_id_number()
+
+
+def worker_export_audit(*, by, filters, county=None):
+    """Record a worker-list export (the rows are written by `exports.write_workers_csv`)."""
+    with transaction.atomic():
+        return audit_record(
+            actor=by,
+            action=AuditEvent.Action.EXPORT,
+            county=county,
+            target_repr="零工名单(CSV)",
+            changes={"filters": filters},
+        )
+
+
+# Employers ---------------------------------------------------------------------------
+
+
+def employer_find(*, kind, credit_code, phone):
+    """The existing employer with this credit code (or, for 家庭/个人, this phone), or None."""
+    if credit_code:
+        return Employer.objects.filter(credit_code=credit_code).first()
+    if kind == Employer.Kind.PERSON:
+        return Employer.objects.filter(kind=Employer.Kind.PERSON, phone=phone).first()
+    return None
+
+
+def employer_register(*, data, market, by):
+    """Register an employer, or return the existing one with the same code/phone. Returns (employer, created)."""
+    with transaction.atomic():
+        existing = employer_find(kind=data.get("kind"), credit_code=data.get("credit_code"), phone=data.get("phone"))
+        if existing is not None:
+            return existing, False
+        employer = Employer(county=market.county, registered_market=market, created_by=by, **data)
+        employer.full_clean()
+        employer.save()
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.CREATE,
+            target=employer,
+            changes=snapshot(employer, ["kind", "name", "credit_code", "contact_name", "phone"]),
+        )
+        return employer, True
+
+
+def employer_update(*, employer, data, by):
+    fields = ["kind", "name", "credit_code", "contact_name", "phone", "address"]
+    with transaction.atomic():
+        employer = Employer.objects.select_for_update().get(pk=employer.pk)
+        before = snapshot(employer, fields)
+        for field, value in data.items():
+            setattr(employer, field, value)
+        employer.full_clean()
+        employer.save()
+        changes = diff(before, snapshot(employer, fields), masked=Employer.AUDIT_MASKED_FIELDS)
+        if changes:
+            audit_record(actor=by, action=AuditEvent.Action.UPDATE, target=employer, changes=changes)
+        return employer
+
+
+# Postings ----------------------------------------------------------------------------
+
+POSTING_FIELDS = [
+    "employer",
+    "trade",
+    "headcount",
+    "pay",
+    "pay_unit",
+    "work_date",
+    "work_date_end",
+    "start_time",
+    "end_time",
+    "place",
+    "requirements",
+    "valid_until",
+    "status",
+]
+
+
+def posting_create(*, employer, market, data, by):
+    """Publish a 用工需求 at `market`: it is on the board and the public page at once."""
+    with transaction.atomic():
+        posting = Posting(employer=employer, market=market, created_by=by, status=Posting.Status.OPEN, **data)
+        posting.full_clean()
+        posting.save()
+        audit_record(
+            actor=by, action=AuditEvent.Action.CREATE, target=posting, changes=snapshot(posting, POSTING_FIELDS)
+        )
+        _visit(
+            market=market,
+            window=WindowVisit.Window.REGISTER,
+            employer=employer,
+            topic="发布用工需求",
+            outcome=f"{posting.trade} {posting.headcount}人",
+            by=by,
+        )
+        return posting
+
+
+def posting_close(*, posting, status, by):
+    """Close an open posting as filled or closed."""
+    if status not in (Posting.Status.FILLED, Posting.Status.CLOSED):
+        raise ValueError(status)
+    with transaction.atomic():
+        posting = Posting.objects.select_for_update().get(pk=posting.pk)
+        if posting.status != Posting.Status.OPEN:
+            return posting, False
+        posting.status = status
+        posting.closed_at = timezone.now()
+        posting.save(update_fields=["status", "closed_at"])
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.TRANSITION,
+            target=posting,
+            changes={"status": [Posting.Status.OPEN, status]},
+        )
+        return posting, True
+
+
+def posting_expire_due(*, today=None):
+    """Mark open postings whose validity has ended as expired. Idempotent; returns how many changed.
+
+    Each row is claimed with a conditional UPDATE, so overlapping runs never double-count.
+    """
+    today = today or timezone.localdate()
+    now = timezone.now()
+    expired = 0
+    due = Posting.objects.filter(status=Posting.Status.OPEN, valid_until__lt=today).values_list("pk", flat=True)
+    for pk in list(due.iterator(chunk_size=500)):
+        with transaction.atomic():
+            claimed = Posting.objects.filter(pk=pk, status=Posting.Status.OPEN).update(
+                status=Posting.Status.EXPIRED, closed_at=now
+            )
+            if claimed:
+                posting = Posting.objects.select_related("market__county").get(pk=pk)
+                audit_record(
+                    actor=None,
+                    action=AuditEvent.Action.TRANSITION,
+                    target=posting,
+                    changes={"status": [Posting.Status.OPEN, Posting.Status.EXPIRED]},
+                )
+                expired += 1
+    return expired
+
+
+# Window visits -----------------------------------------------------------------------
+
+
+def _visit(*, market, window, by, worker=None, employer=None, topic="", outcome=""):
+    visit = WindowVisit(market=market, window=window, worker=worker, employer=employer, topic=topic, outcome=outcome)
+    visit.clerk = by if getattr(by, "pk", None) else None
+    visit.full_clean()
+    visit.save()
+    return visit
+
+
+def visit_record(*, market, window, by, worker=None, employer=None, topic="", outcome=""):
+    """Log one walk-in at a window. The person is optional."""
+    with transaction.atomic():
+        visit = _visit(
+            market=market, window=window, by=by, worker=worker, employer=employer, topic=topic, outcome=outcome
+        )
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.CREATE,
+            target=visit,
+            changes={"window": window, "topic": topic, "outcome": outcome},
+        )
+        return visit
+
+
+# Training and policy -----------------------------------------------------------------
+
+TRAINING_FIELDS = [
+    "course",
+    "trade",
+    "kind",
+    "provider",
+    "start_date",
+    "end_date",
+    "mode",
+    "location",
+    "capacity",
+    "subsidy_eligible",
+    "subsidy_note",
+    "description",
+    "is_published",
+    "market",
+]
+
+
+def training_offer_save(*, offer=None, county, data, by):
+    with transaction.atomic():
+        creating = offer is None
+        if creating:
+            offer = TrainingOffer(county=county, created_by=by)
+            before = {}
+        else:
+            offer = TrainingOffer.objects.select_for_update().get(pk=offer.pk)
+            before = snapshot(offer, TRAINING_FIELDS)
+        for field, value in data.items():
+            setattr(offer, field, value)
+        offer.full_clean()
+        offer.save()
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE,
+            target=offer,
+            changes=diff(before, snapshot(offer, TRAINING_FIELDS)),
+        )
+        return offer
+
+
+class TrainingFull(Exception):
+    pass
+
+
+def training_signup(*, offer, worker, by, market=None):
+    """Sign a worker up (once). Returns (signup, created). Raises TrainingFull when no places are left."""
+    with transaction.atomic():
+        offer = TrainingOffer.objects.select_for_update().get(pk=offer.pk)
+        existing = TrainingSignup.objects.filter(offer=offer, worker=worker).first()
+        if existing is not None:
+            return existing, False
+        taken = offer.signups.exclude(status=TrainingSignup.Status.WITHDRAWN).count()
+        if offer.capacity is not None and taken >= offer.capacity:
+            raise TrainingFull("该培训名额已满。")
+        signup = TrainingSignup(offer=offer, worker=worker, signed_up_by=by)
+        signup.full_clean()
+        signup.save()
+        audit_record(actor=by, action=AuditEvent.Action.CREATE, target=signup, changes={"offer": offer.course})
+        if market is not None:
+            _visit(
+                market=market,
+                window=WindowVisit.Window.TRAINING,
+                worker=worker,
+                topic="培训报名",
+                outcome=offer.course[:200],
+                by=by,
+            )
+        return signup, True
+
+
+POLICY_FIELDS = ["category", "title", "body", "source", "is_public"]
+
+
+def policy_note_save(*, note=None, county, data, by):
+    with transaction.atomic():
+        creating = note is None
+        if creating:
+            note = PolicyNote(county=county, created_by=by)
+            before = {}
+        else:
+            note = PolicyNote.objects.select_for_update().get(pk=note.pk)
+            before = snapshot(note, POLICY_FIELDS)
+        for field, value in data.items():
+            setattr(note, field, value)
+        note.full_clean()
+        note.save()
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE,
+            target=note,
+            changes=diff(before, snapshot(note, POLICY_FIELDS)),
+        )
+        return note

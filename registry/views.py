@@ -1,0 +1,572 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from gigmarket.models import Role
+from gigmarket.scoping import get_object_in_scope, require_write
+from markets.models import Market
+
+from . import exports, selectors, services
+from .forms import (
+    EmployerForm,
+    PolicyNoteForm,
+    PostingForm,
+    TrainingOfferForm,
+    VisitForm,
+    WorkerDetailsForm,
+    WorkerLookupForm,
+    WorkerQuickForm,
+)
+from .models import Employer, PolicyNote, Posting, TrainingOffer, WindowVisit, Worker
+
+PAGE_SIZE = 25
+REVEAL_ROLES = (Role.COUNTY, Role.CLERK)
+
+
+# Access helpers ----------------------------------------------------------------------
+
+
+def get_worker_for_user(user, pk):
+    return get_object_in_scope(Worker.objects.select_related("registered_market", "county"), user, pk=pk)
+
+
+def get_employer_for_user(user, pk):
+    return get_object_in_scope(Employer.objects.select_related("county"), user, pk=pk)
+
+
+def get_posting_for_user(user, pk):
+    return get_object_in_scope(Posting.objects.select_related("employer", "market", "trade", "created_by"), user, pk=pk)
+
+
+def require_clerk_market(user):
+    """Window actions happen at a market: only a clerk bound to one can record them."""
+    require_write(user)
+    if user.role != Role.CLERK or not user.market_id:
+        raise PermissionDenied("只有零工市场窗口工作人员可以办理窗口业务。")
+    return user.market
+
+
+def can_reveal(user):
+    return user.is_active and user.role in REVEAL_ROLES and user.can_write
+
+
+def _own_county(user):
+    """The county a county user or clerk works for (training offers and policy notes)."""
+    if user.role in (Role.COUNTY, Role.CLERK) and user.division_id:
+        return user.division
+    return None
+
+
+def _service_errors(form, exc):
+    """Attach a service's ValidationError to the form so the clerk keeps what they typed."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# Clerk's desk and window visits ------------------------------------------------------
+
+
+@login_required
+def desk(request):
+    """The clerk's home: one button per window, links to the fast flows, today's counts."""
+    today = timezone.localdate()
+    visits = selectors.visits_for(request.user).filter(visit_date=today)
+    return render(
+        request,
+        "registry/desk.html",
+        {
+            "form": VisitForm(),
+            "windows": WindowVisit.Window.choices,
+            "counts": selectors.visit_counts(visits),
+            "recent": visits[:10],
+            "is_clerk": request.user.role == Role.CLERK and bool(request.user.market_id),
+        },
+    )
+
+
+@login_required
+@require_POST
+def visit_record(request):
+    market = require_clerk_market(request.user)
+    form = VisitForm(request.POST)
+    worker = None
+    if form.is_valid() and form.cleaned_data["person"]:
+        try:
+            found = list(selectors.worker_search(request.user, form.cleaned_data["person"])[0][:2])
+        except selectors.SearchError as exc:
+            form.add_error("person", str(exc))
+        else:
+            if len(found) != 1:
+                form.add_error("person", "未在本辖区找到此人，可不填身份证号或手机号直接登记来访。")
+            else:
+                worker = found[0]
+    if not form.is_valid():
+        today = timezone.localdate()
+        visits = selectors.visits_for(request.user).filter(visit_date=today)
+        return render(
+            request,
+            "registry/desk.html",
+            {
+                "form": form,
+                "windows": WindowVisit.Window.choices,
+                "counts": selectors.visit_counts(visits),
+                "recent": visits[:10],
+                "is_clerk": True,
+            },
+            status=400,
+        )
+    data = form.cleaned_data
+    visit = services.visit_record(
+        market=market,
+        window=data["window"],
+        worker=worker,
+        topic=data["topic"],
+        outcome=data["outcome"],
+        by=request.user,
+    )
+    who = f"({worker.name})" if worker else ""
+    messages.success(request, f"已登记{visit.get_window_display()}窗口来访{who}。")
+    return redirect("registry:desk")
+
+
+@login_required
+def visit_list(request):
+    qs = selectors.visits_for(request.user)
+    window = request.GET.get("window", "")
+    if window in WindowVisit.Window.values:
+        qs = qs.filter(window=window)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/visit_list.html",
+        {"page": page, "window": window, "windows": WindowVisit.Window.choices, "query": f"window={window}"},
+    )
+
+
+# Workers -----------------------------------------------------------------------------
+
+
+@login_required
+def worker_list(request):
+    q = request.GET.get("q", "").strip()
+    how = ""
+    try:
+        qs, how = selectors.worker_search(request.user, q)
+    except selectors.SearchError as exc:
+        messages.error(request, str(exc))
+        qs = selectors.workers_for(request.user).none()
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/worker_list.html",
+        {"page": page, "q": q, "how": how, "query": f"q={q}" if q else "", "today": timezone.localdate()},
+    )
+
+
+@login_required
+def worker_register(request):
+    require_write(request.user)
+    if request.user.role not in (Role.CLERK, Role.COUNTY):
+        raise PermissionDenied("只有县级工作人员和窗口工作人员可以登记零工。")
+    form = WorkerQuickForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.worker_register(
+                id_number=form.cleaned_data["id_number"],
+                name=form.cleaned_data["name"],
+                data=form.worker_data(),
+                trades=form.cleaned_data["trades"],
+                market=form.chosen_market(),
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _service_errors(form, exc)
+        else:
+            worker = result.worker
+            if result.created:
+                messages.success(request, f"已登记零工 {worker.name}（{worker.masked_id_number}）。")
+                return redirect("registry:worker_edit", pk=worker.pk)
+            note = f"此身份证号已登记过（{worker.name}，首次登记于{worker.registered_market}），未重复建档；"
+            note += "已记录本次来访并更新求职信息。"
+            if result.moved_from is not None:
+                note += f"服务地已由{result.moved_from}转为{worker.county}。"
+            messages.warning(request, note)
+            if result.name_differs:
+                messages.error(request, f"注意：输入的姓名与已登记姓名（{worker.name}）不一致，请核对证件。")
+            return redirect("registry:worker_detail", pk=worker.pk)
+    return render(request, "registry/worker_register.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def worker_detail(request, pk):
+    worker = get_worker_for_user(request.user, pk)
+    return _render_worker(request, worker)
+
+
+def _render_worker(request, worker, revealed_id=None):
+    today = timezone.localdate()
+    return render(
+        request,
+        "registry/worker_detail.html",
+        {
+            "worker": worker,
+            "trades": worker.trades.all(),
+            "tier": worker.tier(today),
+            "hardship": worker.hardship_labels(today),
+            "age": worker.age(today),
+            "visits": worker.visits.select_related("market", "clerk")[:10],
+            "signups": worker.training_signups.select_related("offer")[:10],
+            "can_reveal": can_reveal(request.user),
+            "revealed_id": revealed_id,
+            "can_write": request.user.can_write,
+        },
+    )
+
+
+@login_required
+@require_POST
+def worker_reveal(request, pk):
+    worker = get_worker_for_user(request.user, pk)
+    if not can_reveal(request.user):
+        raise PermissionDenied("您的角色不能查看完整身份证号。")
+    full = services.worker_reveal_id(worker=worker, by=request.user, reason=request.POST.get("reason", ""))
+    response = _render_worker(request, worker, revealed_id=full)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def worker_edit(request, pk):
+    worker = get_worker_for_user(request.user, pk)
+    require_write(request.user)
+    form = WorkerDetailsForm(request.POST or None, instance=worker)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.worker_update(
+                worker=worker, data=form.service_data(), trades=form.cleaned_data["trades"], by=request.user
+            )
+        except ValidationError as exc:
+            _service_errors(form, exc)
+        else:
+            messages.success(request, f"已保存 {worker.name} 的信息。")
+            return redirect("registry:worker_detail", pk=worker.pk)
+    if request.method == "POST":
+        form.instance = Worker.objects.get(pk=worker.pk)
+    return render(
+        request,
+        "registry/worker_edit.html",
+        {"form": form, "worker": worker},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def worker_export(request):
+    q = request.GET.get("q", "").strip()
+    try:
+        qs, _how = selectors.worker_search(request.user, q)
+    except selectors.SearchError as exc:
+        messages.error(request, str(exc))
+        return redirect("registry:worker_list")
+    services.worker_export_audit(
+        by=request.user,
+        filters={"q": "***" if q else ""},
+        county=request.user.division if request.user.role in (Role.COUNTY, Role.CLERK) else None,
+    )
+    response = StreamingHttpResponse(exports.stream_workers_csv(qs), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="workers-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# Employers ---------------------------------------------------------------------------
+
+
+@login_required
+def employer_list(request):
+    q = request.GET.get("q", "").strip()
+    try:
+        qs = selectors.employer_search(request.user, q)
+    except selectors.SearchError as exc:
+        messages.error(request, str(exc))
+        qs = selectors.employers_for(request.user).none()
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "registry/employer_list.html", {"page": page, "q": q, "query": f"q={q}" if q else ""})
+
+
+@login_required
+def employer_detail(request, pk):
+    employer = get_employer_for_user(request.user, pk)
+    postings = selectors.postings_for(request.user).filter(employer=employer)[:20]
+    return render(request, "registry/employer_detail.html", {"employer": employer, "postings": postings})
+
+
+@login_required
+def employer_edit(request, pk):
+    employer = get_employer_for_user(request.user, pk)
+    require_write(request.user)
+    form = EmployerForm(request.POST or None, instance=employer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.employer_update(employer=employer, data=form.service_data(), by=request.user)
+        except ValidationError as exc:
+            _service_errors(form, exc)
+        else:
+            messages.success(request, f"已保存用工主体 {employer.name}。")
+            return redirect("registry:employer_detail", pk=employer.pk)
+    return render(request, "registry/employer_form.html", {"form": form, "employer": employer})
+
+
+# Postings ----------------------------------------------------------------------------
+
+
+@login_required
+def posting_list(request):
+    qs = selectors.postings_for(request.user)
+    status = request.GET.get("status", "open")
+    if status in Posting.Status.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/posting_list.html",
+        {"page": page, "status": status, "statuses": Posting.Status.choices, "query": f"status={status}"},
+    )
+
+
+@login_required
+def posting_quick(request):
+    """A walk-in employer and its need on one screen, one submit (发布用工)."""
+    market = require_clerk_market(request.user)
+    employer_form = EmployerForm(request.POST or None, prefix="e")
+    posting_form = PostingForm(request.POST or None, prefix="p")
+    if request.method == "POST" and employer_form.is_valid() and posting_form.is_valid():
+        try:
+            employer, created = services.employer_register(
+                data=employer_form.service_data(), market=market, by=request.user
+            )
+            posting = services.posting_create(
+                employer=employer, market=market, data=posting_form.service_data(), by=request.user
+            )
+        except ValidationError as exc:
+            _service_errors(posting_form, exc)
+        else:
+            known = "" if created else f"（用工主体已登记过，已使用已有档案“{employer.name}”）"
+            messages.success(
+                request, f"已发布用工需求：{posting.trade} {posting.headcount}人{known}。已上大屏和公众网站。"
+            )
+            return redirect("registry:posting_detail", pk=posting.pk)
+    status = 400 if (employer_form.errors or posting_form.errors) else 200
+    return render(
+        request,
+        "registry/posting_quick.html",
+        {"employer_form": employer_form, "posting_form": posting_form, "market": market},
+        status=status,
+    )
+
+
+@login_required
+def posting_create(request, employer_pk):
+    """Post again for a known employer."""
+    market = require_clerk_market(request.user)
+    employer = get_employer_for_user(request.user, employer_pk)
+    form = PostingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            posting = services.posting_create(
+                employer=employer, market=market, data=form.service_data(), by=request.user
+            )
+        except ValidationError as exc:
+            _service_errors(form, exc)
+        else:
+            messages.success(request, f"已发布用工需求：{posting.trade} {posting.headcount}人。")
+            return redirect("registry:posting_detail", pk=posting.pk)
+    return render(
+        request,
+        "registry/posting_form.html",
+        {"form": form, "employer": employer, "market": market},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def posting_detail(request, pk):
+    posting = get_posting_for_user(request.user, pk)
+    return render(request, "registry/posting_detail.html", {"posting": posting})
+
+
+@login_required
+@require_POST
+def posting_close(request, pk):
+    posting = get_posting_for_user(request.user, pk)
+    require_write(request.user)
+    status = request.POST.get("status")
+    if status not in (Posting.Status.FILLED, Posting.Status.CLOSED):
+        messages.error(request, "请选择“已招满”或“关闭”。")
+        return redirect("registry:posting_detail", pk=posting.pk)
+    posting, changed = services.posting_close(posting=posting, status=status, by=request.user)
+    if changed:
+        messages.success(request, f"用工需求已标记为“{posting.get_status_display()}”，已从大屏撤下。")
+    else:
+        messages.info(request, f"该用工需求已是“{posting.get_status_display()}”状态。")
+    return redirect("registry:posting_detail", pk=posting.pk)
+
+
+# Public pages and the hall screen ----------------------------------------------------
+
+
+def _public_market(pk):
+    return get_object_or_404(Market.objects.select_related("county__parent").exclude(status="closed"), pk=pk)
+
+
+def board(request, market_pk):
+    """Full-screen board for the screen in the market hall. Public: it shows only public facts."""
+    market = _public_market(market_pk)
+    return render(
+        request,
+        "registry/board.html",
+        {"market": market, "postings": selectors.board_postings(market)[:60], "now": timezone.localtime()},
+    )
+
+
+def public_postings(request, market_pk):
+    market = _public_market(market_pk)
+    page = Paginator(selectors.board_postings(market), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "registry/public_postings.html", {"market": market, "page": page})
+
+
+def public_policies(request):
+    qs = PolicyNote.objects.filter(is_public=True).select_related("county")
+    trainings = (
+        TrainingOffer.objects.filter(is_published=True, end_date__gte=timezone.localdate())
+        .select_related("county", "trade")
+        .order_by("start_date")[:20]
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "registry/public_policies.html", {"page": page, "trainings": trainings})
+
+
+# Training ----------------------------------------------------------------------------
+
+
+@login_required
+def training_list(request):
+    page = Paginator(selectors.training_offers_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "registry/training_list.html", {"page": page, "can_create": _own_county(request.user)})
+
+
+@login_required
+def training_create(request):
+    require_write(request.user)
+    county = _own_county(request.user)
+    if county is None:
+        raise PermissionDenied("培训信息由县级工作人员或窗口工作人员发布。")
+    form = TrainingOfferForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            offer = services.training_offer_save(county=county, data=form.service_data(), by=request.user)
+        except ValidationError as exc:
+            _service_errors(form, exc)
+        else:
+            messages.success(request, f"已发布培训信息：{offer.course}。")
+            return redirect("registry:training_detail", pk=offer.pk)
+    return render(request, "registry/training_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def training_edit(request, pk):
+    offer = get_object_in_scope(TrainingOffer, request.user, pk=pk)
+    require_write(request.user)
+    form = TrainingOfferForm(request.POST or None, instance=offer, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.training_offer_save(offer=offer, county=offer.county, data=form.service_data(), by=request.user)
+        except ValidationError as exc:
+            _service_errors(form, exc)
+        else:
+            messages.success(request, "已保存培训信息。")
+            return redirect("registry:training_detail", pk=offer.pk)
+    return render(request, "registry/training_form.html", {"form": form, "offer": offer})
+
+
+@login_required
+def training_detail(request, pk):
+    offer = get_object_in_scope(TrainingOffer.objects.select_related("county", "market", "trade"), request.user, pk=pk)
+    form = WorkerLookupForm(request.POST or None)
+    if request.method == "POST":
+        require_write(request.user)
+        if form.is_valid():
+            try:
+                found = list(selectors.worker_search(request.user, form.cleaned_data["person"])[0][:2])
+            except selectors.SearchError as exc:
+                form.add_error("person", str(exc))
+            else:
+                if len(found) != 1:
+                    form.add_error("person", "未在本辖区找到此人，请先登记零工。")
+                else:
+                    try:
+                        _signup, created = services.training_signup(
+                            offer=offer,
+                            worker=found[0],
+                            by=request.user,
+                            market=request.user.market if request.user.market_id else None,
+                        )
+                    except services.TrainingFull as exc:
+                        form.add_error(None, str(exc))
+                    else:
+                        if created:
+                            messages.success(request, f"{found[0].name} 已报名。")
+                        else:
+                            messages.info(request, f"{found[0].name} 已报过名。")
+                        return redirect("registry:training_detail", pk=offer.pk)
+    signups = offer.signups.select_related("worker").order_by("-signed_up_at")
+    return render(
+        request,
+        "registry/training_detail.html",
+        {"offer": offer, "signups": signups, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+# Policy notes ------------------------------------------------------------------------
+
+
+@login_required
+def policy_list(request):
+    page = Paginator(selectors.policy_notes_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "registry/policy_list.html", {"page": page, "can_create": _own_county(request.user)})
+
+
+@login_required
+def policy_create(request):
+    require_write(request.user)
+    county = _own_county(request.user)
+    if county is None:
+        raise PermissionDenied("政策解读由县级工作人员或窗口工作人员发布。")
+    form = PolicyNoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.policy_note_save(county=county, data=form.service_data(), by=request.user)
+        messages.success(request, "已发布政策解读。")
+        return redirect("registry:policy_list")
+    return render(request, "registry/policy_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def policy_edit(request, pk):
+    note = get_object_in_scope(PolicyNote, request.user, pk=pk)
+    require_write(request.user)
+    form = PolicyNoteForm(request.POST or None, instance=note)
+    if request.method == "POST" and form.is_valid():
+        services.policy_note_save(note=note, county=note.county, data=form.service_data(), by=request.user)
+        messages.success(request, "已保存政策解读。")
+        return redirect("registry:policy_list")
+    return render(request, "registry/policy_form.html", {"form": form, "note": note})
