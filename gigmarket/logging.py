@@ -5,7 +5,8 @@ import re
 
 # 18-character resident ID numbers and mainland mobile numbers.
 ID_NUMBER = re.compile(r"(?<![0-9])([1-9][0-9]{5})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9])")
-MOBILE = re.compile(r"(?<![0-9])(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
+# Also with a +86 / 86 prefix and with spaces or dashes between the groups.
+MOBILE = re.compile(r"(?<![0-9])((?:\+?86[- ]?)?1[3-9][0-9])[- ]?[0-9]{4}[- ]?([0-9]{4})(?![0-9])")
 
 
 def mask_text(text):
