@@ -65,7 +65,7 @@ def period_detail(request, pk):
     return render(
         request,
         "reporting/period_detail.html",
-        {"period": period, "board": board, "mine": mine, "cities": cities_in_scope(request.user)},
+        {"period": period, "board": board, "mine": mine},
     )
 
 

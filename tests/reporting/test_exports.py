@@ -1,0 +1,135 @@
+"""附件1 workbooks (snapshot and live) and the public open-data 名录."""
+
+import csv
+import io
+import json
+
+import openpyxl
+import pytest
+import time_machine
+
+from gigmarket.models import AuditEvent
+from markets.attachment1 import HEADERS, read_attachment1
+from reporting.services import submission_submit
+from tests.factories.markets import MarketFactory
+from tests.factories.reporting import beijing, period
+
+
+def workbook(response):
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    return openpyxl.load_workbook(io.BytesIO(response.content))
+
+
+def data_rows(ws):
+    return [row for row in ws.iter_rows(min_row=5, values_only=True) if any(row)]
+
+
+@pytest.fixture
+def q1_reported(db, market, market2, county_user, county2_user):
+    q1 = period("2023-01-01")
+    with time_machine.travel(beijing("2023-04-02 10:00"), tick=False):
+        submission_submit(period=q1, county=market.county, by=county_user)
+        submission_submit(period=q1, county=market2.county, by=county2_user)
+    return q1
+
+
+def test_province_snapshot_export_has_title_header_rows_and_no_formulas(client, q1_reported, province_user, market):
+    market.address = '=HYPERLINK("http://evil")'
+    market.save()  # after the report: the snapshot keeps the old address
+    MarketFactory(county=market.county, address="=1+1")  # live only
+    client.force_login(province_user)
+    wb = workbook(client.get(f"/reporting/export/?period={q1_reported.pk}"))
+    ws = wb.active
+    assert ws["A1"].value == "附件1"
+    assert ws["A2"].value == "贵州省零工市场名录（2023年第一季度）"
+    assert "填报单位" in ws["A3"].value and "贵州省人力资源和社会保障厅" in ws["A3"].value
+    assert [c.value for c in ws[4]] == HEADERS
+    rows = data_rows(ws)
+    assert [r[0] for r in rows] == [1, 2]
+    assert {r[2] for r in rows} == {"南明区", "云岩区"}
+    assert all(r[7] == "测试地址1号" for r in rows)
+    assert ws.freeze_panes == "A5"
+    assert ws.page_setup.orientation == "landscape"
+    for row in ws.iter_rows():
+        for cell in row:
+            assert cell.data_type != "f"
+
+
+def test_live_export_writes_formula_like_text_as_text(client, county_user, market):
+    market.address = "=cmd|' /C calc'!A0"
+    market.save()
+    client.force_login(county_user)
+    wb = workbook(client.get("/reporting/export/"))
+    ws = wb.active
+    assert ws["A2"].value.startswith("贵州省贵阳市南明区零工市场名录（截至")
+    (row,) = data_rows(ws)
+    assert row[7] == "=cmd|' /C calc'!A0"
+    assert ws.cell(row=5, column=8).data_type == "s"
+
+
+def test_exported_sheet_reads_back_with_the_same_layout(client, q1_reported, city_user, market, market2):
+    client.force_login(city_user)
+    response = client.get(f"/reporting/export/?period={q1_reported.pk}&city=520100")
+    parsed = read_attachment1(io.BytesIO(response.content))
+    assert parsed.errors == []
+    assert sorted(r.values["name"] for r in parsed.rows) == sorted([market.name, market2.name])
+
+
+def test_city_export_is_limited_to_its_counties(client, q1_reported, city_user, zunyi_market):
+    client.force_login(city_user)
+    rows = data_rows(workbook(client.get("/reporting/export/")).active)
+    assert {r[1] for r in rows} == {"贵阳市"}
+    assert client.get("/reporting/export/?city=520300").status_code == 404
+    assert client.get("/reporting/export/?county=520302").status_code == 404
+
+
+def test_county_cannot_export_another_county_and_nothing_is_audited(client, q1_reported, county_user):
+    client.force_login(county_user)
+    assert client.get(f"/reporting/export/?period={q1_reported.pk}&county=520103").status_code == 404
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
+
+
+def test_exports_are_audited(client, q1_reported, county_user):
+    client.force_login(county_user)
+    client.get(f"/reporting/export/?period={q1_reported.pk}")
+    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
+    assert event.actor == county_user
+    assert event.county.code == "520102"
+    assert event.changes == {"source": "snapshot", "rows": 1}
+    assert "2023年第一季度" in event.target_repr
+
+
+def test_province_export_query_count_does_not_grow(client, django_assert_num_queries, province_user, nanming):
+    for _ in range(3):
+        MarketFactory(county=nanming)
+    client.force_login(province_user)
+    client.get("/reporting/export/")
+    with django_assert_num_queries(10):
+        client.get("/reporting/export/")
+    for _ in range(20):
+        MarketFactory(county=nanming)
+    with django_assert_num_queries(10):
+        response = client.get("/reporting/export/")
+    assert len(data_rows(workbook(response).active)) == 23
+
+
+def test_open_data_csv_is_public_and_neutralises_formulas(client, market, market2):
+    market.address = "@SUM(A1)"
+    market.save()
+    market2.status = "closed"
+    market2.save()
+    response = client.get("/reporting/open/markets.csv")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["市州", "县区", "名称"]
+    assert len(rows) == 2  # the closed market is not published
+    assert rows[1][2] == market.name
+    assert "'@SUM(A1)" in rows[1]
+
+
+def test_open_data_json_lists_operating_markets(client, market):
+    data = json.loads(client.get("/reporting/open/markets.json").content)
+    assert data["count"] == 1
+    assert data["markets"][0]["name"] == market.name
+    assert {"key": "address", "name": "地址"} in data["fields"]
