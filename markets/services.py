@@ -133,7 +133,7 @@ def market_update(*, market, data, trades=None, periods=None, by, action=MarketV
 
     Nothing is written (no version, no audit row) if nothing changed.
     """
-    market = Market.objects.select_for_update().select_related("county__parent").get(pk=market.pk)
+    market = Market.objects.select_for_update(of=("self",)).select_related("county__parent").get(pk=market.pk)
     before = market_snapshot(market)
     old_status = market.status
     _apply(market, data)
@@ -161,7 +161,7 @@ def market_update(*, market, data, trades=None, periods=None, by, action=MarketV
 @transaction.atomic
 def market_close(*, market, closed_on, reason, by):
     """Close (撤销) a market: status 已撤销 with the date. The record is kept, never deleted."""
-    market = Market.objects.select_for_update().select_related("county__parent").get(pk=market.pk)
+    market = Market.objects.select_for_update(of=("self",)).select_related("county__parent").get(pk=market.pk)
     if market.status == Market.Status.CLOSED:
         raise ValidationError("该零工市场已撤销。")
     before = market_snapshot(market)

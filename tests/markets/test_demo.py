@@ -1,0 +1,26 @@
+from django.core.management import call_command
+
+from markets import demo
+from markets.models import Market
+from markets.standards import check_market
+
+
+def test_demo_markets_span_cities_kinds_and_compliance(db):
+    demo.load()
+    demo.load()
+    markets = list(Market.objects.select_related("county__parent"))
+    assert len(markets) == len(demo.DEMO_MARKETS)
+    assert demo.clerk_market().name == "贵州省贵阳市南明区零工市场"
+    assert Market.objects.filter(name="贵州省黔东南州凯里市(建筑行业)零工市场").exists()
+    assert Market.objects.filter(kind=Market.Kind.STATION).exists()
+    assert len({m.county.parent_id for m in markets}) >= 3
+    results = [check_market(m) for m in markets]
+    assert any(r.compliant for r in results) and any(not r.compliant for r in results)
+    assert all(m.versions.exists() for m in markets)
+
+
+def test_load_demo_binds_demo_clerk_to_the_nanming_market(db, capsys):
+    call_command("load_demo")
+    from gigmarket.models import User
+
+    assert User.objects.get(username="demo_clerk").market == demo.clerk_market()
