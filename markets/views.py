@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from gigmarket.scoping import cities_in_scope, counties_in_scope, get_object_in_scope, require_write
 
 from . import selectors, services
-from .attachment1 import market_row, read_attachment1, write_attachment1
+from .attachment1 import COLUMNS, market_row, read_attachment1, write_attachment1
 from .forms import (
     CloseForm,
     ImportForm,
@@ -188,8 +188,6 @@ def market_close(request, pk):
 def market_version(request, pk, number):
     market = selectors.get_market_for_user(request.user, pk)
     version = get_object_or_404(MarketVersion.objects.select_related("actor"), market=market, number=number)
-    from .attachment1 import COLUMNS
-
     row = version.snapshot.get("row", {})
     cells = [(c.header, row.get(c.key, "")) for c in COLUMNS if c.key != "seq"]
     return render(request, "markets/market_version.html", {"market": market, "version": version, "cells": cells})
@@ -341,7 +339,9 @@ def trade_toggle(request, pk):
 
 # ------------------------------------------------------------------ public 名录 (no login)
 
-PUBLIC_CACHE_SECONDS = 300
+# Bounded staleness even with a per-process cache (LocMemCache in development);
+# with Redis (REDIS_URL) every worker sees the new generation at once.
+PUBLIC_CACHE_SECONDS = 60
 
 
 def _public_url(market):
