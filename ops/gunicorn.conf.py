@@ -1,0 +1,38 @@
+"""gunicorn settings for one web node (see docs/deployment.md).
+
+    gunicorn -c ops/gunicorn.conf.py gigmarket.wsgi
+
+Bound to localhost: only nginx on the same machine talks to it, which is what makes
+TRUST_X_REAL_IP safe. On a multi-node setup bind to the private interface instead
+(GUNICORN_BIND=10.0.0.11:8000) and firewall it to the load balancer.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Synchronous workers: the portal is server-rendered and database-bound.
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", 1))
+worker_class = "sync"
+# Exports and imports of a whole province take a while; nginx waits 120 s as well.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 120))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so slow leaks never accumulate.
+max_requests = 2000
+max_requests_jitter = 200
+# Load the app before forking: faster start, and a broken settings module fails at once.
+preload_app = True
+# Request bodies above nginx's client_max_body_size never reach here; cap headers too.
+limit_request_line = 8190
+limit_request_fields = 100
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+proxy_allow_ips = forwarded_allow_ips
+# Logs go to journald via stdout/stderr. The access log has no query strings with
+# personal data (searches use hashed lookups), but keep it off unless needed.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Temporary request files in memory, not on a slow disk.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
