@@ -145,13 +145,41 @@ class EmployerForm(forms.ModelForm):
     def clean_phone(self):
         return normalize_phone(self.cleaned_data["phone"])
 
-    def validate_unique(self):
-        # Duplicates are not errors at the window: the service reuses the known employer.
-        # Edits are checked by the service's full_clean().
-        return
-
     def service_data(self):
         return {f: self.cleaned_data[f] for f in self.Meta.fields}
+
+
+class EmployerQuickForm(forms.Form):
+    """The employer half of 发布用工. A known credit code (or a known individual's phone) is
+    not an error at the window: the service reuses the existing employer."""
+
+    name = forms.CharField(label="名称/姓名", max_length=100, widget=forms.TextInput(attrs={"autofocus": True}))
+    kind = forms.ChoiceField(label="类型", choices=Employer.Kind.choices, initial=Employer.Kind.ENTERPRISE)
+    credit_code = forms.CharField(
+        label="统一社会信用代码", max_length=30, required=False, help_text="企业、机关事业单位必填；个人不填。"
+    )
+    contact_name = forms.CharField(label="联系人", max_length=40, required=False)
+    phone = forms.CharField(label="联系电话", max_length=30)
+    address = forms.CharField(label="地址", max_length=200, required=False)
+
+    def clean_credit_code(self):
+        value = self.cleaned_data["credit_code"]
+        return normalize_credit_code(value) if value.strip() else ""
+
+    def clean_phone(self):
+        return normalize_phone(self.cleaned_data["phone"])
+
+    def clean(self):
+        data = super().clean()
+        kind, code = data.get("kind"), data.get("credit_code")
+        if kind in Employer.CODE_REQUIRED and code == "":
+            self.add_error("credit_code", "企业和机关事业单位须填写统一社会信用代码。")
+        if kind == Employer.Kind.PERSON and code:
+            self.add_error("credit_code", "家庭/个人用工不填写统一社会信用代码。")
+        return data
+
+    def service_data(self):
+        return {f: self.cleaned_data[f] for f in ("kind", "name", "credit_code", "contact_name", "phone", "address")}
 
 
 class PostingForm(forms.ModelForm):

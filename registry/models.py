@@ -290,10 +290,16 @@ class Employer(models.Model):
         verbose_name_plural = _("用工主体")
         constraints = [
             models.UniqueConstraint(
-                fields=["credit_code"], condition=~Q(credit_code=""), name="registry_employer_unique_credit_code"
+                fields=["credit_code"],
+                condition=~Q(credit_code=""),
+                name="registry_employer_unique_credit_code",
+                violation_error_message="该统一社会信用代码已登记为其他用工主体。",
             ),
             models.UniqueConstraint(
-                fields=["phone"], condition=Q(kind="person"), name="registry_employer_unique_person_phone"
+                fields=["phone"],
+                condition=Q(kind="person"),
+                name="registry_employer_unique_person_phone",
+                violation_error_message="该电话已登记为其他家庭/个人用工主体。",
             ),
         ]
         indexes = [models.Index(fields=["county", "name"], name="registry_employer_county_name")]
@@ -367,7 +373,11 @@ class Posting(models.Model):
             models.Index(fields=["status", "valid_until"], name="registry_posting_expiry"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(headcount__gte=1), name="registry_posting_headcount_positive"),
+            models.CheckConstraint(
+                condition=Q(headcount__gte=1),
+                name="registry_posting_headcount_positive",
+                violation_error_message="招用人数至少为1人。",
+            ),
         ]
 
     def __str__(self):

@@ -89,6 +89,9 @@ def workers_for(user, today=None):
 _LAST4 = re.compile(r"^\d{3}[\dX]$")
 
 
+BY_ID_NUMBER = "按身份证号查询"
+
+
 class SearchError(Exception):
     """A search term we cannot use; the message is shown to the user."""
 
@@ -108,7 +111,7 @@ def worker_search(user, q, today=None):
             parsed = parse_id_number(compact)
         except ValidationError as exc:
             raise SearchError(exc.messages[0]) from None
-        return qs.filter(id_hash=lookup_hash(parsed.value)), "按身份证号查询"
+        return qs.filter(id_hash=lookup_hash(parsed.value)), BY_ID_NUMBER
     if compact.lstrip("+").isdigit() and len(compact.lstrip("+")) >= 11:
         try:
             mobile = normalize_mobile(compact)

@@ -5,15 +5,18 @@ from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from gigmarket.models import Role
+from gigmarket.pii import mask_id_number
 from gigmarket.scoping import get_object_in_scope, require_write
 from markets.models import Market
 
 from . import exports, selectors, services
 from .forms import (
     EmployerForm,
+    EmployerQuickForm,
     PolicyNoteForm,
     PostingForm,
     TrainingOfferForm,
@@ -163,11 +166,20 @@ def worker_list(request):
     except selectors.SearchError as exc:
         messages.error(request, str(exc))
         qs = selectors.workers_for(request.user).none()
+    if how == selectors.BY_ID_NUMBER:
+        # Never echo a full 身份证号 back into the page (or into the export link).
+        q = mask_id_number(q.upper())
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "registry/worker_list.html",
-        {"page": page, "q": q, "how": how, "query": f"q={q}" if q else "", "today": timezone.localdate()},
+        {
+            "page": page,
+            "q": q,
+            "how": how,
+            "query": urlencode({"q": q}) if q else "",
+            "export_query": urlencode({"q": q}) if q and how != selectors.BY_ID_NUMBER else "",
+        },
     )
 
 
@@ -300,7 +312,9 @@ def employer_list(request):
         messages.error(request, str(exc))
         qs = selectors.employers_for(request.user).none()
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "registry/employer_list.html", {"page": page, "q": q, "query": f"q={q}" if q else ""})
+    return render(
+        request, "registry/employer_list.html", {"page": page, "q": q, "query": urlencode({"q": q}) if q else ""}
+    )
 
 
 @login_required
@@ -347,7 +361,7 @@ def posting_list(request):
 def posting_quick(request):
     """A walk-in employer and its need on one screen, one submit (发布用工)."""
     market = require_clerk_market(request.user)
-    employer_form = EmployerForm(request.POST or None, prefix="e")
+    employer_form = EmployerQuickForm(request.POST or None, prefix="e")
     posting_form = PostingForm(request.POST or None, prefix="p")
     if request.method == "POST" and employer_form.is_valid() and posting_form.is_valid():
         try:

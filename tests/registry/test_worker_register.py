@@ -1,0 +1,115 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from gigmarket.models import AuditEvent
+from registry.models import WindowVisit, Worker
+from tests.factories.markets import TradeFactory
+from tests.factories.registry import WorkerFactory, id_number_for
+
+URL = reverse("registry:worker_register")
+
+
+def form_data(**overrides):
+    data = {
+        "name": "张三",
+        "id_number": id_number_for(3, birth=datetime.date(1980, 2, 3)),
+        "mobile": "+86 138-1234-5678",
+        "available_from": "",
+        "available_until": "",
+        "expected_pay": "200",
+        "pay_unit": "day",
+        "notes": "会砌砖",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_clerk_registers_a_walk_in_and_a_visit_is_counted(client, clerk):
+    trade = TradeFactory()
+    client.force_login(clerk)
+    response = client.post(URL, form_data(trades=[trade.pk]))
+    worker = Worker.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("registry:worker_edit", args=[worker.pk])
+    assert worker.name == "张三"
+    assert worker.mobile == "13812345678"
+    assert worker.birth_date == datetime.date(1980, 2, 3)
+    assert worker.county == clerk.market.county
+    assert worker.registered_market == clerk.market
+    assert list(worker.trades.all()) == [trade]
+    visit = WindowVisit.objects.get()
+    assert (visit.window, visit.worker, visit.market) == (WindowVisit.Window.REGISTER, worker, clerk.market)
+    assert AuditEvent.objects.filter(action="create", target_id=str(worker.pk)).exists()
+
+
+def test_the_form_focuses_the_first_field(client, clerk):
+    client.force_login(clerk)
+    body = client.get(URL).content.decode()
+    assert 'name="name"' in body and "autofocus" in body.split('name="name"')[1].split(">")[0]
+
+
+def test_a_known_id_at_a_second_market_records_a_visit_instead_of_a_duplicate(client, clerk, clerk2):
+    id_number = id_number_for(5)
+    existing = WorkerFactory(registered_market=clerk.market, id_number=id_number, name="李四")
+    client.force_login(clerk2)
+    response = client.post(URL, form_data(name="李四", id_number=id_number.lower(), mobile="13900001111"), follow=True)
+    assert Worker.objects.count() == 1
+    existing.refresh_from_db()
+    assert existing.county == clerk2.market.county  # now served by the new county
+    assert existing.registered_market == clerk.market
+    assert existing.mobile == "13900001111"
+    visit = WindowVisit.objects.get(market=clerk2.market)
+    assert visit.worker == existing and visit.window == WindowVisit.Window.REGISTER
+    body = response.content.decode()
+    assert "已登记过" in body and "未重复建档" in body
+    assert response.redirect_chain[-1][0] == reverse("registry:worker_detail", args=[existing.pk])
+
+
+def test_a_different_name_for_a_known_id_warns_and_keeps_the_name(client, clerk):
+    id_number = id_number_for(6)
+    existing = WorkerFactory(registered_market=clerk.market, id_number=id_number, name="王五")
+    client.force_login(clerk)
+    body = client.post(URL, form_data(name="王六", id_number=id_number), follow=True).content.decode()
+    existing.refresh_from_db()
+    assert existing.name == "王五"
+    assert "不一致" in body
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("id_number", "110105194912310021", "校验位"),
+        ("id_number", "110105491231002", "15位"),
+        ("mobile", "12345", "手机号码"),
+    ],
+)
+def test_a_bad_form_keeps_everything_typed_and_saves_nothing(client, clerk, field, value, message):
+    client.force_login(clerk)
+    data = form_data(**{field: value})
+    response = client.post(URL, data)
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert message in body
+    assert 'value="张三"' in body
+    assert f'value="{data["id_number"]}"' in body
+    assert "会砌砖" in body
+    assert Worker.objects.count() == 0
+    assert WindowVisit.objects.count() == 0
+
+
+def test_auditor_gets_403_and_nothing_is_saved(client, auditor):
+    client.force_login(auditor)
+    assert client.post(URL, form_data()).status_code == 403
+    assert Worker.objects.count() == 0
+
+
+def test_county_staff_choose_a_market_in_their_county(client, county_user, market, market2):
+    client.force_login(county_user)
+    response = client.post(URL, form_data(market=market2.pk))
+    assert response.status_code == 400  # 云岩 market is not in 南明's scope
+    assert Worker.objects.count() == 0
+    response = client.post(URL, form_data(market=market.pk))
+    assert response.status_code == 302
+    assert Worker.objects.get().registered_market == market
