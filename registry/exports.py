@@ -7,6 +7,8 @@ import csv
 
 from django.utils import timezone
 
+from gigmarket.exports import csv_row
+
 WORKER_COLUMNS = [
     ("姓名", lambda w: w.name),
     ("身份证号", lambda w: w.masked_id_number),
@@ -25,14 +27,6 @@ WORKER_COLUMNS = [
     ("登记时间", lambda w: timezone.localtime(w.registered_at).strftime("%Y-%m-%d %H:%M")),
 ]
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Text that a spreadsheet will never run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
 
 class _Echo:
     def write(self, value):
@@ -42,6 +36,6 @@ class _Echo:
 def stream_workers_csv(qs, chunk_size=2000):
     """Yield CSV lines (UTF-8 with BOM so Excel reads Chinese) for a queryset of workers."""
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow([title for title, _ in WORKER_COLUMNS])
+    yield "\ufeff" + writer.writerow(csv_row([title for title, _ in WORKER_COLUMNS]))
     for worker in qs.iterator(chunk_size=chunk_size):
-        yield writer.writerow([safe_cell(get(worker)) for _, get in WORKER_COLUMNS])
+        yield writer.writerow(csv_row([str(get(worker)) for _, get in WORKER_COLUMNS]))

@@ -6,7 +6,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gigmarket.audit import audit_record, diff, snapshot
+from gigmarket.exports import audit_export
 from gigmarket.models import AuditEvent
+from gigmarket.security import audit_reveal
 
 from .models import Employer, PolicyNote, Posting, TrainingOffer, TrainingSignup, WindowVisit, Worker
 
@@ -119,28 +121,17 @@ def worker_update(*, worker, data, trades=None, by):
         return worker
 
 
-def worker_reveal_id(*, worker, by, reason=""):
+def worker_reveal_id(*, worker, by):
     """Return the full 身份证号 and record who saw it."""
     with transaction.atomic():
-        audit_record(
-            actor=by,
-            action=AuditEvent.Action.REVEAL,
-            target=worker,
-            changes={"field": "身份证号", "reason": reason[:100]},
-        )
+        audit_reveal(by=by, target=worker, field="身份证号")
         return worker.full_id_number()
 
 
-def worker_export_audit(*, by, filters, county=None):
-    """Record a worker-list export (the rows are written by `exports.write_workers_csv`)."""
+def worker_export_audit(*, by, row_count, filters, county=None):
+    """Record a worker-list export (masked; the rows are written by `exports.stream_workers_csv`)."""
     with transaction.atomic():
-        return audit_record(
-            actor=by,
-            action=AuditEvent.Action.EXPORT,
-            county=county,
-            target_repr="零工名单(CSV)",
-            changes={"filters": filters},
-        )
+        return audit_export(by=by, what="零工名单(CSV)", row_count=row_count, county=county, filters=filters)
 
 
 # Employers ---------------------------------------------------------------------------

@@ -249,7 +249,7 @@ def worker_reveal(request, pk):
     worker = get_worker_for_user(request.user, pk)
     if not can_reveal(request.user):
         raise PermissionDenied("您的角色不能查看完整身份证号。")
-    full = services.worker_reveal_id(worker=worker, by=request.user, reason=request.POST.get("reason", ""))
+    full = services.worker_reveal_id(worker=worker, by=request.user)
     response = _render_worker(request, worker, revealed_id=full)
     response["Cache-Control"] = "no-store"
     return response
@@ -290,6 +290,7 @@ def worker_export(request):
         return redirect("registry:worker_list")
     services.worker_export_audit(
         by=request.user,
+        row_count=qs.count(),
         filters={"q": "***" if q else ""},
         county=request.user.division if request.user.role in (Role.COUNTY, Role.CLERK) else None,
     )

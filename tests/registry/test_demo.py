@@ -1,0 +1,20 @@
+import io
+
+from django.core.management import call_command
+
+from registry.models import Employer, Posting, TrainingOffer, WindowVisit, Worker
+from registry.validators import normalize_credit_code, parse_id_number
+
+
+def test_demo_loads_twice_without_duplicates_and_ids_are_valid(db):
+    call_command("load_demo", stdout=io.StringIO())
+    counts = [m.objects.count() for m in (Worker, Employer, Posting, WindowVisit, TrainingOffer)]
+    call_command("load_demo", stdout=io.StringIO())
+    assert [m.objects.count() for m in (Worker, Employer, Posting, WindowVisit, TrainingOffer)] == counts
+    assert all(counts)
+    for worker in Worker.objects.all():
+        parse_id_number(worker.full_id_number())
+    for code in Employer.objects.exclude(credit_code="").values_list("credit_code", flat=True):
+        normalize_credit_code(code)
+    counties = set(Worker.objects.values_list("county__code", flat=True))
+    assert {"520102", "520103"} <= counties
