@@ -18,6 +18,8 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_mark_read, name="notifications_read"),
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
+    path("monitoring/", views.monitoring_dashboard, name="monitoring"),
+    path("monitoring/export/", views.monitoring_export, name="monitoring_export"),
     path("open/markets.csv", views.open_data_csv, name="open_csv"),
     path("open/markets.json", views.open_data_json, name="open_json"),
 ]

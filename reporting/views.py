@@ -305,3 +305,116 @@ def open_data_json(request):
     response = HttpResponse(exports.open_data_json(), content_type="application/json; charset=utf-8")
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+# ---------------------------------------------------------------- monitoring (notice 九)
+
+
+def _monitoring_region(request):
+    """(level, object) from ?city= / ?county= / ?market=, within the user's scope (404 outside)."""
+    from markets.models import Market
+
+    user = request.user
+    if request.GET.get("market", "").isdigit():
+        return "market", get_object_in_scope(
+            Market.objects.select_related("county__parent"), user, pk=request.GET["market"]
+        )
+    if request.GET.get("county"):
+        return "county", get_object_or_404(counties_in_scope(user).select_related("parent"), code=request.GET["county"])
+    if request.GET.get("city"):
+        return "city", get_object_or_404(cities_in_scope(user), code=request.GET["city"])
+    if user.role == Role.CLERK and user.market_id:
+        return "market", get_object_in_scope(Market.objects.select_related("county__parent"), user, pk=user.market_id)
+    if user.role == Role.COUNTY:
+        return "county", get_object_or_404(counties_in_scope(user).select_related("parent"), pk=user.division_id)
+    if user.role == Role.CITY:
+        return "city", get_object_or_404(cities_in_scope(user), pk=user.division_id)
+    return "province", None
+
+
+def _monitoring_context(request):
+    from . import monitoring
+
+    periods = list(selectors.periods_for_listing())
+    if not periods:
+        raise Http404
+    chosen = request.GET.get("period", "")
+    period = next((p for p in periods if str(p.pk) == chosen), periods[0])
+    region = _monitoring_region(request)
+    figures = monitoring.region_figures(request.user, region, period.start, period.end)
+    level, obj = region
+    title = f"{obj.name if obj else '贵州省'}零工市场运行监测（{period.name}）"
+    return period, periods, region, figures, title
+
+
+@login_required
+def monitoring_dashboard(request):
+    from . import monitoring
+
+    period, periods, region, figures, title = _monitoring_context(request)
+    level, obj = region
+    recent = [p for p in periods if p.start <= period.start][:6]
+    trend = monitoring.trend(request.user, region, recent)
+    chart = monitoring.svg_line_chart(
+        [
+            ("招聘人数", "#0d6efd", [f.get(monitoring.M.HEADCOUNT) for f in trend]),
+            ("新增求职登记", "#198754", [f.get(monitoring.M.NEW_SEEKERS) for f in trend]),
+            ("窗口服务人次", "#fd7e14", [f.get(monitoring.M.VISITS) for f in trend]),
+        ],
+        labels=[f.label for f in trend],
+    )
+    child_param = {"province": "city", "city": "county", "county": "market"}.get(level)
+    from registry.models import WindowVisit
+
+    windows = [(label, figures["windows"].get(value, 0)) for value, label in WindowVisit.Window.choices]
+    crumbs = []
+    if level in ("city", "county", "market"):
+        crumbs.append(("贵州省", "") if request.user.is_province_level else None)
+    if level == "county":
+        crumbs.append((obj.parent.name, f"city={obj.parent.code}"))
+    if level == "market":
+        crumbs.append((obj.county.parent.name, f"city={obj.county.parent.code}"))
+        crumbs.append((obj.county.name, f"county={obj.county.code}"))
+    query = request.GET.urlencode()
+    return render(
+        request,
+        "reporting/monitoring.html",
+        {
+            "title": title,
+            "period": period,
+            "periods": periods,
+            "level": level,
+            "region": obj,
+            "figures": figures,
+            "headers": [m.label for m in monitoring.SHOWN_METRICS],
+            "totals": list(zip(monitoring.SHOWN_METRICS, monitoring.table_rows([figures["total"]])[0][2], strict=True)),
+            "trend_rows": monitoring.table_rows(trend),
+            "chart": chart,
+            "child_rows": monitoring.table_rows(figures["children"], child_param),
+            "child_header": {"province": "市州", "city": "县(市、区)", "county": "零工市场", "market": "工种"}[level],
+            "trade_rows": monitoring.table_rows(figures["trades"]),
+            "windows": windows,
+            "crumbs": [c for c in crumbs if c],
+            "query": query,
+        },
+    )
+
+
+@login_required
+def monitoring_export(request):
+    from . import monitoring
+
+    period, periods, region, figures, title = _monitoring_context(request)
+    level, obj = region
+    child_header = {"province": "市州", "city": "县(市、区)", "county": "零工市场", "market": "工种"}[level]
+    content = monitoring.figures_workbook(title=title, figures=figures, child_header=child_header)
+    county = obj.county if level == "market" else (obj if level in ("city", "county") else None)
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.EXPORT,
+        target=period,
+        county=county,
+        target_repr=title,
+        changes={"kind": "monitoring", "region": level},
+    )
+    return _attachment(content, f"{title}.xlsx", XLSX)

@@ -1,0 +1,144 @@
+"""Monitoring numbers from daily rollups, checked against a hand-counted fixture.
+
+2023年第一季度 (Beijing dates):
+  workers   w1 南明 2022-12-20 [建筑]; w2 南明 01-10 [建筑, 家政]; w3 云岩 02-01 [家政];
+            w4 红花岗(遵义) 03-31 23:30 [—]; w5 南明 2023-04-01 00:10 (next quarter)
+  postings  p1 南明 建筑 ×5 01-15; p2 云岩 家政 ×3 02-20; p3 红花岗 建筑 ×2 03-10; p4 南明 建筑 ×4 04-02
+  visits    南明 登记×2 01-10, 政策×1 02-01; 云岩 维权×1 03-01
+Q1 province: seekers 4 (stock at 03-31), new 3, visits 4, postings 3, headcount 10, 求人倍率 2.5.
+"""
+
+import io
+from collections import Counter
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+
+from reporting.models import DailyStat
+from reporting.monitoring import M, region_figures, rollup_day
+from tests.factories.markets import TradeFactory
+from tests.factories.registry import PostingFactory, WindowVisitFactory, WorkerFactory
+from tests.factories.reporting import beijing, period
+
+
+@pytest.fixture
+def activity(db, market, market2, zunyi_market):
+    build = TradeFactory(code="MT01", name="监测建筑")
+    clean = TradeFactory(code="MT02", name="监测家政")
+    WorkerFactory(registered_market=market, registered_at=beijing("2022-12-20 10:00"), trades=[build])
+    WorkerFactory(registered_market=market, registered_at=beijing("2023-01-10 09:00"), trades=[build, clean])
+    WorkerFactory(registered_market=market2, registered_at=beijing("2023-02-01 09:00"), trades=[clean])
+    WorkerFactory(registered_market=zunyi_market, registered_at=beijing("2023-03-31 23:30"))
+    WorkerFactory(registered_market=market, registered_at=beijing("2023-04-01 00:10"))
+    PostingFactory(market=market, trade=build, headcount=5, created_at=beijing("2023-01-15 08:00"))
+    PostingFactory(market=market2, trade=clean, headcount=3, created_at=beijing("2023-02-20 08:00"))
+    PostingFactory(market=zunyi_market, trade=build, headcount=2, created_at=beijing("2023-03-10 08:00"))
+    PostingFactory(market=market, trade=build, headcount=4, created_at=beijing("2023-04-02 08:00"))
+    WindowVisitFactory.create_batch(2, market=market, window="register", created_at=beijing("2023-01-10 09:30"))
+    WindowVisitFactory(market=market, window="policy", created_at=beijing("2023-02-01 11:00"))
+    WindowVisitFactory(market=market2, window="rights", created_at=beijing("2023-03-01 15:00"))
+    call_command("rollup_stats", "--date", "2023-04-05", "--days", "110")
+    return build, clean
+
+
+def values(fig):
+    return [fig.get(m) for m in (M.SEEKERS, M.NEW_SEEKERS, M.VISITS, M.POSTINGS, M.HEADCOUNT)]
+
+
+def q1_figures(user, region=("province", None)):
+    q1 = period("2023-01-01")
+    return region_figures(user, region, q1.start, q1.end)
+
+
+def test_province_totals_match_the_hand_count(activity, province_user):
+    figures = q1_figures(province_user)
+    assert values(figures["total"]) == [4, 3, 4, 3, 10]
+    assert figures["total"].ratio == 2.5
+    assert figures["windows"] == {"register": 2, "policy": 1, "rights": 1}
+
+
+def test_drill_down_by_city_county_market_and_trade(activity, province_user, market):
+    build, clean = activity
+    figures = q1_figures(province_user)
+    assert len(figures["children"]) == 9  # every 市州 is listed, zeros included
+    by_city = {f.label: values(f) for f in figures["children"] if any(values(f))}
+    assert by_city == {"贵阳市": [3, 2, 4, 2, 8], "遵义市": [1, 1, 0, 1, 2]}
+    by_trade = {f.label: values(f) for f in figures["trades"]}
+    assert by_trade == {"监测建筑": [2, 1, 0, 2, 7], "监测家政": [2, 2, 0, 1, 3]}
+    guiyang = q1_figures(province_user, ("city", market.county.parent))
+    assert {f.label: values(f) for f in guiyang["children"] if any(values(f))} == {
+        "南明区": [2, 1, 3, 1, 5],
+        "云岩区": [1, 1, 1, 1, 3],
+    }
+    nanming = q1_figures(province_user, ("county", market.county))
+    assert [(f.label, values(f)) for f in nanming["children"]] == [(market.name, [2, 1, 3, 1, 5])]
+    one_market = q1_figures(province_user, ("market", market))
+    assert {f.label: values(f) for f in one_market["children"]} == {
+        "监测建筑": [2, 1, 0, 1, 5],
+        "监测家政": [1, 1, 0, 0, 0],
+    }
+
+
+def test_next_quarter_starts_after_midnight_beijing(activity, province_user):
+    q2 = period("2023-04-01")
+    figures = region_figures(province_user, ("province", None), q2.start, q2.end)
+    # stock read on the last rolled-up day (2023-04-05)
+    assert values(figures["total"]) == [5, 1, 0, 1, 4]
+
+
+def test_rollup_is_idempotent(activity):
+    before = Counter(DailyStat.objects.values_list("date", "market_id", "trade_id", "metric", "dimension", "value"))
+    call_command("rollup_stats", "--date", "2023-04-05", "--days", "110")
+    rollup_day(day=beijing("2023-01-10 00:00").date())
+    after = Counter(DailyStat.objects.values_list("date", "market_id", "trade_id", "metric", "dimension", "value"))
+    assert before == after
+    assert sum(before.values()) > 0
+
+
+def test_city_sees_only_its_prefecture(client, activity, city_user):
+    figures = q1_figures(city_user)
+    assert values(figures["total"]) == [3, 2, 4, 2, 8]
+    client.force_login(city_user)
+    body = client.get("/reporting/monitoring/").content.decode()
+    assert "贵阳市零工市场运行监测" in body and "南明区" in body
+    assert client.get("/reporting/monitoring/?city=520300").status_code == 404
+
+
+def test_other_county_gets_404(client, activity, county2_user, market):
+    client.force_login(county2_user)
+    assert client.get("/reporting/monitoring/?county=520102").status_code == 404
+    assert client.get(f"/reporting/monitoring/?market={market.pk}").status_code == 404
+
+
+def test_dashboard_page_shows_numbers_chart_and_exports(client, activity, province_user):
+    q1 = period("2023-01-01")
+    client.force_login(province_user)
+    body = client.get(f"/reporting/monitoring/?period={q1.pk}").content.decode()
+    assert 'data-metric="headcount">10<' in body
+    assert "data-ratio>2.5<" in body
+    assert "<polyline" in body and "2023年第一季度" in body
+    response = client.get(f"/reporting/monitoring/export/?period={q1.pk}&city=520100")
+    wb = openpyxl.load_workbook(io.BytesIO(response.content))
+    rows = list(wb["分地区"].iter_rows(values_only=True))
+    assert rows[0][0] == "贵阳市零工市场运行监测（2023年第一季度）"
+    assert rows[1][:2] == ("县(市、区)", "登记求职人数")
+    assert rows[-1][:6] == ("合计", 3, 2, 4, 2, 8)
+
+
+def test_dashboard_query_count_does_not_grow(client, activity, province_user, django_assert_num_queries, nanming):
+    from tests.factories.markets import MarketFactory
+
+    q1 = period("2023-01-01")
+    client.force_login(province_user)
+    url = f"/reporting/monitoring/?period={q1.pk}"
+    client.get(url)
+    with django_assert_num_queries(22):
+        client.get(url)
+    for _ in range(5):
+        market = MarketFactory(county=nanming)
+        WorkerFactory(registered_market=market, registered_at=beijing("2023-02-02 09:00"))
+    rollup_day(day=beijing("2023-02-02 00:00").date())
+    with django_assert_num_queries(22):
+        body = client.get(url).content.decode()
+    assert 'data-metric="new_seekers">8<' in body
