@@ -1,6 +1,7 @@
 import datetime
 import zoneinfo
 
+import pytest
 import time_machine
 from django.core.management import call_command
 from django.urls import reverse
@@ -178,3 +179,21 @@ def test_editing_an_employer_to_a_taken_credit_code_is_a_chinese_error(client, c
     assert "已登记为其他用工主体" in response.content.decode()
     other.refresh_from_db()
     assert other.credit_code != code
+
+
+def test_public_pages_do_not_name_private_individuals(client, market):
+    person = EmployerFactory(kind=Employer.Kind.PERSON, credit_code="", name="周秀英")
+    PostingFactory(market=market, employer=person)
+    for name in ("registry:board", "registry:public_postings"):
+        body = client.get(reverse(name, args=[market.pk])).content.decode()
+        assert "周秀英" not in body and "个人用工" in body
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_employer_list_query_count_is_pinned(client, county_user, rows, django_assert_num_queries):
+    for _ in range(rows):
+        EmployerFactory()
+    client.force_login(county_user)
+    client.get(reverse("registry:employer_list"))
+    with django_assert_num_queries(9):
+        assert client.get(reverse("registry:employer_list")).status_code == 200
