@@ -1,1 +1,431 @@
-"""Models for this app."""
+"""即时快招 on site (notice 五.1), priority matching (七) and rights protection (八).
+
+- `Match`: one worker brought together with one posting by a clerk, from 洽谈中 to
+  已完工 (or 未到岗 / 已取消). Every transition is a `MatchEvent` row (who, when, why)
+  and a timestamp on the match (for the same-day numbers). Transitions only happen
+  in `matching.services`, which lock the posting row (headcount) and the worker row
+  (no double booking) before counting.
+- `RightsCase` with dated `RightsCaseNote`s: 劳动维权 window cases. An open 欠薪 case
+  flags the employer wherever a clerk posts for it or matches to it.
+- `Placement` with `PlacementFollowUp`s: 公益性岗位 for hard-to-employ workers.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gigmarket.models import Division
+from registry.models import PayUnit
+
+
+class MatchState(models.TextChoices):
+    NEGOTIATING = "negotiating", _("洽谈中")
+    CONFIRMED = "confirmed", _("已确认")
+    ONBOARD = "onboard", _("已到岗")
+    COMPLETED = "completed", _("已完工")
+    NO_SHOW = "no_show", _("未到岗")
+    CANCELLED = "cancelled", _("已取消")
+
+
+# States that take one of the posting's places and book the worker's day.
+HOLDING_STATES = (MatchState.CONFIRMED, MatchState.ONBOARD, MatchState.COMPLETED)
+# States in which the worker is still attached to the posting (one live match per pair).
+LIVE_STATES = (MatchState.NEGOTIATING, *HOLDING_STATES)
+# The state machine: from → allowed targets.
+TRANSITIONS = {
+    MatchState.NEGOTIATING: (MatchState.CONFIRMED, MatchState.CANCELLED),
+    MatchState.CONFIRMED: (MatchState.ONBOARD, MatchState.NO_SHOW, MatchState.CANCELLED),
+    MatchState.ONBOARD: (MatchState.COMPLETED,),
+    MatchState.COMPLETED: (),
+    MatchState.NO_SHOW: (),
+    MatchState.CANCELLED: (),
+}
+# Targets that need a reason from the clerk.
+REASON_REQUIRED = (MatchState.CANCELLED, MatchState.NO_SHOW)
+# The timestamp field set when a match enters a state.
+STATE_TIMESTAMP = {
+    MatchState.CONFIRMED: "confirmed_at",
+    MatchState.ONBOARD: "onboarded_at",
+    MatchState.COMPLETED: "completed_at",
+    MatchState.NO_SHOW: "ended_at",
+    MatchState.CANCELLED: "ended_at",
+}
+# Button labels for the one-click transitions.
+ACTION_LABELS = {
+    MatchState.CONFIRMED: "确认用工",
+    MatchState.ONBOARD: "登记到岗",
+    MatchState.COMPLETED: "登记完工",
+    MatchState.NO_SHOW: "登记未到岗",
+    MatchState.CANCELLED: "取消",
+}
+
+
+class Match(models.Model):
+    """A worker brought together with a posting at the market (现场对接洽谈)."""
+
+    scope_county_path = "market__county"
+    scope_market_path = "market"
+
+    State = MatchState
+
+    posting = models.ForeignKey(
+        "registry.Posting", verbose_name=_("用工需求"), on_delete=models.PROTECT, related_name="matches"
+    )
+    worker = models.ForeignKey(
+        "registry.Worker", verbose_name=_("零工"), on_delete=models.PROTECT, related_name="matches"
+    )
+    employer = models.ForeignKey(
+        "registry.Employer", verbose_name=_("用工主体"), on_delete=models.PROTECT, related_name="matches"
+    )
+    market = models.ForeignKey(
+        "markets.Market", verbose_name=_("零工市场"), on_delete=models.PROTECT, related_name="matches"
+    )
+    state = models.CharField(_("状态"), max_length=12, choices=MatchState.choices, default=MatchState.NEGOTIATING)
+    agreed_pay = models.DecimalField(_("约定报酬"), max_digits=8, decimal_places=2)
+    pay_unit = models.CharField(_("计酬单位"), max_length=5, choices=PayUnit.choices, default=PayUnit.DAY)
+    work_date = models.DateField(_("用工日期(起)"))
+    work_date_end = models.DateField(_("用工日期(止)"))
+    start_time = models.TimeField(_("上工时间"), null=True, blank=True)
+    end_time = models.TimeField(_("收工时间"), null=True, blank=True)
+    insured = models.BooleanField(
+        _("已参加意外伤害保险"), default=False, help_text=_("对接时零工是否已参加新就业形态灵活就业意外伤害保险。")
+    )
+    idempotency_key = models.UUIDField(_("提交标识"), unique=True, default=uuid.uuid4, editable=False)
+    reason = models.CharField(_("取消/未到岗原因"), max_length=200, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    created_at = models.DateTimeField(_("对接时间"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    onboarded_at = models.DateTimeField(_("到岗时间"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("完工时间"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("取消/未到岗时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("对接记录")
+        verbose_name_plural = _("对接记录")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["posting", "worker"],
+                condition=Q(state__in=[s.value for s in LIVE_STATES]),
+                name="matching_match_one_live_per_pair",
+                violation_error_message="该零工已在对接此用工需求。",
+            ),
+            models.CheckConstraint(
+                condition=Q(work_date_end__gte=models.F("work_date")),
+                name="matching_match_dates_ordered",
+                violation_error_message="结束日期不能早于开始日期。",
+            ),
+            models.CheckConstraint(
+                condition=Q(agreed_pay__gte=0),
+                name="matching_match_pay_not_negative",
+                violation_error_message="约定报酬不能为负数。",
+            ),
+        ]
+        indexes = [
+            # The board and the per-market numbers.
+            models.Index(fields=["market", "-created_at"], name="matching_match_market_created"),
+            models.Index(fields=["market", "state", "work_date"], name="matching_match_market_state"),
+            # Headcount count under the posting lock.
+            models.Index(fields=["posting", "state"], name="matching_match_posting_state"),
+            # "Is this worker already booked that day?" for confirmation and candidate ranking.
+            models.Index(
+                fields=["worker", "work_date", "work_date_end"],
+                condition=Q(state__in=["confirmed", "onboard", "completed"]),
+                name="matching_match_worker_booked",
+            ),
+            models.Index(fields=["employer", "state"], name="matching_match_employer_state"),
+            models.Index(fields=["confirmed_at"], name="matching_match_confirmed_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.worker} → {self.posting}"
+
+    @property
+    def is_holding(self):
+        return self.state in HOLDING_STATES
+
+    @property
+    def allowed_targets(self):
+        return TRANSITIONS[MatchState(self.state)]
+
+    def actions(self):
+        """(state, button label) for the one-click transitions open from here."""
+        return [(target.value, ACTION_LABELS[target]) for target in self.allowed_targets]
+
+    @property
+    def is_multi_day(self):
+        return self.work_date_end != self.work_date
+
+
+class MatchEvent(models.Model):
+    """One transition of a match: from, to, when, by whom, why."""
+
+    scope_county_path = "match__market__county"
+    scope_market_path = "match__market"
+
+    match = models.ForeignKey(Match, verbose_name=_("对接记录"), on_delete=models.CASCADE, related_name="events")
+    from_state = models.CharField(_("原状态"), max_length=12, choices=MatchState.choices, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=12, choices=MatchState.choices)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("对接状态变更")
+        verbose_name_plural = _("对接状态变更")
+
+    def __str__(self):
+        return f"{self.get_from_state_display() or '新建'} → {self.get_to_state_display()}"
+
+
+class RightsCase(models.Model):
+    """A case received at a market's 劳动维权 window (notice 八)."""
+
+    scope_county_path = "market__county"
+    scope_market_path = "market"
+
+    class Kind(models.TextChoices):
+        WAGES = "wages", _("欠薪")
+        INJURY = "injury", _("工伤/意外")
+        DISCRIMINATION = "discrimination", _("就业歧视")
+        OTHER = "other", _("其他")
+
+    class State(models.TextChoices):
+        RECEIVED = "received", _("受理")
+        MEDIATING = "mediating", _("调解中")
+        RESOLVED = "resolved", _("已解决")
+        TRANSFERRED = "transferred", _("已移交劳动监察")
+
+    OPEN_STATES = (State.RECEIVED, State.MEDIATING)
+    TRANSITIONS = {
+        State.RECEIVED: (State.MEDIATING, State.RESOLVED, State.TRANSFERRED),
+        State.MEDIATING: (State.RESOLVED, State.TRANSFERRED),
+        State.RESOLVED: (),
+        State.TRANSFERRED: (),
+    }
+    # Kinds that must name the employer.
+    EMPLOYER_REQUIRED = (Kind.WAGES, Kind.INJURY)
+
+    market = models.ForeignKey(
+        "markets.Market", verbose_name=_("受理市场"), on_delete=models.PROTECT, related_name="rights_cases"
+    )
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices)
+    worker = models.ForeignKey(
+        "registry.Worker", verbose_name=_("零工"), on_delete=models.PROTECT, related_name="rights_cases"
+    )
+    employer = models.ForeignKey(
+        "registry.Employer",
+        verbose_name=_("用工主体"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rights_cases",
+    )
+    match = models.ForeignKey(
+        Match,
+        verbose_name=_("相关对接记录"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rights_cases",
+    )
+    summary = models.TextField(_("情况说明"))
+    amount_owed = models.DecimalField(_("涉及金额(元)"), max_digits=10, decimal_places=2, default=0)
+    amount_recovered = models.DecimalField(_("已追回金额(元)"), max_digits=10, decimal_places=2, default=0)
+    state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.RECEIVED)
+    received_on = models.DateField(_("受理日期"), default=timezone.localdate)
+    closed_on = models.DateField(_("办结日期"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("受理人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        verbose_name = _("维权案件")
+        verbose_name_plural = _("维权案件")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_owed__gte=0) & Q(amount_recovered__gte=0),
+                name="matching_case_amounts_not_negative",
+                violation_error_message="金额不能为负数。",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["market", "state", "-received_on"], name="matching_case_market_state"),
+            # The 欠薪 flag: open wage cases of an employer.
+            models.Index(
+                fields=["employer"],
+                condition=Q(kind="wages", state__in=["received", "mediating"]),
+                name="matching_case_open_wages",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.worker}"
+
+    @property
+    def is_open(self):
+        return self.state in self.OPEN_STATES
+
+    @property
+    def allowed_targets(self):
+        return self.TRANSITIONS[self.State(self.state)]
+
+    def clean(self):
+        errors = {}
+        if self.kind in self.EMPLOYER_REQUIRED and not self.employer_id:
+            errors["employer"] = "欠薪和工伤/意外案件须填写用工主体。"
+        owed, recovered = self.amount_owed, self.amount_recovered
+        if owed is not None and recovered is not None and recovered > owed:
+            errors["amount_recovered"] = "已追回金额不能大于涉及金额。"
+        if self.match_id and self.worker_id and self.match.worker_id != self.worker_id:
+            errors["match"] = "所选对接记录不是该零工的。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class RightsCaseNote(models.Model):
+    """A dated note on a case (调解经过、回访等)."""
+
+    scope_county_path = "case__market__county"
+    scope_market_path = "case__market"
+
+    case = models.ForeignKey(RightsCase, verbose_name=_("案件"), on_delete=models.CASCADE, related_name="notes")
+    on = models.DateField(_("日期"), default=timezone.localdate)
+    text = models.TextField(_("内容"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["on", "id"]
+        verbose_name = _("案件记录")
+        verbose_name_plural = _("案件记录")
+
+    def __str__(self):
+        return f"{self.on} {self.text[:20]}"
+
+
+class Placement(models.Model):
+    """A 公益性岗位 placement for a hard-to-employ worker (notice 七)."""
+
+    scope_county_path = "county"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("在岗")
+        ENDED = "ended", _("已退出")
+
+    worker = models.ForeignKey(
+        "registry.Worker", verbose_name=_("零工"), on_delete=models.PROTECT, related_name="placements"
+    )
+    county = models.ForeignKey(
+        Division, verbose_name=_("县(市、区)"), on_delete=models.PROTECT, related_name="matching_placements"
+    )
+    post = models.CharField(_("公益性岗位"), max_length=60)
+    unit = models.CharField(_("用人单位"), max_length=100)
+    start_date = models.DateField(_("上岗日期"))
+    end_date = models.DateField(_("退出日期"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    monthly_pay = models.DecimalField(_("岗位补贴(元/月)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    next_follow_up = models.DateField(_("下次跟踪回访日期"), null=True, blank=True)
+    notes = models.TextField(_("备注"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        verbose_name = _("公益性岗位安置")
+        verbose_name_plural = _("公益性岗位安置")
+        indexes = [
+            models.Index(fields=["county", "status", "next_follow_up"], name="matching_placement_followup"),
+        ]
+
+    def __str__(self):
+        return f"{self.worker} · {self.post}"
+
+    def clean(self):
+        errors = {}
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            errors["end_date"] = "退出日期不能早于上岗日期。"
+        if self.status == self.Status.ENDED and not self.end_date:
+            errors["end_date"] = "已退出的安置须填写退出日期。"
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def follow_up_due(self):
+        return (
+            self.status == self.Status.ACTIVE
+            and self.next_follow_up is not None
+            and self.next_follow_up <= timezone.localdate()
+        )
+
+
+class PlacementFollowUp(models.Model):
+    """A dated follow-up (跟踪回访) of a placement."""
+
+    scope_county_path = "placement__county"
+
+    placement = models.ForeignKey(
+        Placement, verbose_name=_("安置"), on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    on = models.DateField(_("回访日期"), default=timezone.localdate)
+    text = models.TextField(_("回访情况"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("回访人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-on", "-id"]
+        verbose_name = _("跟踪回访")
+        verbose_name_plural = _("跟踪回访")
+
+    def __str__(self):
+        return f"{self.on} {self.text[:20]}"
