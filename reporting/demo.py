@@ -2,7 +2,7 @@
 
 The reporting calendar is generated; for the latest finished period 南明区 and 云岩区
 are accepted; for the current period 南明区 has submitted (waiting for 贵阳市) and
-云岩区 was returned by 贵阳市 with a reason.
+云岩区 was returned by 贵阳市 with a reason. Monitoring rollups cover the last 60 days.
 """
 
 import datetime
@@ -11,6 +11,7 @@ from gigmarket.models import Division, User
 
 from .calendar import beijing_today
 from .models import ReportingPeriod, Submission
+from .monitoring import rollup_day
 from .services import (
     periods_generate,
     submission_accept,
@@ -48,3 +49,7 @@ def load():
     if not Submission.objects.filter(period=current, county=yunyan).exists():
         sub = submission_submit(period=current, county=yunyan, by=county2)
         submission_return(submission=sub, by=city, reason="云岩区零工市场运行时间未填写，请补充后重新报送。")
+
+    # monitoring rollups for the last 60 days (recomputed, so running again changes nothing)
+    for offset in range(60):
+        rollup_day(day=today - datetime.timedelta(days=offset))

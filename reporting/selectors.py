@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 
 from gigmarket.models import Division
 from gigmarket.scoping import counties_in_scope, scope_queryset
+from markets.selectors import markets_for_rows
+from markets.standards import check_market
 
 from .calendar import beijing_today
 from .models import Notification, ReportingPeriod, Submission
@@ -12,8 +14,20 @@ STANDING = [Submission.Status.SUBMITTED, Submission.Status.FORWARDED, Submission
 
 
 def rows_queryset(qs):
-    """Markets with what `market_row` reads fetched up front: a constant number of queries."""
-    return qs.select_related("county__parent").prefetch_related("trades", "opening_periods")
+    """Markets with what `market_row` and the standard check read: a constant number of queries."""
+    return markets_for_rows(qs)
+
+
+def standard_problems(markets):
+    """[(market, [missed standard items])] for markets the standard check flags (notice 三)."""
+    problems = []
+    for market in markets:
+        if market.status == market.Status.CLOSED:
+            continue
+        check = check_market(market)
+        if check.missed:
+            problems.append((market, check.missed))
+    return problems
 
 
 def current_period(today=None):

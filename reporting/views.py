@@ -79,7 +79,8 @@ def _county_user_division(user):
 def period_review(request, pk):
     period = get_object_or_404(ReportingPeriod, pk=pk)
     county = _county_user_division(request.user)
-    live = services.freeze_rows(services.county_markets(county))
+    markets = list(services.county_markets(county))
+    live = services.freeze_rows(markets)
     changes = selectors.registry_changes(county, period, live)
     submission = Submission.objects.filter(period=period, county=county).first()
     can_submit = request.user.can_write and (submission is None or submission.status == Submission.Status.RETURNED)
@@ -91,6 +92,7 @@ def period_review(request, pk):
             "county": county,
             "live": live,
             "changes": changes,
+            "problems": selectors.standard_problems(markets),
             "submission": submission,
             "can_submit": can_submit,
         },

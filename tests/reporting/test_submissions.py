@@ -223,3 +223,19 @@ def test_submission_list_query_count_does_not_grow(
     with django_assert_num_queries(10):
         response = client.get("/reporting/submissions/")
     assert len(re.findall(r'href="/reporting/submissions/\d+/"', response.content.decode())) == 6
+
+
+def test_review_page_lists_markets_the_standard_check_flags(client, q1, market, county_user):
+    client.force_login(county_user)
+    with time_machine.travel(beijing("2023-04-01 10:00"), tick=False):
+        body = client.get(f"/reporting/periods/{q1.pk}/review/").content.decode()
+    assert "标准检查发现 1 个市场存在问题" in body
+    assert "未登记运行时间" in body
+    assert f"/markets/{market.pk}/" in body
+
+
+def test_clerk_cannot_open_the_review_page(client, q1, clerk):
+    client.force_login(clerk)
+    assert client.get(f"/reporting/periods/{q1.pk}/review/").status_code == 403
+    assert client.post(f"/reporting/periods/{q1.pk}/submit/").status_code == 403
+    assert not Submission.objects.exists()
