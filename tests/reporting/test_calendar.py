@@ -119,3 +119,14 @@ def test_bad_rule_input_is_refused_in_chinese(client, province_user):
 def test_county_cannot_open_rules(client, county_user):
     client.force_login(county_user)
     assert client.get("/reporting/rules/").status_code == 403
+
+
+def test_current_period_moves_on_at_midnight_beijing_not_utc(db):
+    from reporting.selectors import current_period
+
+    # 2023-04-05 23:30 Beijing is still the due day of 2023年第一季度 (15:30 UTC)
+    with time_machine.travel(datetime.datetime(2023, 4, 5, 15, 30, tzinfo=datetime.UTC), tick=False):
+        assert current_period().name == "2023年第一季度"
+    # 00:30 Beijing on 04-06 is still 04-05 in UTC, but the period has moved on
+    with time_machine.travel(datetime.datetime(2023, 4, 5, 16, 30, tzinfo=datetime.UTC), tick=False):
+        assert current_period().name == "2023年第二季度"

@@ -142,3 +142,16 @@ def test_dashboard_query_count_does_not_grow(client, activity, province_user, dj
     with django_assert_num_queries(22):
         body = client.get(url).content.decode()
     assert 'data-metric="new_seekers">8<' in body
+
+
+def test_clerk_sees_their_market_by_trade(client, activity, clerk, market):
+    q1 = period("2023-01-01")
+    client.force_login(clerk)
+    body = client.get(f"/reporting/monitoring/?period={q1.pk}").content.decode()
+    assert market.name in body and "监测建筑" in body
+    assert 'data-metric="headcount">5<' in body
+    assert client.get("/reporting/monitoring/?county=520102").status_code == 200
+    assert (
+        'data-metric="headcount">5<'
+        in client.get(f"/reporting/monitoring/?county=520102&period={q1.pk}").content.decode()
+    )
