@@ -4,7 +4,8 @@
 re-insert in one transaction, so running it again gives the same rows). Pages never count
 registry records: they sum rollup rows, which stay small at provincial scale.
 
-Flow metrics (new registrations, visits, postings, headcount) are summed over a period's
+Flow metrics (new registrations, visits, postings, headcount, confirmed matches,
+onboarded, rights cases received) are summed over a period's
 days. The stock metric (registered job seekers) is read on the period's last rolled-up
 day. 求人倍率 = headcount posted in the period ÷ registered job seekers at its end.
 """
@@ -75,9 +76,26 @@ def _registry_rows(day):
     return rows
 
 
+def _matching_rows(day):
+    from matching.models import Match, RightsCase
+
+    start, end = day_bounds(day)
+    rows = []
+    key = ("market_id", "market__county_id")
+    for metric, moment in ((M.MATCHES, "confirmed_at"), (M.ONBOARDED, "onboarded_at")):
+        qs = Match.objects.filter(**{f"{moment}__gte": start, f"{moment}__lt": end})
+        for r in qs.values(*key).annotate(n=Count("id")):
+            rows.append(_stat(day, r, metric, r["n"]))
+        for r in qs.values(*key, "posting__trade_id").annotate(n=Count("id")):
+            rows.append(_stat(day, r, metric, r["n"], trade=r["posting__trade_id"]))
+    for r in RightsCase.objects.filter(received_on=day).values(*key, "kind").annotate(n=Count("id")):
+        rows.append(_stat(day, r, M.RIGHTS_CASES, r["n"], dimension=r["kind"]))
+    return rows
+
+
 def rollup_day(*, day):
     """Recompute the rollups of one day. Idempotent; returns the number of rows written."""
-    rows = _registry_rows(day)
+    rows = _registry_rows(day) + _matching_rows(day)
     with transaction.atomic():
         DailyStat.objects.filter(date=day).delete()
         DailyStat.objects.bulk_create(rows, batch_size=2000)

@@ -5,21 +5,30 @@
             w4 红花岗(遵义) 03-31 23:30 [—]; w5 南明 2023-04-01 00:10 (next quarter)
   postings  p1 南明 建筑 ×5 01-15; p2 云岩 家政 ×3 02-20; p3 红花岗 建筑 ×2 03-10; p4 南明 建筑 ×4 04-02
   visits    南明 登记×2 01-10, 政策×1 02-01; 云岩 维权×1 03-01
-Q1 province: seekers 4 (stock at 03-31), new 3, visits 4, postings 3, headcount 10, 求人倍率 2.5.
+  matches   w2×p1 confirmed 01-16, onboard 01-17; w3×p2 confirmed 02-21; rights case 云岩 (w3) 03-02
+Q1 province: seekers 4 (stock at 03-31), new 3, visits 4, postings 3, headcount 10, 求人倍率 2.5;
+matches 2, onboarded 1, rights cases 1 (all in 贵阳市).
 """
 
+import datetime
 import io
+import uuid
 from collections import Counter
 
 import openpyxl
 import pytest
+import time_machine
 from django.core.management import call_command
 
+from matching.services import match_create, match_transition
 from reporting.models import DailyStat
 from reporting.monitoring import M, region_figures, rollup_day
 from tests.factories.markets import TradeFactory
+from tests.factories.matching import RightsCaseFactory
 from tests.factories.registry import PostingFactory, WindowVisitFactory, WorkerFactory
 from tests.factories.reporting import beijing, period
+
+D = datetime.date
 
 
 @pytest.fixture
@@ -27,23 +36,40 @@ def activity(db, market, market2, zunyi_market):
     build = TradeFactory(code="MT01", name="监测建筑")
     clean = TradeFactory(code="MT02", name="监测家政")
     WorkerFactory(registered_market=market, registered_at=beijing("2022-12-20 10:00"), trades=[build])
-    WorkerFactory(registered_market=market, registered_at=beijing("2023-01-10 09:00"), trades=[build, clean])
-    WorkerFactory(registered_market=market2, registered_at=beijing("2023-02-01 09:00"), trades=[clean])
+    w2 = WorkerFactory(registered_market=market, registered_at=beijing("2023-01-10 09:00"), trades=[build, clean])
+    w3 = WorkerFactory(registered_market=market2, registered_at=beijing("2023-02-01 09:00"), trades=[clean])
     WorkerFactory(registered_market=zunyi_market, registered_at=beijing("2023-03-31 23:30"))
     WorkerFactory(registered_market=market, registered_at=beijing("2023-04-01 00:10"))
-    PostingFactory(market=market, trade=build, headcount=5, created_at=beijing("2023-01-15 08:00"))
-    PostingFactory(market=market2, trade=clean, headcount=3, created_at=beijing("2023-02-20 08:00"))
+    p1 = PostingFactory(
+        market=market, trade=build, headcount=5, created_at=beijing("2023-01-15 08:00"), work_date=D(2023, 1, 17)
+    )
+    p2 = PostingFactory(
+        market=market2, trade=clean, headcount=3, created_at=beijing("2023-02-20 08:00"), work_date=D(2023, 2, 22)
+    )
     PostingFactory(market=zunyi_market, trade=build, headcount=2, created_at=beijing("2023-03-10 08:00"))
     PostingFactory(market=market, trade=build, headcount=4, created_at=beijing("2023-04-02 08:00"))
     WindowVisitFactory.create_batch(2, market=market, window="register", created_at=beijing("2023-01-10 09:30"))
     WindowVisitFactory(market=market, window="policy", created_at=beijing("2023-02-01 11:00"))
     WindowVisitFactory(market=market2, window="rights", created_at=beijing("2023-03-01 15:00"))
+    with time_machine.travel(beijing("2023-01-16 10:00"), tick=False):
+        m1, _ = match_create(posting=p1, worker=w2, key=uuid.uuid4(), by=None)
+        match_transition(match=m1, to="confirmed", by=None)
+    with time_machine.travel(beijing("2023-01-17 07:50"), tick=False):
+        match_transition(match=m1, to="onboard", by=None)
+    with time_machine.travel(beijing("2023-02-21 10:00"), tick=False):
+        m2, _ = match_create(posting=p2, worker=w3, key=uuid.uuid4(), by=None)
+        match_transition(match=m2, to="confirmed", by=None)
+    RightsCaseFactory(worker=w3, market=market2, received_on=D(2023, 3, 2))
     call_command("rollup_stats", "--date", "2023-04-05", "--days", "110")
     return build, clean
 
 
 def values(fig):
     return [fig.get(m) for m in (M.SEEKERS, M.NEW_SEEKERS, M.VISITS, M.POSTINGS, M.HEADCOUNT)]
+
+
+def outcomes(fig):
+    return [fig.get(m) for m in (M.MATCHES, M.ONBOARDED, M.RIGHTS_CASES)]
 
 
 def q1_figures(user, region=("province", None)):
@@ -55,6 +81,7 @@ def test_province_totals_match_the_hand_count(activity, province_user):
     figures = q1_figures(province_user)
     assert values(figures["total"]) == [4, 3, 4, 3, 10]
     assert figures["total"].ratio == 2.5
+    assert outcomes(figures["total"]) == [2, 1, 1]
     assert figures["windows"] == {"register": 2, "policy": 1, "rights": 1}
 
 
@@ -64,8 +91,9 @@ def test_drill_down_by_city_county_market_and_trade(activity, province_user, mar
     assert len(figures["children"]) == 9  # every 市州 is listed, zeros included
     by_city = {f.label: values(f) for f in figures["children"] if any(values(f))}
     assert by_city == {"贵阳市": [3, 2, 4, 2, 8], "遵义市": [1, 1, 0, 1, 2]}
-    by_trade = {f.label: values(f) for f in figures["trades"]}
-    assert by_trade == {"监测建筑": [2, 1, 0, 2, 7], "监测家政": [2, 2, 0, 1, 3]}
+    by_trade = {f.label: values(f) + outcomes(f) for f in figures["trades"]}
+    assert by_trade == {"监测建筑": [2, 1, 0, 2, 7, 1, 1, 0], "监测家政": [2, 2, 0, 1, 3, 1, 0, 0]}
+    assert {f.label: outcomes(f) for f in figures["children"] if any(outcomes(f))} == {"贵阳市": [2, 1, 1]}
     guiyang = q1_figures(province_user, ("city", market.county.parent))
     assert {f.label: values(f) for f in guiyang["children"] if any(values(f))} == {
         "南明区": [2, 1, 3, 1, 5],
