@@ -43,6 +43,14 @@ def test_four_failures_do_not_lock_the_account(client, county_user):
     assert is_logged_in(client)
 
 
+def test_a_successful_login_resets_the_failure_count(client, county_user):
+    fail_login(client, "nm_county", 4)
+    assert good_login(client, "nm_county").status_code == 302
+    client.logout()
+    fail_login(client, "nm_county", 4)
+    assert good_login(client, "nm_county").status_code == 302
+
+
 def test_fifth_failure_locks_with_a_chinese_page(client, county_user):
     response = fail_login(client, "nm_county", 5)
     assert response.status_code == 429
