@@ -10,8 +10,9 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -311,14 +312,15 @@ def notification_emails_send(*, ids=None):
         )
         if not claimed:
             continue
-        link = f"{settings.SITE_URL}{note.link}" if note.link else settings.SITE_URL
-        send_mail(
-            subject=f"【零工市场管理平台】{note.title}",
-            message=f"{note.recipient.display_name}：\n\n{note.body}\n\n详情：{link}\n",
-            from_email=None,
-            recipient_list=[note.recipient.email],
-            fail_silently=False,
+        url = f"{settings.SITE_URL}{note.link}" if note.link else settings.SITE_URL
+        context = {"note": note, "url": url}
+        message = EmailMultiAlternatives(
+            subject=render_to_string("reporting/email/notification_subject.txt", context).strip(),
+            body=render_to_string("reporting/email/notification_body.txt", context),
+            to=[note.recipient.email],
         )
+        message.attach_alternative(render_to_string("reporting/email/notification_body.html", context), "text/html")
+        message.send()
         sent += 1
     return sent
 
@@ -376,7 +378,6 @@ def reminders_send(*, now=None):
     today = beijing_today(now)
     offsets = sorted(set(settings.REPORTING_REMINDER_DAYS))
     sent = {}
-    board_link = reverse("reporting:period_list")
 
     horizon = today + datetime.timedelta(days=max(offsets))
     upcoming = ReportingPeriod.objects.filter(due_date__gte=today, due_date__lte=horizon)
@@ -428,7 +429,7 @@ def reminders_send(*, now=None):
             recipients=list(User.objects.filter(is_active=True, role=Role.PROVINCE)),
             title=f"{period.name}零工市场名录未报送汇总（{len(missing)}个县区）",
             body=f"截至{period.due_date:%Y年%m月%d日}，未报送的县(市、区)共{len(missing)}个：{names}。",
-            link=board_link if not missing else link,
+            link=link,
         ):
             sent["summary"] = sent.get("summary", 0) + 1
     return sent

@@ -177,3 +177,28 @@ def test_notification_centre_badge_and_mark_read(client, county_user):
     assert "data-unread-count" not in client.get("/reporting/notifications/").content.decode()
     hidden.refresh_from_db()
     assert hidden.read_at is None
+
+
+def test_outbox_sweep_sends_each_pending_email_once(staff, mailoutbox):
+    from reporting.services import notification_emails_send, notify
+
+    # notifications created while the enqueue after commit was lost (no on_commit run here)
+    notify(recipients=[staff[0], staff[1]], kind=Notification.Kind.REMINDER, title="请报送", body="请按时报送。")
+    assert mailoutbox == []
+    assert notification_emails_send() == 2
+    assert notification_emails_send() == 0
+    assert sorted(m.to[0] for m in mailoutbox) == ["nm_county@example.cn", "yy_county@example.cn"]
+    mail = mailoutbox[0]
+    assert mail.subject == "【零工市场管理平台】请报送"
+    assert "请按时报送。" in mail.body and mail.alternatives[0][1] == "text/html"
+    assert not Notification.objects.filter(email_status=Notification.EmailStatus.PENDING).exists()
+
+
+def test_beat_schedule_is_defined_once_and_names_real_tasks():
+    from gigmarket.celery import app
+    from reporting.schedule import BEAT_SCHEDULE
+
+    assert app.conf.beat_schedule is BEAT_SCHEDULE
+    app.loader.import_default_modules()
+    for entry in BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks
