@@ -1,6 +1,9 @@
 """Shared fixtures: a small fixed cast of users per role, and fast test settings."""
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps as global_apps
 from django.conf import settings
 
 from tests.factories.core import UserFactory, division
@@ -15,6 +18,35 @@ def pytest_configure(config):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+# Reference data loaded by data migrations. A transactional test (transaction=True,
+# live_server) flushes every table afterwards; this list puts the rows back.
+REFERENCE_DATA_MIGRATIONS = [
+    ("gigmarket.migrations.0003_load_divisions", "forwards"),
+    ("markets.migrations.0003_seed_trades", "seed"),
+    ("reporting.migrations.0002_default_calendar", "install"),
+]
+
+
+def reload_reference_data():
+    for module, function in REFERENCE_DATA_MIGRATIONS:
+        getattr(import_module(module), function)(global_apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request, django_db_blocker):
+    """Restore reference data if an earlier transactional test flushed it."""
+    if request.node.get_closest_marker("django_db") is None and not (
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    ):
+        return
+    request.getfixturevalue("django_db_setup")
+    from gigmarket.models import Division
+
+    with django_db_blocker.unblock():
+        if not Division.objects.exists():
+            reload_reference_data()
 
 
 @pytest.fixture
