@@ -13,7 +13,7 @@
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -300,14 +300,19 @@ class RightsCase(models.Model):
         return self.TRANSITIONS[self.State(self.state)]
 
     def clean(self):
+        # Messages about the employer and the match are not tied to a field: forms look
+        # those up from free text, so they have no `employer` / `match` field to attach to.
         errors = {}
+        general = []
         if self.kind in self.EMPLOYER_REQUIRED and not self.employer_id:
-            errors["employer"] = "欠薪和工伤/意外案件须填写用工主体。"
+            general.append("欠薪和工伤/意外案件须填写用工主体。")
+        if self.match_id and self.worker_id and self.match.worker_id != self.worker_id:
+            general.append("所选对接记录不是该零工的。")
         owed, recovered = self.amount_owed, self.amount_recovered
         if owed is not None and recovered is not None and recovered > owed:
             errors["amount_recovered"] = "已追回金额不能大于涉及金额。"
-        if self.match_id and self.worker_id and self.match.worker_id != self.worker_id:
-            errors["match"] = "所选对接记录不是该零工的。"
+        if general:
+            errors[NON_FIELD_ERRORS] = general
         if errors:
             raise ValidationError(errors)
 

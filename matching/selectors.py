@@ -183,9 +183,9 @@ def candidates_for_posting(posting, user, *, today=None, limit=CANDIDATE_LIMIT):
             default=Value(2),
             output_field=IntegerField(),
         ),
-        waiting_since=Coalesce(F("last_confirmed_match_at"), F("registered_at")),
+        waited_since=Coalesce(F("last_confirmed_match_at"), F("registered_at")),
     )
-    rows = qs.order_by("priority_tier", "proximity", "waiting_since", "pk")[:limit]
+    rows = qs.order_by("priority_tier", "proximity", "waited_since", "pk")[:limit]
     return [_candidate(worker, n, today) for n, worker in enumerate(rows, start=1)]
 
 

@@ -1,0 +1,42 @@
+"""Template helpers: one-time form tokens, the 欠薪 warning badge, durations in Chinese."""
+
+import uuid
+
+from django import template
+
+from ..selectors import open_wage_case_counts
+
+register = template.Library()
+
+
+@register.simple_tag
+def form_token():
+    """A fresh token for one rendered 对接 form: submitting it twice makes one match."""
+    return uuid.uuid4().hex
+
+
+@register.inclusion_tag("matching/_wage_flag.html")
+def wage_flag(employer):
+    """The 欠薪 warning for one employer (one query). Lists annotate `open_wage_cases` instead."""
+    if employer is None:
+        return {"count": 0}
+    return {"count": open_wage_case_counts([employer.pk]).get(employer.pk, 0)}
+
+
+@register.filter
+def duration_cn(value):
+    """A timedelta as 2小时05分 / 35分钟 / —."""
+    if value is None:
+        return "—"
+    minutes = int(value.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes}分钟"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours}小时{minutes:02d}分"
+    return f"{hours // 24}天{hours % 24}小时"
+
+
+@register.filter
+def percent(value):
+    return "—" if value is None else f"{value * 100:.0f}%"
