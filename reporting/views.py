@@ -2,6 +2,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -299,12 +300,28 @@ def notification_open(request, pk):
 # ---------------------------------------------------------------- open data (public)
 
 
+OPEN_DATA_CACHE_SECONDS = 10 * 60
+
+
+def _open_data(fmt, build):
+    """Public files are cached until any market changes (markets' cache generation), at most 10 minutes."""
+    from markets.services import public_cache_generation
+
+    key = f"reporting:open:{fmt}:{public_cache_generation()}"
+    content = cache.get(key)
+    if content is None:
+        content = build()
+        cache.set(key, content, OPEN_DATA_CACHE_SECONDS)
+    return content
+
+
 def open_data_csv(request):
-    return _attachment(exports.open_data_csv(), "贵州省零工市场名录.csv", "text/csv; charset=utf-8")
+    content = _open_data("csv", exports.open_data_csv)
+    return _attachment(content, "贵州省零工市场名录.csv", "text/csv; charset=utf-8")
 
 
 def open_data_json(request):
-    response = HttpResponse(exports.open_data_json(), content_type="application/json; charset=utf-8")
+    response = HttpResponse(_open_data("json", exports.open_data_json), content_type="application/json; charset=utf-8")
     response["Access-Control-Allow-Origin"] = "*"
     return response
 

@@ -133,3 +133,15 @@ def test_open_data_json_lists_operating_markets(client, market):
     assert data["count"] == 1
     assert data["markets"][0]["name"] == market.name
     assert {"key": "address", "name": "地址"} in data["fields"]
+
+
+def test_open_data_is_cached_until_a_market_changes(client, market, django_assert_num_queries):
+    from markets.services import invalidate_public_cache
+
+    client.get("/reporting/open/markets.json")
+    with django_assert_num_queries(0):
+        client.get("/reporting/open/markets.json")
+    market.address = "新址1号"
+    market.save()
+    invalidate_public_cache()  # what the markets services do on every change
+    assert "新址1号" in client.get("/reporting/open/markets.json").content.decode()
