@@ -1,0 +1,156 @@
+"""Demo matching data: a morning of 即时快招 in every demo market, rights cases and placements.
+
+Runs after `registry.demo` and uses its workers and employers. Idempotent: a market that
+already has matches is left alone; cases and placements are keyed on their summary / post.
+Every write goes through the services, so events and audit rows exist as in real use.
+"""
+
+import datetime
+import uuid
+
+from django.utils import timezone
+
+from markets.models import Market
+from registry.models import Employer, PayUnit, Posting, Worker
+
+from . import services
+from .models import Match, Placement, RightsCase
+
+# The six states, each reached through the allowed steps.
+PATHS = [
+    ("negotiating", []),
+    ("confirmed", ["confirmed"]),
+    ("onboard", ["confirmed", "onboard"]),
+    ("completed", ["confirmed", "onboard", "completed"]),
+    ("no_show", ["confirmed", "no_show"]),
+    ("cancelled", ["cancelled"]),
+]
+REASONS = {"no_show": "电话联系不上，未到岗", "cancelled": "双方报酬未谈拢"}
+
+
+def load():
+    today = timezone.localdate()
+    for market in Market.objects.select_related("county").order_by("pk"):
+        workers = list(Worker.objects.filter(registered_market=market).order_by("pk"))
+        employers = list(Employer.objects.filter(registered_market=market).order_by("pk"))
+        if len(workers) < 10 or not employers:
+            continue
+        _matches(market, workers, employers, today)
+        _cases(market, workers, employers, today)
+        _placement(market, workers, today)
+
+
+def _morning(today, hour, minute=0):
+    return timezone.make_aware(datetime.datetime.combine(today, datetime.time(hour, minute)))
+
+
+def _matches(market, workers, employers, today):
+    if Match.objects.filter(market=market).exists():
+        return
+    trade = workers[0].trades.first() or market.trades.first()
+    if trade is None:
+        return
+    posting = Posting.objects.create(
+        employer=employers[0],
+        market=market,
+        trade=trade,
+        headcount=5,
+        pay=230,
+        pay_unit=PayUnit.DAY,
+        work_date=today,
+        valid_until=today,
+        start_time=datetime.time(8, 30),
+        end_time=datetime.time(17, 30),
+        place=market.address or market.county.name,
+        requirements="即时快招：当日到岗，当日结算",
+        created_at=_morning(today, 7, 0),
+    )
+    for n, (_state, steps) in enumerate(PATHS):
+        worker = workers[n]
+        match, _ = services.match_create(posting=posting, worker=worker, key=uuid.uuid4(), by=None)
+        for step in steps:
+            match, _ = services.match_transition(match=match, to=step, by=None, reason=REASONS.get(step, ""))
+        # Spread the morning out so the same-day numbers show realistic durations.
+        created = _morning(today, 7, 10 + n * 7)
+        stamps = {"created_at": created}
+        if match.confirmed_at:
+            stamps["confirmed_at"] = created + datetime.timedelta(minutes=6 + n)
+        if match.onboarded_at:
+            stamps["onboarded_at"] = created + datetime.timedelta(minutes=80)
+        if match.completed_at:
+            stamps["completed_at"] = _morning(today, 17, 40)
+        Match.objects.filter(pk=match.pk).update(**stamps)
+
+
+def _cases(market, workers, employers, today):
+    specs = [
+        (
+            RightsCase.Kind.WAGES,
+            workers[6],
+            employers[0],
+            "在该单位做小工12天，约定日结，拖欠工钱未付。",
+            2760,
+            0,
+            "mediating",
+        ),
+        (
+            RightsCase.Kind.INJURY,
+            workers[7],
+            employers[min(1, len(employers) - 1)],
+            "搬运时扭伤脚踝，协商医药费。",
+            1500,
+            1500,
+            "resolved",
+        ),
+        (RightsCase.Kind.DISCRIMINATION, workers[8], None, "招工时以户籍为由拒绝录用。", 0, 0, "received"),
+    ]
+    for kind, worker, employer, summary, owed, recovered, state in specs:
+        if RightsCase.objects.filter(market=market, summary=summary).exists():
+            continue
+        case = services.case_create(
+            market=market,
+            data={
+                "kind": kind,
+                "worker": worker,
+                "employer": employer,
+                "summary": summary,
+                "amount_owed": owed,
+                "amount_recovered": recovered,
+                "received_on": today - datetime.timedelta(days=5),
+            },
+            by=None,
+        )
+        services.case_add_note(
+            case=case, on=today - datetime.timedelta(days=5), text="窗口受理，登记基本情况。", by=None
+        )
+        if state != "received":
+            services.case_transition(case=case, to="mediating", by=None, note="约双方到市场调解。")
+        if state == "resolved":
+            services.case_transition(case=case, to="resolved", by=None, note="调解成功，医药费已付清。")
+
+
+def _placement(market, workers, today):
+    worker = next((w for w in workers if w.employment_difficulty or w.disabled), None)
+    post = f"{market.county.short_name}公益性岗位(保洁)"
+    if worker is None or Placement.objects.filter(worker=worker, post=post).exists():
+        return
+    placement = services.placement_create(
+        worker=worker,
+        county=worker.county,
+        data={
+            "post": post,
+            "unit": f"{market.county.short_name}城市管理局",
+            "start_date": today - datetime.timedelta(days=40),
+            "monthly_pay": 1790,
+            "next_follow_up": today,
+            "notes": "就业困难人员，市场渠道多次对接未成。",
+        },
+        by=None,
+    )
+    services.placement_follow_up(
+        placement=placement,
+        on=today - datetime.timedelta(days=10),
+        text="在岗正常，工作表现良好。",
+        next_follow_up=today,
+        by=None,
+    )
