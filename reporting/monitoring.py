@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Count, Max, Sum
 
-from gigmarket.models import Division
+from gigmarket.models import Division, Role
 from gigmarket.scoping import scope_queryset
 
 from .models import BEIJING, DailyStat
@@ -93,9 +93,25 @@ def _matching_rows(day):
     return rows
 
 
+def _county_totals(rows):
+    """Per-county rows (market empty) summed from the per-market rows of one day."""
+    sums = {}
+    for row in rows:
+        key = (row.date, row.county_id, row.trade_id, row.metric, row.dimension)
+        sums[key] = sums.get(key, 0) + row.value
+    return [
+        DailyStat(date=d, county_id=c, market_id=None, trade_id=t, metric=m, dimension=dim, value=v)
+        for (d, c, t, m, dim), v in sums.items()
+    ]
+
+
 def rollup_day(*, day):
-    """Recompute the rollups of one day. Idempotent; returns the number of rows written."""
-    rows = _registry_rows(day) + _matching_rows(day)
+    """Recompute the rollups of one day. Idempotent; returns the number of rows written.
+
+    Writes one row per market (and per trade / window) plus the same numbers summed per
+    county with the market left empty, which province and 市州 pages read."""
+    market_rows = _registry_rows(day) + _matching_rows(day)
+    rows = market_rows + _county_totals(market_rows)
     with transaction.atomic():
         DailyStat.objects.filter(date=day).delete()
         DailyStat.objects.bulk_create(rows, batch_size=2000)
@@ -129,8 +145,13 @@ class Figures:
 
 
 def _scoped(user, region):
+    """Rollup rows for the region. Province and 市州 views read the per-county rows
+    (market empty: about 20 times fewer); county and market views read per-market rows.
+    Window clerks are scoped by market, so they always read per-market rows."""
     qs = scope_queryset(DailyStat.objects.all(), user)
     level, obj = region
+    county_rows = level in ("province", "city") and user.role != Role.CLERK
+    qs = qs.filter(market__isnull=county_rows)
     if level == "city":
         qs = qs.filter(county__parent=obj)
     elif level == "county":

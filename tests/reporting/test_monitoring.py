@@ -183,3 +183,15 @@ def test_clerk_sees_their_market_by_trade(client, activity, clerk, market):
         'data-metric="headcount">5<'
         in client.get(f"/reporting/monitoring/?county=520102&period={q1.pk}").content.decode()
     )
+
+
+def test_county_rows_add_up_to_the_market_rows(activity):
+    from django.db.models import Sum
+
+    def sums(**filters):
+        qs = DailyStat.objects.filter(**filters).values("date", "county_id", "trade_id", "metric", "dimension")
+        return {tuple(r.values())[:-1]: r["v"] for r in qs.annotate(v=Sum("value"))}
+
+    per_county = sums(market__isnull=True)
+    assert per_county == sums(market__isnull=False)
+    assert len(per_county) > 0
