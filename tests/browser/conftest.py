@@ -32,6 +32,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 15_000
+# A page whose stylesheet, script, image or font fails to load looks broken: a problem.
+SUBRESOURCES = {"stylesheet", "script", "image", "font"}
 
 
 def chromium_path():
@@ -95,6 +97,8 @@ class Session:
     def _response(self, response):
         if response.status >= 500:
             self.problems.append(f"HTTP {response.status} for {response.url}")
+        elif response.status >= 400 and response.request.resource_type in SUBRESOURCES:
+            self.problems.append(f"missing {response.request.resource_type}: HTTP {response.status} for {response.url}")
 
     def login(self, username, password=TEST_PASSWORD):
         """Log in through the login form, typing like a person would."""

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from markets.models import Trade
+from matching.models import Match, MatchState
 from registry.models import Employer, Posting, Worker
 from registry.validators import build_id_number
 
@@ -85,4 +86,48 @@ def test_clerk_registers_walk_in_worker_posts_need_and_matches_them(open_session
     expect(page.locator(".alert-success")).to_contain_text(f"已发布用工需求：{trade.name} 1人")
     posting = Posting.objects.get()
     assert posting.employer == Employer.objects.get(name="李女士") and posting.market == clerk.market
-    session.screenshot("journey1-clerk-counter")
+
+    # Today's board → candidates for the need → the worker is proposed, then 洽谈.
+    page.get_by_role("navigation").get_by_role("button", name="即时快招").click()
+    page.get_by_role("link", name="今日对接看板").click()
+    page.get_by_role("row").filter(has_text="李女士").get_by_role("link", name="推荐零工").click()
+    candidate = page.get_by_role("row").filter(has_text="张小明")
+    expect(candidate).to_have_count(1)
+    expect(candidate).to_contain_text(worker.masked_id_number)
+    expect(page.locator("main")).not_to_contain_text(good_id)
+    candidate.get_by_role("button", name="洽谈").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("张小明 → 李女士")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("洽谈中")
+
+    # Confirm, then mark onboarded: one click each.
+    page.get_by_role("button", name="确认用工").click()
+    expect(page.locator(".alert-success")).to_contain_text("张小明：已变更为“已确认”。")
+    page.get_by_role("button", name="登记到岗").click()
+    expect(page.locator(".alert-success")).to_contain_text("张小明：已变更为“已到岗”。")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("已到岗")
+    match = Match.objects.get()
+    assert (match.worker, match.posting, match.state) == (worker, posting, MatchState.ONBOARD)
+    assert list(match.events.order_by("at", "pk").values_list("to_state", flat=True)) == [
+        MatchState.NEGOTIATING,
+        MatchState.CONFIRMED,
+        MatchState.ONBOARD,
+    ]
+
+    # The printable 用工协议.
+    page.get_by_role("link", name="用工协议").click()
+    expect(page.get_by_role("heading", name="零工用工协议")).to_be_visible()
+    agreement = page.locator("article.matching-agreement")
+    expect(agreement.get_by_role("row", name="甲方(用工主体)")).to_contain_text("李女士")
+    expect(agreement.get_by_role("row", name="乙方(零工)")).to_contain_text("张小明")
+    expect(agreement.get_by_role("row", name="乙方(零工)")).to_contain_text(worker.masked_id_number)
+    expect(agreement.get_by_role("row", name="工作内容")).to_contain_text(trade.name)
+    expect(agreement.get_by_role("row", name="工作地点")).to_contain_text("南明区花果园B区")
+    expect(agreement.get_by_role("row", name="劳动报酬")).to_contain_text("200 元/日")
+    expect(agreement).not_to_contain_text(good_id)
+    expect(page.get_by_role("button", name="打印用工协议")).to_be_visible()
+    # Printed, only the agreement shows: no navigation bar, no buttons.
+    page.emulate_media(media="print")
+    expect(page.get_by_role("navigation")).to_be_hidden()
+    expect(page.get_by_role("button", name="打印用工协议")).to_be_hidden()
+    expect(agreement).to_be_visible()
+    session.screenshot("journey1-clerk-agreement-print")
