@@ -1,0 +1,521 @@
+"""Benchmark the portal's pages against generated data (see docs/performance.md).
+
+    DATABASE_URL=postgres://…/gm_province PII_KEY=… DEBUG=0 SECRET_KEY=… \\
+        .venv/bin/python -m bench.run --repeat 30 --http-seconds 10 --out var/bench.json
+
+Every page is requested in process through Django's test client (full middleware,
+templates, sessions): the time is server-side time, measured around the request.
+For each case: p50 / p95 over `--repeat` requests after two warm-up requests, and the
+number of SQL queries of one request. Exports: time and peak Python memory
+(tracemalloc) of one full download. Django admin's changelists of workers and matches
+run on the same data as the baseline. With `--http-seconds`, the public 名录 page is
+loaded over HTTP on 127.0.0.1 against gunicorn (2 workers) by a small bounded load
+generator (threads with keep-alive `http.client` connections).
+"""
+
+import argparse
+import datetime
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import tracemalloc
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Result:
+    case: str
+    group: str
+    p50_ms: float = 0.0
+    p95_ms: float = 0.0
+    queries: int = 0
+    target: str = ""
+    ok: bool | None = None
+    status: int = 0
+    notes: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _pct(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+class Bench:
+    def __init__(self, repeat, log=print):
+        from django.test import Client
+
+        self.repeat = repeat
+        self.log = log
+        self.results = []
+        self.Client = Client
+        self.clients = {}
+
+    def client(self, user):
+        key = user.pk if user is not None else None
+        if key not in self.clients:
+            c = self.Client()
+            if user is not None:
+                c.force_login(user)
+            self.clients[key] = c
+        return self.clients[key]
+
+    def measure(self, case, group, user, url, *, method="get", data=None, data_fn=None, expect=200, target_ms=None,
+                before=None, notes=""):  # fmt: skip
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client = self.client(user)
+        times, status, queries = [], 0, 0
+        for i in range(self.repeat + 2):
+            payload = data_fn(i) if data_fn else data
+            if before:
+                before()
+            with CaptureQueriesContext(connection) as ctx:
+                t = time.perf_counter()
+                response = (
+                    getattr(client, method)(url, payload) if payload is not None else getattr(client, method)(url)
+                )
+                if getattr(response, "streaming", False):
+                    for _chunk in response.streaming_content:
+                        pass
+                elapsed = (time.perf_counter() - t) * 1000
+            status = response.status_code
+            if status != expect:
+                raise RuntimeError(f"{case}: {url} answered {status}, expected {expect}")
+            if i >= 2:
+                times.append(elapsed)
+                queries = max(queries, len(ctx.captured_queries))
+        result = Result(
+            case=case,
+            group=group,
+            p50_ms=round(statistics.median(times), 1),
+            p95_ms=round(_pct(times, 0.95), 1),
+            queries=queries,
+            status=status,
+            notes=notes,
+        )
+        if target_ms is not None:
+            result.target = f"p95 ≤ {target_ms} ms, ≤ 12 queries"
+            result.ok = result.p95_ms <= target_ms and queries <= 12
+        self.results.append(result)
+        self.log(f"{case}: p50 {result.p50_ms} ms, p95 {result.p95_ms} ms, {queries} queries")
+        return result
+
+    def download(self, case, group, user, url, *, target_s=None, target_mb=None, runs=3):
+        """Time (best of `runs`) and peak traced memory (one extra run) of a full download."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client = self.client(user)
+
+        def fetch():
+            response = client.get(url)
+            if response.status_code != 200:
+                raise RuntimeError(f"{case}: {url} answered {response.status_code}")
+            size = 0
+            if getattr(response, "streaming", False):
+                for chunk in response.streaming_content:
+                    size += len(chunk)
+            else:
+                size = len(response.content)
+            return size
+
+        times = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            size = fetch()
+            times.append(time.perf_counter() - t)
+        tracemalloc.start()
+        with CaptureQueriesContext(connection) as ctx:
+            fetch()
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        best = min(times)
+        result = Result(
+            case=case,
+            group=group,
+            p50_ms=round(statistics.median(times) * 1000, 1),
+            p95_ms=round(max(times) * 1000, 1),
+            queries=len(ctx.captured_queries),
+            status=200,
+            extra={"best_s": round(best, 2), "peak_mb": round(peak / 2**20, 1), "bytes": size},
+        )
+        if target_s is not None:
+            result.target = f"≤ {target_s} s, ≤ {target_mb} MB"
+            result.ok = best <= target_s and peak / 2**20 <= target_mb
+        self.results.append(result)
+        self.log(f"{case}: best {best:.2f}s, peak {peak / 2**20:.1f} MB, {size} bytes, {result.queries} queries")
+        return result
+
+
+def _baseline_admin_for_matches():
+    """Matching has no ModelAdmin yet: register Django's default one (what a team would ship)."""
+    from django.contrib import admin
+
+    from matching.models import Match
+
+    if not admin.site.is_registered(Match):
+
+        class MatchAdmin(admin.ModelAdmin):
+            list_display = ["worker", "posting", "market", "state", "work_date", "created_at"]
+            list_filter = ["state"]
+
+        admin.site.register(Match, MatchAdmin)
+        return "默认 ModelAdmin（matching 尚无 admin）"
+    return ""
+
+
+def _fixtures():
+    """The users, market, workers and posting the cases use, read from the generated data."""
+    from django.utils import timezone
+
+    from bench.generate import USERNAMES
+    from gigmarket.models import User
+    from matching.models import Match
+    from registry.models import Posting, Worker
+    from reporting.models import ReportingPeriod
+
+    users = {key: User.objects.get(username=name) for key, name in USERNAMES.items()}
+    clerk = users["clerk"]
+    county = clerk.division
+    worker = Worker.objects.filter(county=county).order_by("-registered_at").first()
+    today = timezone.localdate()
+    posting = (
+        Posting.objects.filter(market=clerk.market, status=Posting.Status.OPEN, valid_until__gte=today)
+        .order_by("-created_at")
+        .first()
+    ) or Posting.objects.filter(market__county=county).order_by("-created_at").first()
+    period = ReportingPeriod.objects.filter(due_date__lt=today).order_by("-due_date").first()
+    return {
+        "users": users,
+        "county": county,
+        "worker": worker,
+        "posting": posting,
+        "period": period,
+        "counts": {
+            "workers": Worker.objects.count(),
+            "matches": Match.objects.count(),
+            "postings": Posting.objects.count(),
+        },
+    }
+
+
+def run_pages(bench, fx):
+    from django.core.cache import cache
+    from django.urls import reverse
+
+    from markets.models import Trade
+    from registry.models import Worker
+
+    users = fx["users"]
+    clerk, county = users["clerk"], fx["county"]
+    city = county.parent
+    trade = Trade.objects.order_by("sort_order").first()
+
+    # 1. Registration POST → redirect. Birth years after the generator's range: always new.
+    start = Worker.objects.filter(birth_date__gte=datetime.date(2006, 1, 1)).count()
+
+    def registration(i):
+        from registry.validators import build_id_number
+
+        n = start + i
+        birth = datetime.date(2006, 1, 1) + datetime.timedelta(days=n % 700)
+        return {
+            "name": "压测新登记",
+            "id_number": build_id_number(county.code, birth, n // 700),
+            "mobile": f"139{n % 100_000_000:08d}",
+            "trades": [trade.pk],
+            "available_from": datetime.date.today().isoformat(),
+            "pay_unit": "day",
+        }
+
+    bench.measure(
+        "1 窗口登记新零工 (POST→302)",
+        "register",
+        clerk,
+        reverse("registry:worker_register"),
+        method="post",
+        data_fn=registration,
+        expect=302,
+        target_ms=30,
+    )
+    # 2. Lookups.
+    w = fx["worker"]
+    lookup_url = reverse("registry:worker_list")
+    for label, q in (
+        ("身份证号", w.full_id_number()),
+        ("手机号", w.mobile),
+        ("姓名+后4位", f"{w.name} {w.id_last4}"),
+    ):
+        bench.measure(f"2 查询零工：{label}", "lookup", clerk, lookup_url, data={"q": q}, target_ms=20)
+    # 3. Candidates.
+    bench.measure(
+        "3 岗位候选人排序",
+        "page",
+        users["county"],
+        reverse("matching:posting_candidates", args=[fx["posting"].pk]),
+        target_ms=50,
+    )
+    # 4. Market lists.
+    bench.measure("4 市场列表(省级)", "page", users["province"], reverse("markets:list"), target_ms=50)
+    bench.measure(
+        "4 市场列表(省级,筛选)",
+        "page",
+        users["province"],
+        reverse("markets:list"),
+        data={"kind": "station", "status": "operating", "city": city.pk},
+        target_ms=50,
+    )
+    directory = reverse("markets:directory")
+    bench.measure(
+        "4 公众名录(筛选,未缓存)",
+        "page",
+        None,
+        directory,
+        data={"city": city.pk, "trade": trade.pk},
+        before=cache.clear,
+        target_ms=50,
+    )
+    bench.measure("4 公众名录(筛选,缓存命中)", "page", None, directory, data={"city": city.pk, "trade": trade.pk})
+    # 5. Monitoring.
+    monitoring = reverse("reporting:monitoring")
+    bench.measure("5 监测：全省", "monitoring", users["province"], monitoring, target_ms=150)
+    bench.measure("5 监测：市州", "monitoring", users["province"], monitoring, data={"city": city.code}, target_ms=150)
+    bench.measure(
+        "5 监测：县区", "monitoring", users["province"], monitoring, data={"county": county.code}, target_ms=150
+    )
+    # 6. Period board.
+    bench.measure(
+        "6 报送进度看板",
+        "page",
+        users["province"],
+        reverse("reporting:period_detail", args=[fx["period"].pk]),
+        target_ms=50,
+    )
+    # Our lists next to Django admin's changelists, same data, whole province.
+    ours_w = bench.measure("零工列表(本系统,全省)", "list", users["province"], reverse("registry:worker_list"))
+    admin_w = bench.measure("零工列表(Django admin)", "admin", users["superuser"], "/admin/registry/worker/")
+    ours_m = bench.measure("对接记录列表(本系统,全省)", "list", users["province"], reverse("matching:match_list"))
+    admin_m = bench.measure(
+        "对接记录列表(Django admin)", "admin", users["superuser"], "/admin/matching/match/", notes=bench.admin_note
+    )
+    for ours, theirs in ((ours_w, admin_w), (ours_m, admin_m)):
+        ratio = theirs.p50_ms / ours.p50_ms if ours.p50_ms else 0
+        ours.extra["admin_ratio"] = round(ratio, 1)
+        ours.target = "≥ 10× faster than admin"
+        ours.ok = ratio >= 10
+
+
+def run_exports(bench, fx):
+    from django.urls import reverse
+
+    users = fx["users"]
+    export = reverse("reporting:export")
+    bench.download("7 附件1导出(全省,实时)", "export", users["province"], export, target_s=1.5, target_mb=150)
+    bench.download(
+        "7 附件1导出(全省,报送快照)",
+        "export",
+        users["province"],
+        f"{export}?period={fx['period'].pk}",
+        target_s=1.5,
+        target_mb=150,
+    )
+    workers = reverse("registry:worker_export")
+    small = bench.download("8 零工导出(一个县区)", "export", users["county"], workers, runs=1)
+    big = bench.download("8 零工导出(一个市州)", "export", users["city"], workers, runs=1)
+    growth = big.extra["peak_mb"] / small.extra["peak_mb"] if small.extra["peak_mb"] else 0
+    rows_ratio = big.extra["bytes"] / small.extra["bytes"] if small.extra["bytes"] else 0
+    big.extra["rows_ratio"] = round(rows_ratio, 1)
+    big.extra["memory_ratio"] = round(growth, 2)
+    big.target = "memory flat as rows grow"
+    big.ok = growth < 1.5
+
+
+# ---------------------------------------------------------------- HTTP throughput
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_port(port, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def load(port, path, *, seconds, connections):
+    """Keep-alive GETs of `path` from `connections` threads for `seconds`; loopback only."""
+    stop = time.monotonic() + seconds
+    counts, errors, latencies = [0] * connections, [0] * connections, [[] for _ in range(connections)]
+
+    def worker(i):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        while time.monotonic() < stop:
+            t = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Host": "127.0.0.1"})
+                response = conn.getresponse()
+                response.read()
+                if response.status == 200:
+                    counts[i] += 1
+                    latencies[i].append((time.perf_counter() - t) * 1000)
+                else:
+                    errors[i] += 1
+                if response.getheader("Connection", "").lower() == "close":
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            except (OSError, http.client.HTTPException):
+                errors[i] += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
+    t = time.monotonic()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    elapsed = time.monotonic() - t
+    lat = [x for part in latencies for x in part]
+    return {
+        "requests": sum(counts),
+        "errors": sum(errors),
+        "seconds": round(elapsed, 1),
+        "rps": round(sum(counts) / elapsed, 1),
+        "p50_ms": round(statistics.median(lat), 1) if lat else None,
+        "p95_ms": round(_pct(lat, 0.95), 1) if lat else None,
+    }
+
+
+def run_http(bench, fx, *, seconds, connections):
+    from django.urls import reverse
+
+    city = fx["county"].parent
+    path = f"{reverse('markets:directory')}?city={city.pk}"
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECURE_SSL_REDIRECT": "0",
+        "GUNICORN_WORKERS": "2",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    }
+    env.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0123456789")
+    env.setdefault("PII_KEY", "bench-pii-key")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "ops/gunicorn.conf.py", "gigmarket.wsgi"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        if not _wait_port(port):
+            raise RuntimeError("gunicorn did not start")
+        load(port, path, seconds=min(2, seconds), connections=connections)  # warm the cache and workers
+        stats = load(port, path, seconds=seconds, connections=connections)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    result = Result(
+        case=f"公众名录吞吐(gunicorn 2 workers, {connections} 连接, {stats['seconds']} s)",
+        group="http",
+        p50_ms=stats["p50_ms"] or 0,
+        p95_ms=stats["p95_ms"] or 0,
+        status=200,
+        target="≥ 300 req/s",
+        ok=stats["rps"] >= 300 and stats["errors"] == 0,
+        extra=stats,
+    )
+    bench.results.append(result)
+    bench.log(f"http: {stats}")
+    return result
+
+
+# ---------------------------------------------------------------- output
+
+
+def markdown(results, meta):
+    lines = [
+        f"Data: {meta['counts']} · database {meta['vendor']} · {meta['when']}",
+        "",
+        "| Case | p50 ms | p95 ms | Queries | Other | Target | Met |",
+        "|---|---:|---:|---:|---|---|---|",
+    ]
+    for r in results:
+        other = ", ".join(f"{k}={v}" for k, v in r.extra.items())
+        if r.notes:
+            other = f"{other}; {r.notes}" if other else r.notes
+        met = "" if r.ok is None else ("yes" if r.ok else "**no**")
+        lines.append(f"| {r.case} | {r.p50_ms} | {r.p95_ms} | {r.queries} | {other} | {r.target} | {met} |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Benchmark the portal against generated data.")
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--http-seconds", type=float, default=0, help="0 = skip the gunicorn throughput run")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--skip-exports", action="store_true")
+    parser.add_argument("--out", help="write the results as JSON here")
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gigmarket.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.utils import timezone
+
+    return run(
+        repeat=args.repeat,
+        http_seconds=args.http_seconds,
+        connections=args.connections,
+        exports=not args.skip_exports,
+        out=args.out,
+        vendor=connection.vendor,
+        when=timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+    )
+
+
+def run(*, repeat=30, http_seconds=0, connections=8, exports=True, out=None, vendor="", when="", log=print):
+    bench = Bench(repeat, log=log)
+    bench.admin_note = _baseline_admin_for_matches()  # before the URLconf is first loaded
+    fx = _fixtures()
+    run_pages(bench, fx)
+    if exports:
+        run_exports(bench, fx)
+    if http_seconds:
+        run_http(bench, fx, seconds=http_seconds, connections=connections)
+    meta = {"counts": fx["counts"], "vendor": vendor, "when": when}
+    table = markdown(bench.results, meta)
+    log(table)
+    if out:
+        Path(out).write_text(
+            json.dumps({"meta": meta, "results": [asdict(r) for r in bench.results]}, ensure_ascii=False, indent=1)
+        )
+    return bench.results, table
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""The data generator and the benchmark at a tiny scale, so neither can rot.
+
+Speed is proven by running `bench.run` on generated provincial data (docs/performance.md),
+not here: these tests check that the generated data is valid and consistent, and that
+every benchmark case still runs and answers as expected.
+"""
+
+import datetime
+import http.server
+import threading
+
+import pytest
+from django.db import transaction
+from django.db.models import Count, F, Q
+
+from bench import run as bench_run
+from bench.generate import SCALES, generate
+from matching.models import HOLDING_STATES, Match, MatchState
+from registry.models import Employer, Posting, WindowVisit, Worker
+from registry.validators import normalize_credit_code, normalize_mobile, parse_id_number
+from reporting.models import DailyStat, Submission
+from reporting.monitoring import rollup_day
+
+TODAY = datetime.date(2026, 3, 10)
+
+
+@pytest.fixture(scope="module")
+def generated(django_db_setup, django_db_blocker):
+    """Generate once for the module, inside a transaction rolled back at the end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield generate(scale="tiny", seed=7, today=TODAY, log=lambda *_: None)
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def tiny(generated, db):
+    return generated
+
+
+def test_it_fills_every_table_at_the_requested_scale(tiny):
+    counts = SCALES["tiny"]
+    assert tiny["markets"] == counts["markets"]
+    assert Worker.objects.count() == counts["workers"]
+    assert Employer.objects.count() == counts["employers"]
+    assert Posting.objects.count() == counts["postings"]
+    assert WindowVisit.objects.count() == counts["visits"]
+    assert Match.objects.count() == tiny["matches"] > counts["matches"] // 2
+    assert Submission.objects.count() == tiny["submissions"] > 0
+    assert DailyStat.objects.count() == tiny["daily_stats"] > 0
+
+
+def test_workers_are_stored_like_a_registration_with_valid_ids_and_mobiles(tiny):
+    for worker in Worker.objects.order_by("?")[:25]:
+        parsed = parse_id_number(worker.full_id_number(), today=TODAY)
+        assert worker.id_last4 == parsed.last4
+        assert worker.birth_date == parsed.birth_date
+        assert worker.gender == parsed.gender
+        assert Worker.objects.filter(id_hash=worker.id_hash).count() == 1
+        assert normalize_mobile(worker.mobile) == worker.mobile
+    for code in Employer.objects.exclude(credit_code="").values_list("credit_code", flat=True)[:25]:
+        assert normalize_credit_code(code) == code
+
+
+def test_matches_cover_every_state_and_never_exceed_headcount(tiny):
+    assert set(Match.objects.values_list("state", flat=True)) == set(MatchState.values)
+    over = (
+        Posting.objects.annotate(held=Count("matches", filter=Q(matches__state__in=HOLDING_STATES)))
+        .filter(held__gt=F("headcount"))
+        .count()
+    )
+    assert over == 0
+
+
+def test_rollups_equal_what_the_reporting_rollup_writes(tiny):
+    """The generator's rollups (SQL on PostgreSQL) match `reporting.monitoring.rollup_day`."""
+
+    def totals(day):
+        out = {}
+        for metric, trade, dimension, value in DailyStat.objects.filter(date=day).values_list(
+            "metric", "trade_id", "dimension", "value"
+        ):
+            key = (metric, trade is None, dimension)
+            out[key] = out.get(key, 0) + value
+        return out
+
+    for day in (TODAY, TODAY - datetime.timedelta(days=3)):
+        generated = totals(day)
+        assert generated
+        rollup_day(day=day)
+        assert totals(day) == generated
+
+
+def test_it_refuses_a_database_that_already_has_data(tiny):
+    with pytest.raises(ValueError, match="already has"):
+        generate(scale="tiny", seed=7, today=TODAY, log=lambda *_: None)
+
+
+def test_every_benchmark_case_runs_and_reports(tiny):
+    results, table = bench_run.run(repeat=1, log=lambda *_: None)
+    cases = [r.case for r in results]
+    assert any(c.startswith("1 ") for c in cases)
+    assert sum(c.startswith("2 ") for c in cases) == 3
+    assert sum(c.startswith("5 ") for c in cases) == 3
+    assert sum(c.startswith("7 ") for c in cases) == 2
+    assert sum(c.startswith("8 ") for c in cases) == 2
+    assert sum(r.group == "admin" for r in results) == 2
+    assert all(r.p50_ms > 0 and r.queries > 0 for r in results if r.group != "http" and "缓存命中" not in r.case)
+    assert Worker.objects.filter(name="压测新登记").count() == 3  # the registration case created new workers
+    assert table.count("\n| ") == len(results) + 1
+
+
+def test_load_tool_counts_answers_from_a_loopback_server():
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        stats = bench_run.load(server.server_address[1], "/", seconds=0.5, connections=2)
+    finally:
+        server.shutdown()
+    assert stats["requests"] > 10
+    assert stats["errors"] == 0
+    assert stats["rps"] > 0
