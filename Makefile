@@ -30,7 +30,7 @@ demo: migrate
 # runs beside it on the file-system broker (no Redis needed) and stops with it.
 run: demo
 	@mkdir -p var
-	@$(BIN)/celery -A gigmarket worker -B --pool=solo --loglevel=WARNING \
+	@$(BIN)/celery -A gigmarket worker -B --pool=solo --loglevel=INFO \
 		--schedule=var/celerybeat-schedule > var/celery.log 2>&1 & \
 	celery_pid=$$!; \
 	trap 'kill $$celery_pid 2>/dev/null' EXIT INT TERM; \
