@@ -14,6 +14,7 @@ get the value from a Market). The same list drives:
   market data (used by the import service).
 """
 
+import copy
 import dataclasses
 import datetime
 import io
@@ -103,14 +104,26 @@ _BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
 _FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 
-def _cell(ws, value, *, bold=False, size=11, align="left", border=True, font_name=FONT_NAME):
+def _cell(ws, value, *, bold=False, size=11, align="left", border=True, font_name=FONT_NAME, styles=None):
+    """A write-only cell with the sheet's styles.
+
+    Assigning fonts and borders through openpyxl's descriptors hashes every style object
+    per cell, which dominated large exports. With a `styles` dict, each distinct style
+    is built once and later cells copy its compact StyleArray.
+    """
     cell = WriteOnlyCell(ws, value=value)
     if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
         cell.data_type = "s"  # text, never a formula
+    key = (bold, size, align, border, font_name)
+    if styles is not None and key in styles:
+        cell._style = copy.copy(styles[key])
+        return cell
     cell.font = Font(name=font_name, bold=bold, size=size)
     cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
     if border:
         cell.border = _BORDER
+    if styles is not None:
+        styles[key] = copy.copy(cell._style)
     return cell
 
 
@@ -148,11 +161,13 @@ def write_attachment1(rows, *, title, unit="", person="", phone="", date=None, s
     meta = f"填报单位（盖章）：{unit}    填报人：{person}    联系电话：{phone}    填报日期：{date:%Y年%m月%d日}"
     ws.append([_cell(ws, meta, border=False)])
     ws.append([_cell(ws, h, bold=True, align="center", font_name="黑体") for h in HEADERS])
+    styles = {}
+    aligns = ["center" if col.key in ("seq", "status") else "left" for col in COLUMNS]
     for number, row in enumerate(rows, start=1):
         values = []
-        for col in COLUMNS:
+        for col, align in zip(COLUMNS, aligns, strict=True):
             value = number if col.key == "seq" else (row.get(col.key) or None)
-            values.append(_cell(ws, value, align="center" if col.key in ("seq", "status") else "left"))
+            values.append(_cell(ws, value, align=align, styles=styles))
         ws.append(values)
     out = io.BytesIO()
     wb.save(out)
