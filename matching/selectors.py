@@ -167,26 +167,37 @@ def candidates_for_posting(posting, user, *, today=None, limit=CANDIDATE_LIMIT):
     today = today or timezone.localdate()
     day = max(posting.work_date, today)
     end = posting.last_work_date
-    qs = scope_queryset(Worker.objects.select_related("registered_market", "county"), user).filter(
-        trades=posting.trade_id
-    )
+    trade_members = Worker.trades.through.objects.filter(trade_id=posting.trade_id).values("worker_id")
+    qs = scope_queryset(Worker.objects.all(), user).filter(pk__in=trade_members)
     counties = _candidate_counties(posting, user)
     if counties is not None:
         qs = qs.filter(county_id__in=counties)
     qs = available_on(qs, day)
     qs = qs.exclude(Exists(_booked(day, end, posting.start_time, posting.end_time)))
     qs = qs.exclude(Exists(Match.objects.filter(worker_id=OuterRef("pk"), posting=posting, state__in=LIVE_STATES)))
-    qs = annotate_priority(qs, today).annotate(
-        proximity=Case(
-            When(registered_market_id=posting.market_id, then=Value(0)),
-            When(county_id=posting.market.county_id, then=Value(1)),
-            default=Value(2),
-            output_field=IntegerField(),
-        ),
-        waited_since=Coalesce(F("last_confirmed_match_at"), F("registered_at")),
+    # Rank narrow rows (id and sort keys) in a subquery, then fetch the few full rows: the
+    # sort then fits in memory even for a county with hundreds of thousands of workers.
+    top = _ranked(qs, posting, today).values("pk")[:limit]
+    rows = _ranked(
+        Worker.objects.select_related("registered_market", "county").filter(pk__in=Subquery(top)), posting, today
     )
-    rows = qs.order_by("priority_tier", "proximity", "waited_since", "pk")[:limit]
     return [_candidate(worker, n, today) for n, worker in enumerate(rows, start=1)]
+
+
+def _ranked(qs, posting, today):
+    return (
+        annotate_priority(qs, today)
+        .annotate(
+            proximity=Case(
+                When(registered_market_id=posting.market_id, then=Value(0)),
+                When(county_id=posting.market.county_id, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+            waited_since=Coalesce(F("last_confirmed_match_at"), F("registered_at")),
+        )
+        .order_by("priority_tier", "proximity", "waited_since", "pk")
+    )
 
 
 def _candidate(worker, rank, today):
