@@ -90,6 +90,9 @@ _LAST4 = re.compile(r"^\d{3}[\dX]$")
 
 
 BY_ID_NUMBER = "按身份证号查询"
+BY_MOBILE = "按手机号码查询"
+# Searches whose term is personal data: never echoed into links or URLs.
+PERSONAL_SEARCHES = {BY_ID_NUMBER, BY_MOBILE}
 
 
 class SearchError(Exception):
@@ -117,7 +120,7 @@ def worker_search(user, q, today=None):
             mobile = normalize_mobile(compact)
         except ValidationError as exc:
             raise SearchError(exc.messages[0]) from None
-        return qs.filter(mobile=mobile).order_by("-registered_at", "-id"), "按手机号码查询"
+        return qs.filter(mobile=mobile).order_by("-registered_at", "-id"), BY_MOBILE
     parts = term.upper().split()
     last4 = [p for p in parts if _LAST4.match(p)]
     names = [p for p in term.split() if not _LAST4.match(p.upper())]

@@ -159,7 +159,10 @@ def visit_list(request):
 
 @login_required
 def worker_list(request):
-    q = request.GET.get("q", "").strip()
+    """Worker search. The search form posts, so an ID number or mobile never lands in a URL,
+    browser history or an access log; plain GET links still work for name searches and paging."""
+    source = request.POST if request.method == "POST" else request.GET
+    q = source.get("q", "").strip()
     how = ""
     try:
         qs, how = selectors.worker_search(request.user, q)
@@ -169,7 +172,8 @@ def worker_list(request):
     if how == selectors.BY_ID_NUMBER:
         # Never echo a full 身份证号 back into the page (or into the export link).
         q = mask_id_number(q.upper())
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    personal = how in selectors.PERSONAL_SEARCHES
+    page = Paginator(qs, PAGE_SIZE).get_page(source.get("page"))
     return render(
         request,
         "registry/worker_list.html",
@@ -177,8 +181,8 @@ def worker_list(request):
             "page": page,
             "q": q,
             "how": how,
-            "query": urlencode({"q": q}) if q else "",
-            "export_query": urlencode({"q": q}) if q and how != selectors.BY_ID_NUMBER else "",
+            "query": urlencode({"q": q}) if q and not personal else "",
+            "export_query": urlencode({"q": q}) if q and not personal else "",
         },
     )
 

@@ -245,3 +245,19 @@ def test_no_plaintext_id_anywhere_in_registry_tables(market):
             dumped = " ".join(str(v) for row in cursor.fetchall() for v in row)
             assert id_number not in dumped, table
     assert Worker.objects.filter(id_last4=id_number[-4:]).exists()
+
+
+def test_search_form_posts_so_personal_data_stays_out_of_urls(client, clerk):
+    worker = WorkerFactory(registered_market=clerk.market, county=clerk.division)
+    client.force_login(clerk)
+    body = client.get(LIST).content.decode()
+    assert 'method="post" class="row g-2 mb-2" role="search"' in body
+    response = client.post(LIST, {"q": worker.full_id_number()})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert worker.name in page
+    assert worker.full_id_number() not in page
+    response = client.post(LIST, {"q": worker.mobile})
+    page = response.content.decode()
+    assert worker.name in page
+    assert f"q={worker.mobile}" not in page
