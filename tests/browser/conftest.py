@@ -61,7 +61,9 @@ def browser(live_server, monkeypatch):
     # calls (factories, assertions) are still synchronous, so allow them here only.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     cache.clear()  # public pages and lockout counters must not leak in from other tests
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS)  # CI machines are busy; pages are fast when idle
 
     with sync_playwright() as pw:
         instance = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
@@ -101,7 +103,7 @@ class Session:
             self.problems.append(f"missing {response.request.resource_type}: HTTP {response.status} for {response.url}")
 
     def login(self, username, password=TEST_PASSWORD):
-        """Log in through the login form, typing like a person would."""
+        """Log in through the login form (labels 用户名 / 密码, the 登录 button)."""
         page = self.page
         page.goto("/accounts/login/")
         page.get_by_label("用户名").fill(username)
