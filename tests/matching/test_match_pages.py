@@ -221,3 +221,11 @@ def test_worker_postings_page_offers_fitting_postings(client, clerk, market):
     client.force_login(clerk)
     body = client.get(f"/matching/workers/{worker.pk}/postings/").content.decode()
     assert posting.employer.name in body and "当场确认" in body
+
+
+def test_county_staff_pick_a_market_of_their_county_for_the_board(client, county_user, market, market2):
+    client.force_login(county_user)
+    body = client.get("/matching/").content.decode()
+    assert market.name in body and market2.name not in body
+    assert client.get(f"/matching/?market={market.pk}").status_code == 200
+    assert client.get(f"/matching/?market={market2.pk}").status_code == 404
