@@ -110,3 +110,8 @@ class AuditFilterForm(forms.Form):
         from .models import AuditEvent
 
         self.fields["action"].choices = [("", "全部")] + list(AuditEvent.Action.choices)
+        for field in self.fields.values():
+            css = (
+                "form-select form-select-sm" if isinstance(field, forms.ChoiceField) else "form-control form-control-sm"
+            )
+            field.widget.attrs["class"] = css

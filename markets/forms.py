@@ -136,12 +136,12 @@ class CloseForm(forms.Form):
 
 class MarketFilterForm(forms.Form):
     q = forms.CharField(label="名称", required=False, max_length=50)
-    city = forms.ModelChoiceField(label="市州", queryset=Division.objects.none(), required=False)
-    county = forms.ModelChoiceField(label="县区", queryset=Division.objects.none(), required=False)
+    city = forms.ModelChoiceField(label="市州", queryset=Division.objects.none(), required=False, empty_label="全部")
+    county = forms.ModelChoiceField(label="县区", queryset=Division.objects.none(), required=False, empty_label="全部")
     status = forms.ChoiceField(label="状态", choices=[("", "全部"), *Market.Status.choices], required=False)
     kind = forms.ChoiceField(label="类型", choices=[("", "全部"), *Market.Kind.choices], required=False)
     nature = forms.ChoiceField(label="性质", choices=[("", "全部"), *Market.Nature.choices], required=False)
-    trade = forms.ModelChoiceField(label="工种", queryset=Trade.objects.all(), required=False)
+    trade = forms.ModelChoiceField(label="工种", queryset=Trade.objects.all(), required=False, empty_label="全部")
 
     def __init__(self, *args, counties, cities, **kwargs):
         super().__init__(*args, **kwargs)
@@ -180,9 +180,9 @@ class TradeForm(forms.ModelForm):
 
 class PublicSearchForm(forms.Form):
     q = forms.CharField(label="名称或地址", required=False, max_length=50)
-    city = forms.ModelChoiceField(label="市州", queryset=Division.objects.none(), required=False)
-    county = forms.ModelChoiceField(label="县区", queryset=Division.objects.none(), required=False)
-    trade = forms.ModelChoiceField(label="工种", queryset=Trade.objects.none(), required=False)
+    city = forms.ModelChoiceField(label="市州", queryset=Division.objects.none(), required=False, empty_label="全部")
+    county = forms.ModelChoiceField(label="县区", queryset=Division.objects.none(), required=False, empty_label="全部")
+    trade = forms.ModelChoiceField(label="工种", queryset=Trade.objects.none(), required=False, empty_label="全部")
 
     def __init__(self, *args, cities, counties, trades, **kwargs):
         super().__init__(*args, **kwargs)
