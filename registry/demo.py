@@ -152,22 +152,21 @@ def _postings(market, employers, trades, rng, today):
         trade = trades[(market.pk * 3 + n) % len(trades)]
         work_date = today + datetime.timedelta(days=n % 3)
         status = Posting.Status.OPEN if n < 5 else Posting.Status.FILLED
-        Posting.objects.get_or_create(
-            employer=employer,
-            market=market,
-            trade=trade,
-            work_date=work_date,
-            defaults={
-                "headcount": 1 + n % 4,
-                "pay": rng.choice([160, 200, 240, 280]),
-                "pay_unit": PayUnit.DAY,
-                "start_time": datetime.time(8, 0),
-                "end_time": datetime.time(17, 30),
-                "place": market.address or market.county.name,
-                "requirements": "身体健康，能吃苦耐劳" if n % 2 else "",
-                "valid_until": work_date,
-                "status": status,
-            },
+        key = {"employer": employer, "market": market, "trade": trade, "work_date": work_date}
+        # The matching demo adds postings of its own; an existing one with this key is enough.
+        if Posting.objects.filter(**key).exists():
+            continue
+        Posting.objects.create(
+            **key,
+            headcount=1 + n % 4,
+            pay=rng.choice([160, 200, 240, 280]),
+            pay_unit=PayUnit.DAY,
+            start_time=datetime.time(8, 0),
+            end_time=datetime.time(17, 30),
+            place=market.address or market.county.name,
+            requirements="身体健康，能吃苦耐劳" if n % 2 else "",
+            valid_until=work_date,
+            status=status,
         )
 
 
