@@ -51,3 +51,20 @@ def user_set_password(*, user, password, by):
         county=user.division,
         changes={"password": ["***", "***"]},
     )
+
+
+@transaction.atomic
+def division_set_active(*, division, active, by):
+    """Mark a county active or inactive. Divisions are never deleted."""
+    if division.is_active == active:
+        return division
+    division.is_active = active
+    division.save(update_fields=["is_active"])
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        target=division,
+        county=division if division.is_county else division.parent,
+        changes={"is_active": [not active, active]},
+    )
+    return division

@@ -29,6 +29,8 @@ urlpatterns = [
     path("users/<int:pk>/password/", views.user_password, name="user_password"),
     path("users/<int:pk>/toggle-active/", views.user_toggle_active, name="user_toggle_active"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("divisions/", views.division_list, name="division_list"),
+    path("divisions/<int:pk>/toggle-active/", views.division_toggle_active, name="division_toggle_active"),
     path("markets/", include("markets.urls")),
     path("registry/", include("registry.urls")),
     path("matching/", include("matching.urls")),

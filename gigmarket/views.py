@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 from . import services
 from .dashboard import collect_cards
 from .forms import AuditFilterForm, SetPasswordForm, UserForm
-from .selectors import audit_events_for, manageable_users, roles_manageable_by
+from .models import Division
+from .selectors import audit_events_for, is_province_writer, manageable_users, roles_manageable_by
 
 
 @never_cache
@@ -108,6 +109,29 @@ def user_toggle_active(request, pk):
         services.user_update(user=target, data={"is_active": not target.is_active}, by=request.user)
     messages.success(request, f"账号 {target.username} 已{'启用' if target.is_active else '停用'}。")
     return redirect("user_list")
+
+
+@login_required
+def division_list(request):
+    """Guizhou's divisions; province staff mark counties inactive when divisions change."""
+    counties = Division.objects.filter(level=Division.Level.COUNTY).select_related("parent").order_by("code")
+    return render(
+        request,
+        "gigmarket/division_list.html",
+        {"counties": counties, "can_edit": is_province_writer(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def division_toggle_active(request, pk):
+    if not is_province_writer(request.user):
+        raise PermissionDenied("只有省级工作人员可以调整行政区划状态。")
+    with transaction.atomic():
+        county = get_object_or_404(Division.objects.select_for_update().filter(level=Division.Level.COUNTY), pk=pk)
+        services.division_set_active(division=county, active=not county.is_active, by=request.user)
+    messages.success(request, f"{county.name}已{'恢复为有效' if county.is_active else '标记为停用'}。")
+    return redirect("division_list")
 
 
 @login_required
