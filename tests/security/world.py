@@ -174,6 +174,7 @@ class World:
                 status=Submission.Status.SUBMITTED,
                 first_submitted_at=now,
                 submitted_at=now,
+                submitted_by=self.users["county"],
             )
 
         return self._once(("submission", where), build)
