@@ -1,0 +1,87 @@
+"""Search boxes, filters and `next` links never cause a server error, and never echo a full phone.
+
+Query parameters are forms too: each list page's parameters get hostile values (letters
+where an id is expected, NUL, full-width digits, emoji, huge numbers) and must answer
+with a page, a redirect or a 404 — never a 500. PostgreSQL refuses NUL in text, so a
+raw `?q=` that reaches a query unfiltered fails there.
+"""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+
+from .test_fuzz_forms import hostile_text
+
+VALUES = ["abc", "\x00", "1\x00", "１２", "9" * 30, "-1", "😀", "0x10", " ", "%", "'"]
+
+PAGE_PARAMS = {
+    "user_list": ["q", "page"],
+    "audit_list": ["action", "actor", "target_type", "date_from", "page"],
+    "markets:list": ["q", "city", "county", "status", "kind", "trade", "page"],
+    "markets:export": ["q", "county", "trade"],
+    "markets:compliance": ["county", "city", "item"],
+    "markets:directory": ["q", "city", "county", "trade", "page"],
+    "registry:visit_list": ["window", "page"],
+    "registry:worker_list": ["q", "page"],
+    "registry:worker_export": ["q"],
+    "registry:employer_list": ["q", "page"],
+    "registry:posting_list": ["status", "page"],
+    "matching:board": ["market", "page"],
+    "matching:overview": ["day", "group"],
+    "matching:match_list": ["state", "day", "page"],
+    "matching:case_list": ["state", "kind", "page"],
+    "matching:case_create": ["worker", "match"],
+    "matching:placement_list": ["status", "due", "page"],
+    "matching:placement_create": ["worker"],
+    "reporting:submission_list": ["period", "status", "page"],
+    "reporting:export": ["period", "county", "city"],
+    "reporting:notifications": ["unread", "page"],
+    "reporting:monitoring": ["period", "market", "county", "city"],
+    "reporting:monitoring_export": ["period", "market", "county", "city"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_PARAMS))
+def test_hostile_query_values_never_cause_a_server_error(world, name):
+    client = Client(raise_request_exception=False)
+    client.force_login(world.users["province"])
+    url = reverse(name)
+    failures = []
+    for param in PAGE_PARAMS[name]:
+        for value in VALUES:
+            status = client.get(url, {param: value}).status_code
+            if status >= 500:
+                failures.append(f"GET {url}?{param}={value!r} → {status}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(q=hostile_text)
+def test_fuzzed_worker_search_never_causes_a_server_error(world, q):
+    client = Client(raise_request_exception=False)
+    client.force_login(world.users["clerk"])
+    assert client.get("/registry/workers/", {"q": q}).status_code == 200
+
+
+@pytest.mark.parametrize("next_value", ["abc", "logout", "\x00", ":x", "https://evil.example/"])
+def test_a_bad_next_after_a_match_step_redirects_safely(world, client, next_value):
+    client.force_login(world.users["clerk"])
+    bad_form = {"posting": "x", "worker": "y", "token": "z", "next": next_value}
+    response = client.post("/matching/matches/new/", bad_form)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/")
+    match = world.match("nanming")
+    response = client.post(f"/matching/matches/{match.pk}/transition/", {"to": "nonsense", "next": next_value})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/")
+
+
+def test_search_by_mobile_does_not_echo_the_full_mobile(world, client):
+    worker = world.worker("nanming")
+    client.force_login(world.users["clerk"])
+    response = client.get("/registry/workers/", {"q": worker.mobile})
+    body = response.content.decode()
+    assert response.status_code == 200 and worker.name in body
+    assert worker.mobile not in body, "the full mobile is echoed into the page and its export link"
