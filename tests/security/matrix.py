@@ -322,6 +322,14 @@ MATRIX = {
         payload=lambda w, s, u: {},
     ),
     "audit_list": Entry(get=flat()),
+    "division_list": Entry(get=flat()),
+    "division_toggle_active": Entry(
+        kwargs=lambda w, s, u: {"pk": w.county(s).pk},
+        get=POST_ONLY_OBJECT,
+        post=public(FORBIDDEN, scoped_object=True) | {"anonymous": (LOGIN, LOGIN), "province": (DONE, DONE)},
+        payload=lambda w, s, u: {},
+        note="only province staff mark a county inactive; any county, so both sides",
+    ),
     # Markets.
     "markets:list": Entry(get=flat()),
     "markets:create": Entry(
