@@ -35,6 +35,7 @@ from gigmarket.pii import encrypt, lookup_hash
 from markets.models import Market, MarketVersion, OpeningPeriod, Trade
 from matching.models import Match, Placement, RightsCase
 from registry.models import Employer, Posting, WindowVisit, Worker
+from registry.services import refresh_worker_tiers
 from registry.validators import build_credit_code, build_id_number
 from reporting.models import BEIJING, ReportingPeriod, Submission
 
@@ -359,7 +360,7 @@ def _workers(ctx, markets, trades, counties):
         "id", "name", "id_hash", "id_encrypted", "id_last4", "birth_date", "gender", "mobile",
         "available_from", "available_until", "expected_pay", "pay_unit", "low_income", "disabled",
         "employment_difficulty", "has_injury_insurance", "registered_market_id", "county_id",
-        "registered_at", "last_confirmed_match_at", "updated_at",
+        "registered_at", "last_confirmed_match_at", "updated_at", "waiting_since", "priority_tier",
     ]  # fmt: skip
 
     def rows():
@@ -398,6 +399,8 @@ def _workers(ctx, markets, trades, counties):
                 registered,
                 None,
                 registered,
+                registered,
+                3,  # set by registry.services.refresh_worker_tiers after the matches
             )
 
     written = write_rows(Worker, cols, rows(), pg=ctx.pg)
@@ -923,6 +926,7 @@ def generate(*, scale="small", seed=1, fraction=None, today=None, log=print):
     result["postings"] = len(postings)
     result["matches"], confirmed = step("matches", lambda: _matches(ctx, postings, workers_by_county, markets_by_id))
     step("last_confirmed", lambda: _last_confirmed(ctx, confirmed))
+    step("tiers", lambda: refresh_worker_tiers(ctx.today))
     result["visits"] = step("visits", lambda: _visits(ctx, markets, workers_by_county))
     result["rights_cases"], result["placements"] = step(
         "cases", lambda: _cases_and_placements(ctx, markets, workers_by_county, employers_by_county)

@@ -24,13 +24,14 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from gigmarket.models import Role
 from gigmarket.scoping import counties_in_scope, scope_queryset
 from registry.models import Posting, Tier, Worker
-from registry.selectors import annotate_priority, available_on
+from registry.selectors import PRIORITY_ORDER, available_on
 
 from .models import HOLDING_STATES, LIVE_STATES, Match, MatchState, Placement, RightsCase
 
@@ -160,44 +161,54 @@ def candidates_for_posting(posting, user, *, today=None, limit=CANDIDATE_LIMIT):
 
     Filter: in scope and in the posting's 市州, the posting's trade among theirs, available
     on the first working day still ahead, not already confirmed on an overlapping job,
-    not already matched to this posting. Order: 分级服务 tier (一级 first), then nearness
-    (same market, same county, the rest of the 市州), then who has waited longest.
-    `posting` needs `market__county` loaded.
+    not already matched to this posting. Order: 分级服务 tier (一级 first, the stored
+    `priority_tier`), then nearness (same market, same county, the rest of the 市州),
+    then who has waited longest. `posting` needs `market__county` loaded.
+
+    Shape: one branch per nearness, each ordered by (tier, waiting_since, id) and cut at
+    `limit` — the order of the stored-tier indexes, so each branch reads a few index
+    entries and stops instead of sorting the county — then the union of at most
+    3 × `limit` ids is ranked. The top `limit` of the whole order is always inside it: a
+    worker's predecessors in its own branch precede it overall.
     """
     today = today or timezone.localdate()
     day = max(posting.work_date, today)
     end = posting.last_work_date
+    county_id = posting.market.county_id
     trade_members = Worker.trades.through.objects.filter(trade_id=posting.trade_id).values("worker_id")
-    qs = scope_queryset(Worker.objects.all(), user).filter(pk__in=trade_members)
+    base = scope_queryset(Worker.objects.all(), user).filter(pk__in=trade_members)
+    base = available_on(base, day)
+    base = base.exclude(Exists(_booked(day, end, posting.start_time, posting.end_time)))
+    base = base.exclude(Exists(Match.objects.filter(worker_id=OuterRef("pk"), posting=posting, state__in=LIVE_STATES)))
+    branches = [
+        base.filter(registered_market_id=posting.market_id),
+        base.filter(county_id=county_id).exclude(registered_market_id=posting.market_id),
+    ]
     counties = _candidate_counties(posting, user)
     if counties is not None:
-        qs = qs.filter(county_id__in=counties)
-    qs = available_on(qs, day)
-    qs = qs.exclude(Exists(_booked(day, end, posting.start_time, posting.end_time)))
-    qs = qs.exclude(Exists(Match.objects.filter(worker_id=OuterRef("pk"), posting=posting, state__in=LIVE_STATES)))
-    # Rank narrow rows (id and sort keys) in a subquery, then fetch the few full rows: the
-    # sort then fits in memory even for a county with hundreds of thousands of workers.
-    top = _ranked(qs, posting, today).values("pk")[:limit]
-    rows = _ranked(
-        Worker.objects.select_related("registered_market", "county").filter(pk__in=Subquery(top)), posting, today
-    )
-    return [_candidate(worker, n, today) for n, worker in enumerate(rows, start=1)]
-
-
-def _ranked(qs, posting, today):
-    return (
-        annotate_priority(qs, today)
+        others = [pk for pk in counties if pk != county_id]
+        if others:
+            branches.append(base.filter(county_id__in=others))
+    parts, params = [], []
+    for n, branch in enumerate(branches):
+        sql, branch_params = branch.order_by(*PRIORITY_ORDER).values("pk")[:limit].query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) AS branch{n}")
+        params.extend(branch_params)
+    top = RawSQL(" UNION ALL ".join(parts), params)
+    rows = (
+        Worker.objects.select_related("registered_market", "county")
+        .filter(pk__in=top)
         .annotate(
             proximity=Case(
                 When(registered_market_id=posting.market_id, then=Value(0)),
-                When(county_id=posting.market.county_id, then=Value(1)),
+                When(county_id=county_id, then=Value(1)),
                 default=Value(2),
                 output_field=IntegerField(),
-            ),
-            waited_since=Coalesce(F("last_confirmed_match_at"), F("registered_at")),
+            )
         )
-        .order_by("priority_tier", "proximity", "waited_since", "pk")
+        .order_by("priority_tier", "proximity", "waiting_since", "pk")[:limit]
     )
+    return [_candidate(worker, n, today) for n, worker in enumerate(rows, start=1)]
 
 
 def _candidate(worker, rank, today):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from gigmarket.audit import audit_record, diff, snapshot
 from gigmarket.models import AuditEvent
 from registry.models import Posting, Worker
+from registry.services import worker_confirmed_match
 
 from .models import (
     HOLDING_STATES,
@@ -157,7 +158,7 @@ def _transition(*, match, posting, to, by, reason):
     )
 
     if to == MatchState.CONFIRMED:
-        Worker.objects.filter(pk=match.worker_id).update(last_confirmed_match_at=now)
+        worker_confirmed_match(worker_id=match.worker_id, at=now)
         if posting.status == Posting.Status.OPEN and _held(posting) >= posting.headcount:
             _set_posting_status(posting, Posting.Status.FILLED, by=by, now=now)
     elif (

@@ -92,7 +92,7 @@ def _trade_names(worker_ids):
 
 def stream_workers_csv(qs, chunk_size=2000):
     """Yield CSV lines (UTF-8 with BOM so Excel reads Chinese) for workers annotated by
-    `selectors.annotate_priority`."""
+    `selectors.annotate_hardship_flags`."""
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(csv_row([title for title, _ in WORKER_COLUMNS]))
     rows = qs.prefetch_related(None).values(*VALUE_FIELDS).iterator(chunk_size=chunk_size)

@@ -21,7 +21,9 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThan
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +53,7 @@ class Tier(models.IntegerChoices):
 
 
 def compute_tier(*, employment_difficulty, disabled, low_income, senior, long_wait):
-    """The one rule for tiers; `registry.selectors.annotate_priority` mirrors it in SQL.
+    """The one rule for tiers; `tier_expression` mirrors it in SQL for the stored column.
 
     一级: 就业困难人员 or 残疾, or any two or more hardship flags.
     二级: exactly one of 低收入家庭, 大龄, 待工时间长.
@@ -78,6 +80,44 @@ def long_wait_cutoff(today):
     """Waiting since before this instant (local midnight) counts as 待工时间长 on `today`."""
     start = today - datetime.timedelta(days=settings.LONG_WAIT_DAYS - 1)
     return timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+
+
+def flag(condition):
+    """SQL: 1 when `condition` holds, else 0."""
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def senior_condition(today):
+    """SQL: the worker is 大龄 on `today` (mirrors `Worker.is_senior`)."""
+    return Q(gender=Gender.MALE, birth_date__lte=senior_cutoff(Gender.MALE, today)) | Q(
+        gender=Gender.FEMALE, birth_date__lte=senior_cutoff(Gender.FEMALE, today)
+    )
+
+
+def long_wait_condition(today, waiting_since=None):
+    """SQL: the worker is 待工时间长 on `today`; `waiting_since` defaults to the stored column."""
+    return LessThan(waiting_since or F("waiting_since"), long_wait_cutoff(today))
+
+
+def waiting_since_expression():
+    """SQL: what `Worker.waiting_since` must hold."""
+    return Coalesce(F("last_confirmed_match_at"), F("registered_at"))
+
+
+def tier_expression(today, waiting_since=None):
+    """SQL for `compute_tier` on `today`, from the flags, birth date, gender and waiting time.
+
+    `waiting_since` (an expression) replaces the stored column, for an UPDATE that sets
+    both at once.
+    """
+    others = flag(Q(low_income=True)) + flag(senior_condition(today)) + flag(long_wait_condition(today, waiting_since))
+    return Case(
+        When(Q(employment_difficulty=True) | Q(disabled=True), then=Value(Tier.FIRST)),
+        When(GreaterThanOrEqual(others, 2), then=Value(Tier.FIRST)),
+        When(Exact(others, 1), then=Value(Tier.SECOND)),
+        default=Value(Tier.NORMAL),
+        output_field=models.PositiveSmallIntegerField(),
+    )
 
 
 def age_on(birth_date, today):
@@ -150,6 +190,16 @@ class Worker(models.Model):
         related_name="+",
     )
     last_confirmed_match_at = models.DateTimeField(_("最近确认对接时间"), null=True, blank=True)
+    # Stored so lists and candidate ranking read in index order instead of sorting every
+    # worker in scope. Kept by `save()` (every ORM save), by `services.worker_confirmed_match`
+    # (matching's confirm) and nightly by `services.refresh_worker_tiers` (大龄 and 待工时间长
+    # change with the date alone). `compute_tier` stays the one rule.
+    waiting_since = models.DateTimeField(
+        _("待工起始时间"), blank=True, editable=False, help_text=_("最近确认对接时间；从未对接成功则为登记时间。")
+    )
+    priority_tier = models.PositiveSmallIntegerField(
+        _("帮扶等级"), choices=Tier.choices, default=Tier.NORMAL, editable=False
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -161,10 +211,24 @@ class Worker(models.Model):
             models.Index(fields=["name", "id_last4"], name="registry_worker_name_last4"),
             models.Index(fields=["id_last4"], name="registry_worker_last4"),
             models.Index(fields=["county", "available_from"], name="registry_worker_county_avail"),
+            # Hardship first, longest waiting next: lists and candidate ranking stop early.
+            models.Index(fields=["county", "priority_tier", "waiting_since", "id"], name="registry_worker_county_tier"),
+            models.Index(
+                fields=["registered_market", "priority_tier", "waiting_since", "id"], name="registry_worker_market_tier"
+            ),
+            models.Index(fields=["priority_tier", "waiting_since", "id"], name="registry_worker_tier"),
         ]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # The stored tier follows every save (see `refresh_tier`).
+        self.refresh_tier()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "waiting_since", "priority_tier"}
+        super().save(*args, **kwargs)
 
     # Personal data ---------------------------------------------------------------
 
@@ -198,12 +262,9 @@ class Worker(models.Model):
         today = today or timezone.localdate()
         return self.birth_date <= senior_cutoff(self.gender, today)
 
-    @property
-    def waiting_since(self):
-        return self.last_confirmed_match_at or self.registered_at
-
     def is_long_wait(self, today=None):
-        return self.waiting_since < long_wait_cutoff(today or timezone.localdate())
+        waiting_since = self.last_confirmed_match_at or self.registered_at
+        return waiting_since < long_wait_cutoff(today or timezone.localdate())
 
     def hardship_labels(self, today=None):
         """Chinese labels of every hardship flag that applies, in display order."""
@@ -222,10 +283,11 @@ class Worker(models.Model):
         return bool(value) if value is not None else method(today)
 
     def tier(self, today=None):
-        """The 分级服务 tier; uses `annotate_priority` values when the queryset has them."""
-        annotated = getattr(self, "priority_tier", None)
-        if annotated is not None:
-            return Tier(annotated)
+        """The 分级服务 tier on `today` by the rule (`compute_tier`), from the current values.
+
+        Lists and ranking order by the stored `priority_tier`, which equals this after
+        every save and the nightly refresh.
+        """
         today = today or timezone.localdate()
         return compute_tier(
             employment_difficulty=self.employment_difficulty,
@@ -234,6 +296,11 @@ class Worker(models.Model):
             senior=self.is_senior(today),
             long_wait=self.is_long_wait(today),
         )
+
+    def refresh_tier(self, today=None):
+        """Set the stored `waiting_since` and `priority_tier` from the current values."""
+        self.waiting_since = self.last_confirmed_match_at or self.registered_at
+        self.priority_tier = self.tier(today)
 
     def is_available_on(self, day):
         return (self.available_from is None or self.available_from <= day) and (

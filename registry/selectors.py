@@ -4,7 +4,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from gigmarket.pii import lookup_hash
@@ -12,60 +12,29 @@ from gigmarket.scoping import scope_queryset
 
 from .models import (
     Employer,
-    Gender,
     PolicyNote,
     Posting,
-    Tier,
     TrainingOffer,
     WindowVisit,
     Worker,
-    long_wait_cutoff,
-    senior_cutoff,
+    flag,
+    long_wait_condition,
+    senior_condition,
 )
 from .validators import normalize_credit_code, normalize_mobile, parse_id_number
 
 
-def _flag(condition):
-    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+def annotate_hardship_flags(qs, today=None):
+    """Annotate workers with `senior_flag` and `long_wait_flag` (0/1) on `today`, for labels and exports.
 
-
-def annotate_priority(qs, today=None):
-    """Annotate workers with `senior_flag`, `long_wait_flag`, `hardship_count` and `priority_tier`.
-
-    `priority_tier` is a `Tier` value (1 = 一级重点帮扶 … 3 = 普通): order by it ascending
-    to put the hard-to-employ first. Mirrors `registry.models.compute_tier`.
+    The tier itself is the stored `priority_tier` column (see `services.refresh_worker_tiers`).
     """
     today = today or timezone.localdate()
-    wait_cutoff = long_wait_cutoff(today)
-    return (
-        qs.annotate(
-            senior_flag=_flag(
-                Q(gender=Gender.MALE, birth_date__lte=senior_cutoff(Gender.MALE, today))
-                | Q(gender=Gender.FEMALE, birth_date__lte=senior_cutoff(Gender.FEMALE, today))
-            ),
-            long_wait_flag=_flag(
-                Q(last_confirmed_match_at__lt=wait_cutoff)
-                | Q(last_confirmed_match_at__isnull=True, registered_at__lt=wait_cutoff)
-            ),
-        )
-        .annotate(
-            hardship_count=_flag(Q(employment_difficulty=True))
-            + _flag(Q(disabled=True))
-            + _flag(Q(low_income=True))
-            + _flag(Q(senior_flag=1))
-            + _flag(Q(long_wait_flag=1)),
-        )
-        .annotate(
-            priority_tier=Case(
-                When(
-                    Q(employment_difficulty=True) | Q(disabled=True) | Q(hardship_count__gte=2), then=Value(Tier.FIRST)
-                ),
-                When(hardship_count=1, then=Value(Tier.SECOND)),
-                default=Value(Tier.NORMAL),
-                output_field=IntegerField(),
-            )
-        )
-    )
+    return qs.annotate(senior_flag=flag(senior_condition(today)), long_wait_flag=flag(long_wait_condition(today)))
+
+
+# Hardship first, then who has waited longest: the order of the stored-tier indexes.
+PRIORITY_ORDER = ("priority_tier", "waiting_since", "id")
 
 
 def available_on(qs, day):
@@ -81,9 +50,9 @@ def worker_by_id_number(id_number):
 
 
 def workers_for(user, today=None):
-    """The user's workers for lists: related rows joined, trades prefetched, priority annotated."""
+    """The user's workers for lists: related rows joined, trades prefetched, hardship flags annotated."""
     qs = Worker.objects.select_related("registered_market", "county").prefetch_related("trades")
-    return annotate_priority(scope_queryset(qs, user), today)
+    return annotate_hardship_flags(scope_queryset(qs, user), today)
 
 
 _LAST4 = re.compile(r"^\d{3}[\dX]$")
@@ -107,7 +76,7 @@ def worker_search(user, q, today=None):
     qs = workers_for(user, today)
     term = unicodedata.normalize("NFKC", q or "").strip()
     if not term:
-        return qs.order_by("priority_tier", "-registered_at", "-id"), ""
+        return qs.order_by(*PRIORITY_ORDER), ""
     compact = re.sub(r"[\s\-]", "", term).upper()
     if len(compact) in (15, 18) and compact[:15].isdigit():
         try:
@@ -131,7 +100,7 @@ def worker_search(user, q, today=None):
         )
     if last4:
         raise SearchError("按身份证号后4位查询时请同时输入姓名，例如“张三 123X”。")
-    return qs.filter(name__contains=term).order_by("priority_tier", "-registered_at", "-id"), "按姓名查询"
+    return qs.filter(name__contains=term).order_by(*PRIORITY_ORDER), "按姓名查询"
 
 
 def employers_for(user):

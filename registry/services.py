@@ -1,8 +1,10 @@
 """Writes for the registry: keyword-only, atomic, validated, audited."""
 
+import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q, Value
 from django.utils import timezone
 
 from gigmarket.audit import audit_record, diff, snapshot
@@ -10,7 +12,19 @@ from gigmarket.exports import audit_export
 from gigmarket.models import AuditEvent
 from gigmarket.security import audit_reveal
 
-from .models import Employer, PolicyNote, Posting, TrainingOffer, TrainingSignup, WindowVisit, Worker
+from .models import (
+    Employer,
+    PolicyNote,
+    Posting,
+    TrainingOffer,
+    TrainingSignup,
+    WindowVisit,
+    Worker,
+    tier_expression,
+    waiting_since_expression,
+)
+
+log = logging.getLogger(__name__)
 
 WORKER_QUICK_FIELDS = ["mobile", "available_from", "available_until", "expected_pay", "pay_unit", "notes"]
 WORKER_DETAIL_FIELDS = [
@@ -119,6 +133,48 @@ def worker_update(*, worker, data, trades=None, by):
         if changes:
             audit_record(actor=by, action=AuditEvent.Action.UPDATE, target=worker, changes=changes)
         return worker
+
+
+# Stored tier (分级服务) -------------------------------------------------------------------
+
+
+def workers_refresh_tiers(qs, today=None):
+    """Set `waiting_since` and `priority_tier` of the workers in `qs` in SQL, set-based.
+
+    Two UPDATE statements that touch only rows whose value changes (大龄 and 待工时间长
+    follow the date, so most rows keep theirs). `qs` may be a migration's historical
+    model queryset. Returns (waiting_since rows changed, tier rows changed).
+    """
+    today = today or timezone.localdate()
+    waiting = waiting_since_expression()
+    moved = qs.filter(~Q(waiting_since=waiting)).update(waiting_since=waiting)
+    tier = tier_expression(today)
+    changed = qs.filter(~Q(priority_tier=tier)).update(priority_tier=tier)
+    return moved, changed
+
+
+def refresh_worker_tiers(today=None):
+    """Nightly: bring every worker's stored tier up to `today` (idempotent, a few seconds at 2 M rows).
+
+    Not audited: the tier is derived from audited facts and the date, and no person changes it.
+    """
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        moved, changed = workers_refresh_tiers(Worker.objects.all(), today)
+    log.info("registry: tiers refreshed for %s, %s waiting times and %s tiers changed", today, moved, changed)
+    return changed
+
+
+def worker_confirmed_match(*, worker_id, at):
+    """A match of the worker was confirmed at `at`: their wait restarts, their tier follows (one UPDATE).
+
+    Called by `matching.services` inside its transaction.
+    """
+    Worker.objects.filter(pk=worker_id).update(
+        last_confirmed_match_at=at,
+        waiting_since=at,
+        priority_tier=tier_expression(timezone.localdate(at), waiting_since=Value(at)),
+    )
 
 
 def worker_reveal_id(*, worker, by):

@@ -32,4 +32,9 @@ BEAT_SCHEDULE = {
         "task": "reporting.tasks.rollup_stats",
         "schedule": crontab(minute=20),
     },
+    # 分级服务: 大龄 and 待工时间长 follow the date; refresh the stored tiers just after midnight.
+    "registry-refresh-tiers": {
+        "task": "registry.tasks.refresh_tiers",
+        "schedule": crontab(hour=0, minute=10),
+    },
 }

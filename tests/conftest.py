@@ -26,6 +26,7 @@ REFERENCE_DATA_MIGRATIONS = [
     ("gigmarket.migrations.0003_load_divisions", "forwards"),
     ("markets.migrations.0003_seed_trades", "seed"),
     ("reporting.migrations.0002_default_calendar", "install"),
+    ("registry.migrations.0003_worker_stored_tier", "fill"),  # derived columns of existing rows: a no-op after a flush
 ]
 
 

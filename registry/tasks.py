@@ -1,0 +1,11 @@
+"""Celery tasks of the registry: thin wrappers that call services (scheduled in reporting/schedule.py)."""
+
+from celery import shared_task
+
+
+@shared_task
+def refresh_tiers():
+    """Nightly: the stored 分级服务 tier follows the date (大龄, 待工时间长)."""
+    from .services import refresh_worker_tiers
+
+    return refresh_worker_tiers()
