@@ -13,7 +13,8 @@ Views fetch single objects through `get_object_in_scope`, so out of scope is a
 404, the same answer as "does not exist".
 """
 
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .models import Division, Role
@@ -51,7 +52,11 @@ def scope_queryset(qs, user):
 def get_object_in_scope(qs_or_model, user, **lookup):
     """Fetch one object the user may see, or raise Http404."""
     qs = qs_or_model if hasattr(qs_or_model, "model") else qs_or_model._default_manager.all()
-    return get_object_or_404(scope_queryset(qs, user), **lookup)
+    try:
+        return get_object_or_404(scope_queryset(qs, user), **lookup)
+    except (ValueError, TypeError, OverflowError, ValidationError) as exc:
+        # A malformed id from a URL query ("?market=abc") is simply not found.
+        raise Http404("记录不存在。") from exc
 
 
 def require_write(user):

@@ -63,6 +63,31 @@ class ProxyClientIPMiddleware:
         return self.get_response(request)
 
 
+class RejectNulBytesMiddleware:
+    """Answer 400 in Chinese when a query or form value contains a NUL character.
+
+    PostgreSQL cannot store or compare text with NUL; Django's form fields reject it, but
+    views that read `request.GET`/`request.POST` directly (searches, filters) would pass
+    it on to SQL and fail with a 500.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            "\x00" in request.path
+            or self._has_nul(request.GET)
+            or (request.method == "POST" and self._has_nul(request.POST))
+        ):
+            return render(request, "400.html", {"reason": "提交的内容包含无效的控制字符，请检查后重试。"}, status=400)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(data):
+        return any("\x00" in key or any("\x00" in v for v in values) for key, values in data.lists())
+
+
 class PortalAxesBackend(AxesStandaloneBackend):
     """Refuse locked-out username+IP pairs before ModelBackend checks the password.
 

@@ -63,8 +63,13 @@ def get_placement_for_user(user, pk):
 
 
 def _safe_next(request, fallback):
+    """A local path from the form's `next`, else `fallback` (a path)."""
     target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    ):
         return target
     return fallback
 
@@ -147,7 +152,7 @@ def match_create(request):
     form = MatchCreateForm(request.POST)
     if not form.is_valid():
         messages.error(request, "提交的对接信息不完整，请刷新页面后重试。")
-        return redirect(_safe_next(request, "matching:board"))
+        return redirect(_safe_next(request, reverse("matching:board")))
     data = form.cleaned_data
     posting = get_posting_for_user(request.user, data["posting"])
     worker = get_worker_for_user(request.user, data["worker"])
@@ -157,7 +162,7 @@ def match_create(request):
         )
     except ValidationError as exc:
         messages.error(request, _errors(exc))
-        return redirect(_safe_next(request, "matching:board"))
+        return redirect(_safe_next(request, reverse("matching:board")))
     if not created:
         messages.info(request, "该对接已提交过，未重复登记。")
     elif match.state == MatchState.CONFIRMED:

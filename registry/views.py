@@ -9,7 +9,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from gigmarket.models import Role
-from gigmarket.pii import mask_id_number
+from gigmarket.pii import mask_id_number, mask_phone
 from gigmarket.scoping import get_object_in_scope, require_write
 from markets.models import Market
 
@@ -170,8 +170,10 @@ def worker_list(request):
         messages.error(request, str(exc))
         qs = selectors.workers_for(request.user).none()
     if how == selectors.BY_ID_NUMBER:
-        # Never echo a full 身份证号 back into the page (or into the export link).
+        # Never echo a full 身份证号 or mobile back into the page (or into a link).
         q = mask_id_number(q.upper())
+    elif how == selectors.BY_MOBILE:
+        q = mask_phone("".join(ch for ch in q if ch.isdigit())[-11:])
     personal = how in selectors.PERSONAL_SEARCHES
     page = Paginator(qs, PAGE_SIZE).get_page(source.get("page"))
     return render(

@@ -7,11 +7,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from gigmarket.audit import audit_record
 from gigmarket.models import AuditEvent, Role
+from gigmarket.params import int_param
 from gigmarket.scoping import cities_in_scope, counties_in_scope, get_object_in_scope, require_write
 
 from . import exports, selectors, services
@@ -121,16 +122,16 @@ def period_submit(request, pk):
 @login_required
 def submission_list(request):
     qs = selectors.submissions_for_user(request.user)
-    period_id = request.GET.get("period") or ""
+    period_id = int_param(request.GET.get("period"))
     status = request.GET.get("status") or ""
-    if period_id.isdigit():
-        qs = qs.filter(period_id=int(period_id))
+    if period_id:
+        qs = qs.filter(period_id=period_id)
     if status == "todo":
         qs = selectors.awaiting_action(request.user, qs)
     elif status in Submission.Status.values:
         qs = qs.filter(status=status)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    query = "&".join(f"{k}={v}" for k, v in (("period", period_id), ("status", status)) if v)
+    query = urlencode({k: v for k, v in (("period", period_id), ("status", status)) if v})
     return render(
         request,
         "reporting/submission_list.html",
@@ -214,7 +215,7 @@ def export_attachment1(request):
     user = request.user
     period = None
     if request.GET.get("period"):
-        period = get_object_or_404(ReportingPeriod, pk=request.GET["period"] if request.GET["period"].isdigit() else 0)
+        period = get_object_or_404(ReportingPeriod, pk=int_param(request.GET["period"]) or 0)
     county = city = None
     if request.GET.get("county"):
         county = get_object_or_404(counties_in_scope(user).select_related("parent"), code=request.GET["county"])
