@@ -250,6 +250,14 @@ class DailyStat(models.Model):
                 include=["market", "trade", "metric", "dimension", "value"],
                 name="reporting_stat_county_day",
             ),
+            # Province and 市州 pages read only the per-county rows (market empty): a
+            # partial index over those rows alone, led by the metric the queries filter on.
+            models.Index(
+                fields=["metric", "date"],
+                condition=models.Q(market__isnull=True),
+                include=["county", "trade", "dimension", "value"],
+                name="reporting_stat_county_rows",
+            ),
         ]
 
     def __str__(self):
