@@ -136,8 +136,10 @@ class Match(models.Model):
             ),
         ]
         indexes = [
-            # The board and the per-market numbers.
-            models.Index(fields=["market", "-created_at"], name="matching_match_market_created"),
+            # The match list in its own order (-created_at, -id): the whole province, and a
+            # window clerk's market (also the board and the per-market numbers).
+            models.Index(fields=["-created_at", "-id"], name="matching_match_recent"),
+            models.Index(fields=["market", "-created_at", "-id"], name="matching_match_market_created"),
             models.Index(fields=["market", "state", "work_date"], name="matching_match_market_state"),
             # Headcount count under the posting lock.
             models.Index(fields=["posting", "state"], name="matching_match_posting_state"),
