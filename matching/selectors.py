@@ -180,15 +180,16 @@ def candidates_for_posting(posting, user, *, today=None, limit=CANDIDATE_LIMIT):
     base = available_on(base, day)
     base = base.exclude(Exists(_booked(day, end, posting.start_time, posting.end_time)))
     base = base.exclude(Exists(Match.objects.filter(worker_id=OuterRef("pk"), posting=posting, state__in=LIVE_STATES)))
-    branches = [
-        base.filter(registered_market_id=posting.market_id),
-        base.filter(county_id=county_id).exclude(registered_market_id=posting.market_id),
-    ]
     counties = _candidate_counties(posting, user)
+    if counties is not None:
+        base = base.filter(county_id__in=counties)
+    elsewhere = base.exclude(registered_market_id=posting.market_id)
+    # The branches are exactly the nearness classes of the ranking's `proximity`.
+    branches = [base.filter(registered_market_id=posting.market_id), elsewhere.filter(county_id=county_id)]
     if counties is not None:
         others = [pk for pk in counties if pk != county_id]
         if others:
-            branches.append(base.filter(county_id__in=others))
+            branches.append(elsewhere.filter(county_id__in=others))
     parts, params = [], []
     for n, branch in enumerate(branches):
         sql, branch_params = branch.order_by(*PRIORITY_ORDER).values("pk")[:limit].query.sql_with_params()

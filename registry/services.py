@@ -141,16 +141,16 @@ def worker_update(*, worker, data, trades=None, by):
 def workers_refresh_tiers(qs, today=None):
     """Set `waiting_since` and `priority_tier` of the workers in `qs` in SQL, set-based.
 
-    Two UPDATE statements that touch only rows whose value changes (大龄 and 待工时间长
-    follow the date, so most rows keep theirs). `qs` may be a migration's historical
-    model queryset. Returns (waiting_since rows changed, tier rows changed).
+    One UPDATE that writes only the rows whose values change (大龄 and 待工时间长 follow
+    the date, so most rows keep theirs: few dead rows, few index updates). `qs` may be a
+    migration's historical model queryset. Returns the number of rows changed.
     """
     today = today or timezone.localdate()
     waiting = waiting_since_expression()
-    moved = qs.filter(~Q(waiting_since=waiting)).update(waiting_since=waiting)
-    tier = tier_expression(today)
-    changed = qs.filter(~Q(priority_tier=tier)).update(priority_tier=tier)
-    return moved, changed
+    tier = tier_expression(today, waiting_since=waiting)
+    return qs.filter(~Q(waiting_since=waiting) | ~Q(priority_tier=tier)).update(
+        waiting_since=waiting, priority_tier=tier
+    )
 
 
 def refresh_worker_tiers(today=None):
@@ -160,8 +160,8 @@ def refresh_worker_tiers(today=None):
     """
     today = today or timezone.localdate()
     with transaction.atomic():
-        moved, changed = workers_refresh_tiers(Worker.objects.all(), today)
-    log.info("registry: tiers refreshed for %s, %s waiting times and %s tiers changed", today, moved, changed)
+        changed = workers_refresh_tiers(Worker.objects.all(), today)
+    log.info("registry: tiers refreshed for %s, %s workers changed", today, changed)
     return changed
 
 

@@ -121,3 +121,54 @@ def test_worker_sees_open_fitting_postings_nearest_first(clerk, market, nanming)
 
     county = UserFactory(role="county", division=nanming, username="nm2")
     assert postings_for_worker(worker, county) == [here, elsewhere]
+
+
+@pytest.mark.parametrize("limit", [4, 30])
+@pytest.mark.parametrize("user_fixture", ["clerk", "city_user", "province_user"])
+def test_ranking_equals_a_full_sort_of_every_eligible_worker(
+    request, market, market2, zunyi_market, limit, user_fixture
+):
+    """The per-nearness branches cut at `limit` give exactly the top of the whole order."""
+    import random
+
+    user = request.getfixturevalue(user_fixture)
+    rng = random.Random(7)
+    trade, other_trade = TradeFactory(), TradeFactory()
+    near = MarketFactory(county=market.county)
+    posting = PostingFactory(market=market, trade=trade)
+    posting = Posting.objects.select_related("market__county").get(pk=posting.pk)
+    markets = [market, near, market2, zunyi_market]
+    workers = []
+    for _ in range(60):
+        registered = recent(rng.randrange(0, 90))
+        confirmed = registered + datetime.timedelta(days=rng.randrange(0, 5)) if rng.random() < 0.3 else None
+        workers.append(
+            WorkerFactory(
+                trades=[trade] if rng.random() < 0.8 else [other_trade],
+                registered_market=rng.choice(markets),
+                registered_at=registered,
+                last_confirmed_match_at=confirmed if confirmed and confirmed < timezone.now() else None,
+                low_income=rng.random() < 0.2,
+                disabled=rng.random() < 0.1,
+                employment_difficulty=rng.random() < 0.1,
+                available_from=None if rng.random() < 0.9 else datetime.date(2026, 4, 1),
+            )
+        )
+    today = timezone.localdate()
+    counties = {market.county_id, market2.county_id} if user_fixture != "clerk" else {market.county_id}
+
+    def proximity(w):
+        return 0 if w.registered_market_id == market.pk else 1 if w.county_id == market.county_id else 2
+
+    eligible = [
+        w
+        for w in workers
+        if w.county_id in counties and trade.pk in {t.pk for t in w.trades.all()} and w.is_available_on(today)
+    ]
+    expected = sorted(eligible, key=lambda w: (w.tier(today), proximity(w), w.waiting_since, w.pk))[:limit]
+    ranked = candidates_for_posting(posting, user, limit=limit)
+    assert [c.worker.pk for c in ranked] == [w.pk for w in expected]
+    assert [c.proximity for c in ranked] == [proximity(w) for w in expected]
+    if limit == 30:  # the data mixes every tier and nearness the user can see
+        assert {w.tier(today) for w in expected} == {1, 2, 3}
+        assert {proximity(w) for w in expected} == ({0, 1} if user_fixture == "clerk" else {0, 1, 2})
