@@ -14,7 +14,13 @@ def test_database_url_is_parsed():
         "db.example",
         "5433",
     )
-    assert db["OPTIONS"] == {"sslmode": "require"}
+    assert db["OPTIONS"] == {"sslmode": "require", "options": "-c jit=off"}
+
+
+def test_postgres_jit_is_off_unless_the_url_sets_options():
+    assert database_from_url("postgres://gm@db/gigmarket")["OPTIONS"] == {"options": "-c jit=off"}
+    own = database_from_url("postgres://gm@db/gigmarket?options=-c%20jit%3Don%20-c%20work_mem%3D64MB")
+    assert own["OPTIONS"] == {"options": "-c jit=on -c work_mem=64MB"}
 
 
 def test_bad_database_url_fails_loudly():
