@@ -20,11 +20,14 @@ class MarketChoiceMixin:
     """Clerks work at their own market; county staff pick one of the markets in scope."""
 
     def _add_market_field(self, user):
-        self.user_market = user.market if user.market_id else None
+        # With its county and 市州: the services and the audit row need both (one query, not three).
+        self.user_market = (
+            Market.objects.select_related("county__parent").get(pk=user.market_id) if user.market_id else None
+        )
         if self.user_market is None:
             self.fields["market"] = forms.ModelChoiceField(
                 label="零工市场",
-                queryset=scope_queryset(Market.objects.all(), user).order_by("name"),
+                queryset=scope_queryset(Market.objects.select_related("county__parent"), user).order_by("name"),
                 empty_label="请选择零工市场",
             )
 

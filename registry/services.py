@@ -70,21 +70,33 @@ def worker_register(*, id_number, name, data, trades, market, by):
             return _worker_register(id_number=id_number, name=name, data=data, trades=trades, market=market, by=by)
 
 
-def _worker_register(*, id_number, name, data, trades, market, by):
+# Foreign keys `_worker_register` sets from rows it has just loaded: `full_clean` need not
+# check that they exist (one SELECT each). `id_hash` is looked up under a row lock first;
+# a concurrent registration of the same 身份证号 is stopped by the unique index, and
+# `worker_register` then retries and finds the existing worker.
+REGISTER_CLEAN_EXCLUDE = ["registered_market", "county", "registered_by", "id_hash"]
+
+
+def _find_worker(id_number):
     from gigmarket.pii import lookup_hash
 
-    existing = Worker.objects.select_for_update().filter(id_hash=lookup_hash(id_number.value)).first()
+    return Worker.objects.select_for_update().filter(id_hash=lookup_hash(id_number.value)).first()
+
+
+def _worker_register(*, id_number, name, data, trades, market, by):
+    trades = list(trades)
+    existing = _find_worker(id_number)
     if existing is None:
         worker = Worker(name=name, registered_market=market, county=market.county, registered_by=by, **data)
         worker.set_id_number(id_number)
-        worker.full_clean()
+        worker.full_clean(exclude=REGISTER_CLEAN_EXCLUDE)
         worker.save()
-        worker.trades.set(trades)
+        worker.trades.add(*trades)
         audit_record(
             actor=by,
             action=AuditEvent.Action.CREATE,
             target=worker,
-            changes={**snapshot(worker, WORKER_AUDIT_FIELDS), "trades": _trade_names(worker)},
+            changes={**snapshot(worker, WORKER_AUDIT_FIELDS), "trades": sorted(t.name for t in trades)},
         )
         visit = _visit(market=market, window=WindowVisit.Window.REGISTER, worker=worker, topic="新登记", by=by)
         return Registration(worker=worker, created=True, visit=visit)
@@ -96,11 +108,14 @@ def _worker_register(*, id_number, name, data, trades, market, by):
         if value not in (None, "") or field in ("available_until",):
             setattr(worker, field, value)
     worker.county = market.county
-    worker.full_clean()
+    worker.full_clean(exclude=REGISTER_CLEAN_EXCLUDE)
     worker.save()
     if trades:
         worker.trades.set(trades)
-    after = {**snapshot(worker, WORKER_AUDIT_FIELDS), "trades": _trade_names(worker)}
+    after = {
+        **snapshot(worker, WORKER_AUDIT_FIELDS),
+        "trades": sorted(t.name for t in trades) if trades else before["trades"],
+    }
     audit_record(
         actor=by,
         action=AuditEvent.Action.UPDATE,
@@ -326,7 +341,8 @@ def posting_expire_due(*, today=None):
 def _visit(*, market, window, by, worker=None, employer=None, topic="", outcome=""):
     visit = WindowVisit(market=market, window=window, worker=worker, employer=employer, topic=topic, outcome=outcome)
     visit.clerk = by if getattr(by, "pk", None) else None
-    visit.full_clean()
+    # The market, person and clerk are rows the caller has loaded: no existence checks.
+    visit.full_clean(exclude=["market", "worker", "employer", "clerk"])
     visit.save()
     return visit
 

@@ -113,3 +113,41 @@ def test_county_staff_choose_a_market_in_their_county(client, county_user, marke
     response = client.post(URL, form_data(market=market.pk))
     assert response.status_code == 302
     assert Worker.objects.get().registered_market == market
+
+
+def test_registration_query_count_is_pinned(client, clerk, django_assert_num_queries):
+    """Session, user, market (with county and 市州), trades; lookup, worker, trades, audit, visit;
+    the session write. No existence checks for rows the request has just loaded."""
+    trades = [TradeFactory(), TradeFactory()]
+    client.force_login(clerk)
+    with django_assert_num_queries(14):
+        response = client.post(URL, form_data(trades=[t.pk for t in trades]))
+    assert response.status_code == 302
+    worker = Worker.objects.get()
+    assert sorted(t.pk for t in worker.trades.all()) == sorted(t.pk for t in trades)
+    event = AuditEvent.objects.get(action="create", target_id=str(worker.pk))
+    assert event.changes["trades"] == sorted(t.name for t in trades)
+    assert event.county_id == clerk.market.county_id and event.city_id == clerk.market.county.parent_id
+
+
+def test_a_concurrent_registration_of_the_same_id_becomes_a_visit(client, clerk, monkeypatch):
+    """Another clerk saved the same 身份证号 after our lookup: the unique index stops the
+    duplicate, and the clerk is told the person is already registered."""
+    from registry import services
+
+    data = form_data()
+    other = WorkerFactory(id_number=data["id_number"], name="张三")
+    real_find = services._find_worker
+    calls = []
+
+    def find_missing_the_first_time(id_number):
+        calls.append(id_number)
+        return None if len(calls) == 1 else real_find(id_number)
+
+    monkeypatch.setattr(services, "_find_worker", find_missing_the_first_time)
+    client.force_login(clerk)
+    response = client.post(URL, data, follow=True)
+    assert len(calls) == 2
+    assert list(Worker.objects.all()) == [other]
+    assert WindowVisit.objects.get().worker == other
+    assert "此身份证号已登记过" in response.content.decode()
