@@ -206,3 +206,15 @@ def test_list_puts_the_hard_to_employ_first_then_the_longest_waiting(client, cou
     client.force_login(county_user)
     workers = list(client.get("/registry/workers/").context["page"].object_list)
     assert workers == [hardship, older, newest]
+
+
+def test_the_data_migration_fills_stale_rows_with_the_same_sql(market):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    worker = make(market, birth=datetime.date(1995, 1, 1), gender="M", registered_days_ago=40, low_income=True)
+    Worker.objects.filter(pk=worker.pk).update(priority_tier=Tier.NORMAL, waiting_since=NOW)
+    import_module("registry.migrations.0003_worker_stored_tier").fill(apps, None)
+    row = Worker.objects.get(pk=worker.pk)
+    assert (row.waiting_since, row.priority_tier) == (worker.registered_at, Tier.FIRST)
