@@ -864,17 +864,21 @@ def county_totals_pg(cursor, start, end):
 
 
 def _rollups(ctx):
-    from reporting.monitoring import rollup_day
+    """Daily rollups, then the monthly rows read by trends and period figures (built from
+    the daily rows by `reporting.monitoring.rollup_month`, set-based, on both databases)."""
+    from reporting.monitoring import next_month, rollup_days, rollup_month
 
     periods = ReportingPeriod.objects.filter(end__gte=ctx.start, end__lte=ctx.today).values_list("end", flat=True)
     stock_days = set(periods) | {ctx.today - datetime.timedelta(days=k) for k in range(7)}
-    if ctx.pg:
-        return _rollups_pg(ctx, stock_days)
-    total = 0
-    day = ctx.start
-    while day <= ctx.today:
-        total += rollup_day(day=day)
-        day += datetime.timedelta(days=1)
+    if not ctx.pg:
+        days = [ctx.start + datetime.timedelta(days=k) for k in range((ctx.today - ctx.start).days + 1)]
+        return rollup_days(days=days)
+    total = _rollups_pg(ctx, stock_days)
+    t, months, month = time.monotonic(), 0, ctx.start.replace(day=1)
+    while month <= ctx.today:
+        months += rollup_month(month=month)
+        month = next_month(month)
+    ctx.log(f"  rollup months: {months} rows in {time.monotonic() - t:.1f}s")
     return total
 
 

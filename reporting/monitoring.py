@@ -1,8 +1,11 @@
 """Monitoring (notice 九): daily rollups of registry activity, and the numbers read from them.
 
 `rollup_day(day=…)` recomputes one Beijing calendar day into `DailyStat` rows (delete and
-re-insert in one transaction, so running it again gives the same rows). Pages never count
-registry records: they sum rollup rows, which stay small at provincial scale.
+re-insert in one transaction, so running it again gives the same rows), and in the same
+transaction rebuilds that month's `MonthlyStat` rows from the daily ones. Pages never count
+registry records: they sum rollup rows, which stay small at provincial scale. Flows over
+whole months are read from the monthly rows, the days of a partial month from the daily
+rows (`_flow_sums`), so the figures are exactly the sums of the daily rows.
 
 Flow metrics (new registrations, visits, postings, headcount, confirmed matches,
 onboarded, rights cases received) are summed over a period's
@@ -11,15 +14,17 @@ day. 求人倍率 = headcount posted in the period ÷ registered job seekers at 
 """
 
 import datetime
+import operator
 from dataclasses import dataclass, field
+from functools import reduce
 
-from django.db import transaction
-from django.db.models import Count, Max, Sum
+from django.db import connection, transaction
+from django.db.models import Count, Q, Subquery, Sum, Value
 
 from gigmarket.models import Division, Role
 from gigmarket.scoping import scope_queryset
 
-from .models import BEIJING, DailyStat
+from .models import BEIJING, DailyStat, MonthlyStat
 
 M = DailyStat.Metric
 FLOW_METRICS = [M.NEW_SEEKERS, M.VISITS, M.POSTINGS, M.HEADCOUNT, M.MATCHES, M.ONBOARDED, M.RIGHTS_CASES]
@@ -105,17 +110,74 @@ def _county_totals(rows):
     ]
 
 
+def month_start(day):
+    return day.replace(day=1)
+
+
+def next_month(day):
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def _lock_month(month):
+    """Serialise rollups of the same month (two runs would both delete, then both insert)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x524F4C4C, month.year * 12 + month.month])
+
+
+def rollup_month(*, month):
+    """Rebuild one month's `MonthlyStat` rows from its `DailyStat` flow rows, set-based.
+
+    Idempotent; returns the number of rows written. `rollup_day` calls it; call it directly
+    after writing daily rows some other way (the data generator)."""
+    month = month_start(month)
+    daily = (
+        DailyStat.objects.filter(date__gte=month, date__lt=next_month(month), metric__in=FLOW_METRICS)
+        .order_by()
+        .values_list("county_id", "market_id", "trade_id", "metric", "dimension")
+        .annotate(v=Sum("value"))
+    )
+    select, params = daily.query.sql_with_params()
+    table = MonthlyStat._meta.db_table
+    with transaction.atomic():
+        _lock_month(month)
+        MonthlyStat.objects.filter(month=month).delete()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (month, county_id, market_id, trade_id, metric, dimension, value) "
+                f"SELECT %s, s.* FROM ({select}) s",
+                [connection.ops.adapt_datefield_value(month), *params],
+            )
+            return cursor.rowcount
+
+
+def rollup_days(*, days):
+    """Recompute the rollups of these days, then each month they fall in once. Idempotent;
+    returns the number of daily rows written. One transaction per month."""
+    by_month = {}
+    for day in sorted(set(days)):
+        by_month.setdefault(month_start(day), []).append(day)
+    written = 0
+    for month, month_days in by_month.items():
+        with transaction.atomic():
+            _lock_month(month)
+            for day in month_days:
+                market_rows = _registry_rows(day) + _matching_rows(day)
+                rows = market_rows + _county_totals(market_rows)
+                DailyStat.objects.filter(date=day).delete()
+                DailyStat.objects.bulk_create(rows, batch_size=2000)
+                written += len(rows)
+            rollup_month(month=month)
+    return written
+
+
 def rollup_day(*, day):
-    """Recompute the rollups of one day. Idempotent; returns the number of rows written.
+    """Recompute the rollups of one day (and its month). Idempotent; returns the number of
+    daily rows written.
 
     Writes one row per market (and per trade / window) plus the same numbers summed per
     county with the market left empty, which province and 市州 pages read."""
-    market_rows = _registry_rows(day) + _matching_rows(day)
-    rows = market_rows + _county_totals(market_rows)
-    with transaction.atomic():
-        DailyStat.objects.filter(date=day).delete()
-        DailyStat.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+    return rollup_days(days=[day])
 
 
 # ---------------------------------------------------------------- reading
@@ -144,11 +206,11 @@ class Figures:
         return round(self.get(M.HEADCOUNT) / seekers, 2) if seekers else None
 
 
-def _scoped(user, region):
+def _scoped(user, region, model=DailyStat):
     """Rollup rows for the region. Province and 市州 views read the per-county rows
     (market empty: about 20 times fewer); county and market views read per-market rows.
     Window clerks are scoped by market, so they always read per-market rows."""
-    qs = scope_queryset(DailyStat.objects.all(), user)
+    qs = scope_queryset(model.objects.all(), user)
     level, obj = region
     county_rows = level in ("province", "city") and user.role != Role.CLERK
     qs = qs.filter(market__isnull=county_rows)
@@ -161,17 +223,72 @@ def _scoped(user, region):
     return qs
 
 
+@dataclass
+class Rows:
+    """The same selection of daily and monthly rollup rows (filters apply to both)."""
+
+    daily: object
+    monthly: object
+
+    @classmethod
+    def scoped(cls, user, region):
+        return cls(_scoped(user, region), _scoped(user, region, MonthlyStat))
+
+    def filter(self, **filters):
+        return Rows(self.daily.filter(**filters), self.monthly.filter(**filters))
+
+
+def split_months(start, end):
+    """[start, end] as ((first month, month after the last) of the whole months inside it, or
+    None, [(first day, last day)] of the days outside them)."""
+    first = start if start.day == 1 else next_month(start)
+    after = month_start(end + datetime.timedelta(days=1))
+    if first >= after:
+        return None, [(start, end)] if start <= end else []
+    days = []
+    if start < first:
+        days.append((start, first - datetime.timedelta(days=1)))
+    if after <= end:
+        days.append((after, end))
+    return (first, after), days
+
+
+def _in_days(spans):
+    return reduce(operator.or_, (Q(date__gte=a, date__lte=b) for a, b in spans))
+
+
+def _flow_sums(rows, start, end, group):
+    """{(group value, metric): sum} of the flow metrics over [start, end], in one query:
+    whole months from the monthly rows UNION ALL the remaining days from the daily rows."""
+    months, days = split_months(start, end)
+    parts = []
+    if months:
+        parts.append(rows.monthly.filter(month__gte=months[0], month__lt=months[1], metric__in=FLOW_METRICS))
+    if days:
+        parts.append(rows.daily.filter(_in_days(days), metric__in=FLOW_METRICS))
+    parts = [qs.order_by().values_list(group, "metric").annotate(v=Sum("value")) for qs in parts]
+    if not parts:
+        return {}
+    out = {}
+    for key, metric, v in parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]:
+        out[key, metric] = out.get((key, metric), 0) + v
+    return out
+
+
 def stock_date(qs, end):
-    """The last rolled-up day on or before `end` (stocks are read there)."""
-    return qs.filter(date__lte=end, metric__in=STOCK_METRICS).aggregate(d=Max("date"))["d"]
+    """The last rolled-up day on or before `end` (stocks are read there).
+
+    ORDER BY date DESC LIMIT 1 rather than MAX(date): PostgreSQL then walks the (metric, date)
+    index backwards and stops at the first row in scope instead of aggregating every row."""
+    return qs.filter(date__lte=end, metric__in=STOCK_METRICS).order_by("-date").values_list("date", flat=True).first()
 
 
-def _collect(qs, start, end, group):
+def _collect(rows, start, end, group):
     """{group value: {metric: value}} — flows summed over [start, end], stocks on the last day."""
     out = {}
-    flows = qs.filter(date__gte=start, date__lte=end, metric__in=FLOW_METRICS)
-    for r in flows.values(group, "metric").annotate(v=Sum("value")):
-        out.setdefault(r[group], {})[r["metric"]] = r["v"]
+    for (key, metric), v in _flow_sums(rows, start, end, group).items():
+        out.setdefault(key, {})[metric] = v
+    qs = rows.daily
     last = stock_date(qs, end)
     if last is not None and last >= start:
         for r in qs.filter(date=last, metric__in=STOCK_METRICS).values(group, "metric").annotate(v=Sum("value")):
@@ -187,7 +304,7 @@ def region_figures(user, region, start, end):
     from markets.models import Market, Trade
 
     level, obj = region
-    base = _scoped(user, region)
+    base = Rows.scoped(user, region)
     by_metric = _collect(base.filter(trade__isnull=True), start, end, "metric")
     total = Figures(label="合计", values={m: by_metric.get(m, {}).get(m, 0) for m in SHOWN_METRICS})
 
@@ -220,42 +337,60 @@ def region_figures(user, region, start, end):
         key=lambda f: -f.get(M.HEADCOUNT),
     )
 
-    windows = {
-        r["dimension"]: r["v"]
-        for r in base.filter(date__gte=start, date__lte=end, metric=M.VISITS, trade__isnull=True)
-        .values("dimension")
-        .annotate(v=Sum("value"))
-    }
+    visits = _flow_sums(base.filter(metric=M.VISITS, trade__isnull=True), start, end, "dimension")
+    windows = {dimension: v for (dimension, _metric), v in visits.items()}
     return {"total": total, "children": children, "trades": trades, "windows": windows}
 
 
 def trend(user, region, periods):
-    """[(period, Figures)] for the given periods, oldest first, in two queries."""
+    """[(period, Figures)] for the given periods, oldest first, in two queries.
+
+    Flows: whole months of each period from the monthly rows, its other days from the daily
+    rows (one UNION ALL query). Stocks: the rows of each period's last rolled-up day."""
     periods = sorted(periods, key=lambda p: p.start)
     if not periods:
         return []
-    base = _scoped(user, region).filter(trade__isnull=True)
-    flows = {}
-    qs = base.filter(date__gte=periods[0].start, date__lte=periods[-1].end, metric__in=FLOW_METRICS)
-    for r in qs.values("date", "metric").annotate(v=Sum("value")):
-        flows.setdefault(r["date"], {})[r["metric"]] = r["v"]
+    base = Rows.scoped(user, region).filter(trade__isnull=True)
+    spans = [split_months(p.start, p.end) for p in periods]
+    month_ranges = [months for months, _days in spans if months]
+    day_spans = [span for _months, days in spans for span in days]
+    parts = []
+    if month_ranges:
+        monthly = base.monthly.filter(
+            month__gte=min(a for a, _ in month_ranges), month__lt=max(b for _, b in month_ranges)
+        )
+        parts.append(monthly.values_list("month", "metric").annotate(v=Sum("value"), monthly=Value(True)))
+    if day_spans:
+        daily = base.daily.filter(_in_days(day_spans))
+        parts.append(daily.values_list("date", "metric").annotate(v=Sum("value"), monthly=Value(False)))
+    parts = [qs.filter(metric__in=FLOW_METRICS).order_by() for qs in parts]
+    month_flows, day_flows = {}, {}
+    for key, metric, v, is_month in parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]:
+        target = month_flows if is_month else day_flows
+        target.setdefault(key, {})[metric] = v
+
+    stocks = base.daily.filter(metric__in=STOCK_METRICS)
+    last_days = [
+        Q(date=Subquery(stocks.filter(date__gte=p.start, date__lte=p.end).order_by("-date").values("date")[:1]))
+        for p in periods
+    ]
     stock_days = {}
     for r in (
-        base.filter(date__gte=periods[0].start, date__lte=periods[-1].end, metric__in=STOCK_METRICS)
-        .values("date", "metric")
-        .annotate(v=Sum("value"))
+        stocks.filter(reduce(operator.or_, last_days)).order_by().values("date", "metric").annotate(v=Sum("value"))
     ):
         stock_days.setdefault(r["date"], {})[r["metric"]] = r["v"]
+
     out = []
-    for period in periods:
+    for period, (months, days) in zip(periods, spans, strict=True):
         fig = Figures(label=period.name, key=period)
-        for day, values in flows.items():
-            if period.start <= day <= period.end:
-                for metric, v in values.items():
-                    fig.values[metric] = fig.values.get(metric, 0) + v
-        days = [d for d in stock_days if period.start <= d <= period.end]
-        if days:
-            fig.values.update(stock_days[max(days)])
+        picked = [values for month, values in month_flows.items() if months and months[0] <= month < months[1]]
+        picked += [values for day, values in day_flows.items() if any(a <= day <= b for a, b in days)]
+        for values in picked:
+            for metric, v in values.items():
+                fig.values[metric] = fig.values.get(metric, 0) + v
+        last = [d for d in stock_days if period.start <= d <= period.end]
+        if last:
+            fig.values.update(stock_days[max(last)])
         out.append(fig)
     return out
 

@@ -41,17 +41,16 @@ def send_pending_emails():
 
 @shared_task
 def rollup_stats(date=None):
-    """Recompute yesterday's and today's monitoring rollups (or one given ISO date)."""
+    """Recompute yesterday's and today's monitoring rollups and their months (or one given ISO date)."""
     import datetime
 
     from .calendar import beijing_today
-    from .monitoring import rollup_day
+    from .monitoring import rollup_days
 
     if date:
         days = [datetime.date.fromisoformat(date)]
     else:
         today = beijing_today()
         days = [today - datetime.timedelta(days=1), today]
-    for day in days:
-        rollup_day(day=day)
+    rollup_days(days=days)
     log.info("reporting: rolled up %s", ", ".join(str(d) for d in days))

@@ -90,6 +90,21 @@ def test_rollups_equal_what_the_reporting_rollup_writes(tiny):
         assert totals(day) == generated
 
 
+def test_monthly_rollups_are_the_sums_of_the_generated_daily_rows(tiny):
+    from collections import Counter
+
+    from reporting.models import MonthlyStat
+    from reporting.monitoring import FLOW_METRICS
+
+    key = ("county_id", "market_id", "trade_id", "metric", "dimension")
+    daily = Counter()
+    for day, *rest, value in DailyStat.objects.filter(metric__in=FLOW_METRICS).values_list("date", *key, "value"):
+        daily[(day.replace(day=1), *rest)] += value
+    monthly = Counter({tuple(rest): value for *rest, value in MonthlyStat.objects.values_list("month", *key, "value")})
+    assert monthly == +daily
+    assert len(monthly) == MonthlyStat.objects.count() > 0
+
+
 def test_it_refuses_a_database_that_already_has_data(tiny):
     with pytest.raises(ValueError, match="already has"):
         generate(scale="tiny", seed=7, today=TODAY, log=lambda *_: None)

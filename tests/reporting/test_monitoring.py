@@ -21,8 +21,8 @@ import time_machine
 from django.core.management import call_command
 
 from matching.services import match_create, match_transition
-from reporting.models import DailyStat
-from reporting.monitoring import M, region_figures, rollup_day
+from reporting.models import DailyStat, MonthlyStat, ReportingPeriod
+from reporting.monitoring import FLOW_METRICS, M, region_figures, rollup_day, split_months, trend
 from tests.factories.markets import TradeFactory
 from tests.factories.matching import RightsCaseFactory
 from tests.factories.registry import PostingFactory, WindowVisitFactory, WorkerFactory
@@ -116,12 +116,81 @@ def test_next_quarter_starts_after_midnight_beijing(activity, province_user):
 
 
 def test_rollup_is_idempotent(activity):
-    before = Counter(DailyStat.objects.values_list("date", "market_id", "trade_id", "metric", "dimension", "value"))
+    def rows():
+        daily = DailyStat.objects.values_list("date", "market_id", "trade_id", "metric", "dimension", "value")
+        monthly = MonthlyStat.objects.values_list("month", "market_id", "trade_id", "metric", "dimension", "value")
+        return Counter(daily), Counter(monthly)
+
+    before = rows()
     call_command("rollup_stats", "--date", "2023-04-05", "--days", "110")
     rollup_day(day=beijing("2023-01-10 00:00").date())
-    after = Counter(DailyStat.objects.values_list("date", "market_id", "trade_id", "metric", "dimension", "value"))
+    after = rows()
     assert before == after
-    assert sum(before.values()) > 0
+    assert sum(before[0].values()) > 0 and sum(before[1].values()) > 0
+
+
+def daily_sums_by_month():
+    out = Counter()
+    for day, *key, value in DailyStat.objects.filter(metric__in=FLOW_METRICS).values_list(
+        "date", "county_id", "market_id", "trade_id", "metric", "dimension", "value"
+    ):
+        out[(day.replace(day=1), *key)] += value
+    return +out
+
+
+def monthly_sums():
+    out = Counter()
+    for *key, value in MonthlyStat.objects.values_list(
+        "month", "county_id", "market_id", "trade_id", "metric", "dimension", "value"
+    ):
+        out[tuple(key)] += value
+    return out
+
+
+def test_monthly_rows_are_exactly_the_sums_of_their_daily_rows(activity):
+    monthly = monthly_sums()
+    assert monthly == daily_sums_by_month()
+    assert {key[0] for key in monthly} == {D(2022, 12, 1), D(2023, 1, 1), D(2023, 2, 1), D(2023, 3, 1), D(2023, 4, 1)}
+    assert not MonthlyStat.objects.filter(metric=M.SEEKERS).exists()  # stocks are read on one day
+
+
+def test_a_day_rolled_up_again_rebuilds_its_month(activity, province_user, market):
+    WindowVisitFactory(market=market, window="register", created_at=beijing("2023-02-15 10:00"))
+    q1 = period("2023-01-01")
+    assert q1_figures(province_user)["total"].get(M.VISITS) == 4  # not rolled up yet
+    rollup_day(day=D(2023, 2, 15))
+    assert q1_figures(province_user)["total"].get(M.VISITS) == 5
+    assert trend(province_user, ("province", None), [q1])[0].get(M.VISITS) == 5
+    assert monthly_sums() == daily_sums_by_month()
+
+
+def test_whole_months_and_partial_days_add_up_to_the_hand_count(activity, province_user):
+    # 2023-01-10 .. 2023-03-05: February whole (monthly rows), the other days from daily rows.
+    start, end = D(2023, 1, 10), D(2023, 3, 5)
+    assert split_months(start, end) == (
+        (D(2023, 2, 1), D(2023, 3, 1)),
+        [(D(2023, 1, 10), D(2023, 1, 31)), (D(2023, 3, 1), D(2023, 3, 5))],
+    )
+    total = region_figures(province_user, ("province", None), start, end)["total"]
+    # new: w2 01-10, w3 02-01; visits 01-10 ×2, 02-01, 03-01; postings p1, p2 (5 + 3)
+    assert values(total)[1:] == [2, 4, 2, 8]
+    assert outcomes(total) == [2, 1, 1]
+    span = ReportingPeriod(name="自定义区间", start=start, end=end)
+    q1 = period("2023-01-01")
+    q2 = period("2023-04-01")
+    by_period = {f.label: values(f) + outcomes(f) for f in trend(province_user, ("province", None), [q2, span, q1])}
+    assert by_period == {
+        "自定义区间": [3, 2, 4, 2, 8, 2, 1, 1],  # stock on 03-05: w1, w2, w3
+        "2023年第一季度": [4, 3, 4, 3, 10, 2, 1, 1],
+        "2023年第二季度": [5, 1, 0, 1, 4, 0, 0, 0],
+    }
+
+
+def test_split_months_edges():
+    assert split_months(D(2023, 1, 1), D(2023, 6, 30)) == ((D(2023, 1, 1), D(2023, 7, 1)), [])
+    assert split_months(D(2023, 1, 2), D(2023, 1, 30)) == (None, [(D(2023, 1, 2), D(2023, 1, 30))])
+    assert split_months(D(2023, 12, 1), D(2023, 12, 31)) == ((D(2023, 12, 1), D(2024, 1, 1)), [])
+    assert split_months(D(2024, 2, 29), D(2024, 3, 31)) == ((D(2024, 3, 1), D(2024, 4, 1)), [(D(2024, 2, 29),) * 2])
 
 
 def test_city_sees_only_its_prefecture(client, activity, city_user):

@@ -3,11 +3,11 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 
 from reporting.calendar import beijing_today
-from reporting.monitoring import rollup_day
+from reporting.monitoring import rollup_days
 
 
 class Command(BaseCommand):
-    help = "重新计算监测日汇总（可重复运行，结果相同）。"
+    help = "重新计算监测日汇总及所涉月份的月汇总（可重复运行，结果相同）。"
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="汇总日期（YYYY-MM-DD），默认为今天。")
@@ -20,7 +20,6 @@ class Command(BaseCommand):
             raise CommandError("--date 格式应为 YYYY-MM-DD") from exc
         if options["days"] < 1:
             raise CommandError("--days 至少为 1")
-        for offset in range(options["days"] - 1, -1, -1):
-            current = day - datetime.timedelta(days=offset)
-            rows = rollup_day(day=current)
-            self.stdout.write(f"{current}: {rows} 条汇总")
+        days = [day - datetime.timedelta(days=offset) for offset in range(options["days"] - 1, -1, -1)]
+        rows = rollup_days(days=days)
+        self.stdout.write(f"{days[0]} 至 {days[-1]}：日汇总 {rows} 条，并重算所涉月份的月汇总。")
