@@ -3,6 +3,7 @@
 import datetime
 
 import django.db.models.deletion
+from django.db import connection as db_connection
 from django.db import migrations, models
 
 FLOW_METRICS = ["new_seekers", "visits", "postings", "headcount", "matches", "onboarded", "rights_cases"]
@@ -10,7 +11,8 @@ FLOW_METRICS = ["new_seekers", "visits", "postings", "headcount", "matches", "on
 
 def fill_from_daily_rows(apps, schema_editor):
     """Monthly rows for every month that already has daily rows (the same SQL as the rollup)."""
-    connection = schema_editor.connection
+    # Also run after a test flush (tests/conftest.py), without a schema editor: a no-op then.
+    connection = schema_editor.connection if schema_editor is not None else db_connection
     with connection.cursor() as cursor:
         cursor.execute("SELECT MIN(date), MAX(date) FROM reporting_dailystat")
         first, last = cursor.fetchone()
