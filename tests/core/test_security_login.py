@@ -231,3 +231,53 @@ def test_password_reset_by_a_manager_ends_the_users_sessions(county_user, clerk)
     services.user_set_password(user=clerk, password="New-pass-2026", by=county_user)
     response = desk.get("/audit/")
     assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+def session_writes(queries):
+    return [q["sql"] for q in queries if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")]
+
+
+def session_expiry(client):
+    return Session.objects.get(session_key=client.cookies["sessionid"].value).expire_date
+
+
+def test_two_requests_within_a_minute_do_not_write_the_session(client, county_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with time_machine.travel(START, tick=False) as traveller:
+        client.force_login(county_user)
+        traveller.shift(datetime.timedelta(minutes=5))
+        assert client.get("/users/").status_code == 200  # touched: the expiry moves forward
+        expiry = session_expiry(client)
+        assert expiry == START + datetime.timedelta(minutes=35)
+        for seconds in (20, 30):
+            traveller.shift(datetime.timedelta(seconds=seconds))
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get("/users/")
+            assert response.status_code == 200
+            assert session_writes(ctx.captured_queries) == []
+            assert "sessionid" not in response.cookies
+        assert session_expiry(client) == expiry
+        traveller.shift(datetime.timedelta(seconds=11))  # 61 s after the last touch
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/users/")
+        assert session_writes(ctx.captured_queries)
+        assert response.cookies["sessionid"]["max-age"] == 30 * 60
+        assert session_expiry(client) == START + datetime.timedelta(minutes=36, seconds=1)
+
+
+def test_activity_after_20_minutes_extends_the_session_past_the_first_30(client, county_user):
+    with time_machine.travel(START, tick=False) as traveller:
+        client.force_login(county_user)
+        assert session_expiry(client) == START + datetime.timedelta(minutes=30)
+        traveller.shift(datetime.timedelta(minutes=20))
+        assert client.get("/users/").status_code == 200
+        assert session_expiry(client) == START + datetime.timedelta(minutes=50)
+        traveller.shift(datetime.timedelta(minutes=25))  # 45 minutes after login
+        assert client.get("/users/").status_code == 200
+        assert is_logged_in(client)
+        traveller.shift(datetime.timedelta(minutes=31))  # then idle for more than 30 minutes
+        response = client.get("/users/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)

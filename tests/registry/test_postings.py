@@ -153,7 +153,7 @@ def test_posting_list_query_count_is_pinned(client, county_user, market, django_
         PostingFactory(market=market)
     client.force_login(county_user)
     client.get(reverse("registry:posting_list"))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         assert client.get(reverse("registry:posting_list")).status_code == 200
 
 
@@ -195,5 +195,5 @@ def test_employer_list_query_count_is_pinned(client, county_user, rows, django_a
         EmployerFactory()
     client.force_login(county_user)
     client.get(reverse("registry:employer_list"))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         assert client.get(reverse("registry:employer_list")).status_code == 200
