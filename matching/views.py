@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from gigmarket.models import Role
+from gigmarket.pagination import CappedPaginator
 from gigmarket.scoping import get_object_in_scope, require_write, scope_queryset
 from markets.models import Market
 from registry.models import Posting, Worker
@@ -188,7 +189,8 @@ def match_list(request):
         else:
             qs = qs.filter(work_date__lte=on, work_date_end__gte=on)
     qs = selectors.annotate_wage_flag(qs)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Province-wide this list has millions of rows: count at most 10,000 of them.
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "matching/match_list.html",
