@@ -258,6 +258,13 @@ class DailyStat(models.Model):
                 include=["county", "trade", "dimension", "value"],
                 name="reporting_stat_county_rows",
             ),
+            # Their totals (no trade): the stock day, the stock rows, trend sums.
+            models.Index(
+                fields=["metric", "date"],
+                condition=models.Q(market__isnull=True, trade__isnull=True),
+                include=["county", "dimension", "value"],
+                name="reporting_stat_county_totals",
+            ),
         ]
 
     def __str__(self):
@@ -306,6 +313,12 @@ class MonthlyStat(models.Model):
                 condition=models.Q(market__isnull=True),
                 include=["county", "trade", "dimension", "value"],
                 name="reporting_mstat_county_rows",
+            ),
+            models.Index(
+                fields=["metric", "month"],
+                condition=models.Q(market__isnull=True, trade__isnull=True),
+                include=["county", "dimension", "value"],
+                name="reporting_mstat_county_totals",
             ),
         ]
 

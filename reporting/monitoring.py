@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from functools import reduce
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, Subquery, Sum, Value
+from django.db.models import CharField, Count, Q, Subquery, Sum, Value
+from django.db.models.functions import Cast
 
 from gigmarket.models import Division, Role
 from gigmarket.scoping import scope_queryset
@@ -206,13 +207,15 @@ class Figures:
         return round(self.get(M.HEADCOUNT) / seekers, 2) if seekers else None
 
 
-def _scoped(user, region, model=DailyStat):
+def _scoped(user, region, model=DailyStat, *, by_market=True):
     """Rollup rows for the region. Province and 市州 views read the per-county rows
-    (market empty: about 20 times fewer); county and market views read per-market rows.
-    Window clerks are scoped by market, so they always read per-market rows."""
+    (market empty: about 20 times fewer); county views read per-market rows where they
+    list markets (`by_market`) and the county's own rows otherwise. Window clerks are
+    scoped by market, so they always read per-market rows."""
     qs = scope_queryset(model.objects.all(), user)
     level, obj = region
-    county_rows = level in ("province", "city") and user.role != Role.CLERK
+    county_levels = ("province", "city") if by_market else ("province", "city", "county")
+    county_rows = level in county_levels and user.role != Role.CLERK
     qs = qs.filter(market__isnull=county_rows)
     if level == "city":
         qs = qs.filter(county__parent=obj)
@@ -231,8 +234,8 @@ class Rows:
     monthly: object
 
     @classmethod
-    def scoped(cls, user, region):
-        return cls(_scoped(user, region), _scoped(user, region, MonthlyStat))
+    def scoped(cls, user, region, *, by_market=True):
+        return cls(_scoped(user, region, by_market=by_market), _scoped(user, region, MonthlyStat, by_market=by_market))
 
     def filter(self, **filters):
         return Rows(self.daily.filter(**filters), self.monthly.filter(**filters))
@@ -257,64 +260,94 @@ def _in_days(spans):
     return reduce(operator.or_, (Q(date__gte=a, date__lte=b) for a, b in spans))
 
 
-def _flow_sums(rows, start, end, group):
-    """{(group value, metric): sum} of the flow metrics over [start, end], in one query:
-    whole months from the monthly rows UNION ALL the remaining days from the daily rows."""
+def _tagged(qs, tag, group):
+    """(tag, group value as text, metric, sum) rows: parts of different shapes in one UNION ALL."""
+    return (
+        qs.order_by()
+        .annotate(tag=Value(tag, output_field=CharField()), key=Cast(group, output_field=CharField()))
+        .values_list("tag", "key", "metric")
+        .annotate(v=Sum("value"))
+    )
+
+
+def _flow_parts(rows, start, end, group, tag):
+    """The flow metrics over [start, end]: whole months from the monthly rows, the other
+    days from the daily rows."""
     months, days = split_months(start, end)
     parts = []
     if months:
-        parts.append(rows.monthly.filter(month__gte=months[0], month__lt=months[1], metric__in=FLOW_METRICS))
+        monthly = rows.monthly.filter(month__gte=months[0], month__lt=months[1], metric__in=FLOW_METRICS)
+        parts.append(_tagged(monthly, tag, group))
     if days:
-        parts.append(rows.daily.filter(_in_days(days), metric__in=FLOW_METRICS))
-    parts = [qs.order_by().values_list(group, "metric").annotate(v=Sum("value")) for qs in parts]
-    if not parts:
-        return {}
+        parts.append(_tagged(rows.daily.filter(_in_days(days), metric__in=FLOW_METRICS), tag, group))
+    return parts
+
+
+def _stock_part(rows, start, end, group, tag):
+    """The stock metrics on the last rolled-up day on or before `end`, if it is after `start`.
+
+    The day is a subquery ordered by date DESC LIMIT 1: PostgreSQL walks the (metric, date)
+    index backwards and stops at the first row in scope."""
+    stocks = rows.daily.filter(metric__in=STOCK_METRICS)
+    last = stocks.filter(date__lte=end).order_by("-date").values("date")[:1]
+    return _tagged(stocks.filter(date=Subquery(last), date__gte=start), tag, group)
+
+
+def _run(parts):
+    """One query for all parts: {tag: {group value (text): {metric: sum}}}."""
     out = {}
-    for key, metric, v in parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]:
-        out[key, metric] = out.get((key, metric), 0) + v
+    if not parts:
+        return out
+    for tag, key, metric, v in parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]:
+        values = out.setdefault(tag, {}).setdefault(key, {})
+        values[metric] = values.get(metric, 0) + v
     return out
+
+
+def _by_id(sums):
+    """Group values that are ids, back from text."""
+    return {int(key): values for key, values in sums.items() if key is not None}
 
 
 def stock_date(qs, end):
-    """The last rolled-up day on or before `end` (stocks are read there).
-
-    ORDER BY date DESC LIMIT 1 rather than MAX(date): PostgreSQL then walks the (metric, date)
-    index backwards and stops at the first row in scope instead of aggregating every row."""
+    """The last rolled-up day on or before `end` (stocks are read there)."""
     return qs.filter(date__lte=end, metric__in=STOCK_METRICS).order_by("-date").values_list("date", flat=True).first()
-
-
-def _collect(rows, start, end, group):
-    """{group value: {metric: value}} — flows summed over [start, end], stocks on the last day."""
-    out = {}
-    for (key, metric), v in _flow_sums(rows, start, end, group).items():
-        out.setdefault(key, {})[metric] = v
-    qs = rows.daily
-    last = stock_date(qs, end)
-    if last is not None and last >= start:
-        for r in qs.filter(date=last, metric__in=STOCK_METRICS).values(group, "metric").annotate(v=Sum("value")):
-            out.setdefault(r[group], {})[r["metric"]] = r["v"]
-    return out
 
 
 def region_figures(user, region, start, end):
     """Totals for the region, one line per child region (or per trade for a market), and by window.
 
-    A constant number of queries whatever the number of counties or markets.
+    Four queries whatever the number of counties or markets: every flow sum in one UNION ALL,
+    every stock in another, then the names of child regions and of trades.
     """
     from markets.models import Market, Trade
 
     level, obj = region
-    base = Rows.scoped(user, region)
-    by_metric = _collect(base.filter(trade__isnull=True), start, end, "metric")
-    total = Figures(label="合计", values={m: by_metric.get(m, {}).get(m, 0) for m in SHOWN_METRICS})
+    base = Rows.scoped(user, region, by_market=False)
+    totals = base.filter(trade__isnull=True)
+    by_trade = base.filter(trade__isnull=False)
+    group = "trade_id" if level == "market" else LEVELS[level][0]
+    children_rows = by_trade if level == "market" else Rows.scoped(user, region).filter(trade__isnull=True)
+    flows = [
+        *_flow_parts(totals, start, end, "metric", "total"),
+        *_flow_parts(children_rows, start, end, group, "child"),
+        *_flow_parts(totals.filter(metric=M.VISITS), start, end, "dimension", "window"),
+    ]
+    stocks = [
+        _stock_part(totals, start, end, "metric", "total"),
+        _stock_part(children_rows, start, end, group, "child"),
+    ]
+    if level != "market":
+        flows += _flow_parts(by_trade, start, end, "trade_id", "trade")
+        stocks.append(_stock_part(by_trade, start, end, "trade_id", "trade"))
+    sums = _run(flows)
+    for tag, groups in _run(stocks).items():
+        for key, values in groups.items():
+            sums.setdefault(tag, {}).setdefault(key, {}).update(values)
 
-    if level == "market":
-        group = "trade_id"
-        children_qs = base.filter(trade__isnull=False)
-    else:
-        group = LEVELS[level][0]
-        children_qs = base.filter(trade__isnull=True)
-    by_child = _collect(children_qs, start, end, group)
+    by_metric = sums.get("total", {})
+    total = Figures(label="合计", values={m: by_metric.get(m, {}).get(m, 0) for m in SHOWN_METRICS})
+    by_child = _by_id(sums.get("child", {}))
     # every child region is listed, with zeros where nothing happened
     if level == "province":
         names = {d.pk: d for d in Division.objects.filter(level=Division.Level.CITY)}
@@ -329,56 +362,49 @@ def region_figures(user, region, start, end):
         children.append(Figures(label="其他", key=None, values=by_child[key]))
     children.sort(key=lambda f: (f.key is None, getattr(f.key, "code", None) or getattr(f.key, "name", "")))
 
-    trades_qs = base.filter(trade__isnull=False)
-    by_trade = _collect(trades_qs, start, end, "trade_id") if level != "market" else by_child
-    trade_names = {t.pk: t.name for t in Trade.objects.filter(pk__in=list(by_trade))}
+    if level == "market":
+        by_trade_sums, trade_names = by_child, {pk: t.name for pk, t in names.items()}
+    else:
+        by_trade_sums = _by_id(sums.get("trade", {}))
+        trade_names = {t.pk: t.name for t in Trade.objects.filter(pk__in=list(by_trade_sums))}
     trades = sorted(
-        (Figures(label=trade_names[k], key=k, values=v) for k, v in by_trade.items() if k in trade_names),
+        (Figures(label=trade_names[k], key=k, values=v) for k, v in by_trade_sums.items() if k in trade_names),
         key=lambda f: -f.get(M.HEADCOUNT),
     )
-
-    visits = _flow_sums(base.filter(metric=M.VISITS, trade__isnull=True), start, end, "dimension")
-    windows = {dimension: v for (dimension, _metric), v in visits.items()}
+    windows = {dimension: values[M.VISITS] for dimension, values in sums.get("window", {}).items()}
     return {"total": total, "children": children, "trades": trades, "windows": windows}
 
 
 def trend(user, region, periods):
-    """[(period, Figures)] for the given periods, oldest first, in two queries.
+    """[(period, Figures)] for the given periods, oldest first, in one query.
 
     Flows: whole months of each period from the monthly rows, its other days from the daily
-    rows (one UNION ALL query). Stocks: the rows of each period's last rolled-up day."""
+    rows. Stocks: the rows of each period's last rolled-up day. All in one UNION ALL."""
     periods = sorted(periods, key=lambda p: p.start)
     if not periods:
         return []
-    base = Rows.scoped(user, region).filter(trade__isnull=True)
+    base = Rows.scoped(user, region, by_market=False).filter(trade__isnull=True)
     spans = [split_months(p.start, p.end) for p in periods]
     month_ranges = [months for months, _days in spans if months]
     day_spans = [span for _months, days in spans for span in days]
     parts = []
     if month_ranges:
-        monthly = base.monthly.filter(
-            month__gte=min(a for a, _ in month_ranges), month__lt=max(b for _, b in month_ranges)
-        )
-        parts.append(monthly.values_list("month", "metric").annotate(v=Sum("value"), monthly=Value(True)))
+        first, after = min(a for a, _ in month_ranges), max(b for _, b in month_ranges)
+        monthly = base.monthly.filter(month__gte=first, month__lt=after, metric__in=FLOW_METRICS)
+        parts.append(_tagged(monthly, "month", "month"))
     if day_spans:
-        daily = base.daily.filter(_in_days(day_spans))
-        parts.append(daily.values_list("date", "metric").annotate(v=Sum("value"), monthly=Value(False)))
-    parts = [qs.filter(metric__in=FLOW_METRICS).order_by() for qs in parts]
-    month_flows, day_flows = {}, {}
-    for key, metric, v, is_month in parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]:
-        target = month_flows if is_month else day_flows
-        target.setdefault(key, {})[metric] = v
-
+        parts.append(_tagged(base.daily.filter(_in_days(day_spans), metric__in=FLOW_METRICS), "day", "date"))
     stocks = base.daily.filter(metric__in=STOCK_METRICS)
     last_days = [
         Q(date=Subquery(stocks.filter(date__gte=p.start, date__lte=p.end).order_by("-date").values("date")[:1]))
         for p in periods
     ]
-    stock_days = {}
-    for r in (
-        stocks.filter(reduce(operator.or_, last_days)).order_by().values("date", "metric").annotate(v=Sum("value"))
-    ):
-        stock_days.setdefault(r["date"], {})[r["metric"]] = r["v"]
+    parts.append(_tagged(stocks.filter(reduce(operator.or_, last_days)), "stock", "date"))
+    sums = {
+        tag: {datetime.date.fromisoformat(str(key)[:10]): values for key, values in groups.items()}
+        for tag, groups in _run(parts).items()
+    }
+    month_flows, day_flows, stock_days = (sums.get(tag, {}) for tag in ("month", "day", "stock"))
 
     out = []
     for period, (months, days) in zip(periods, spans, strict=True):
