@@ -2,14 +2,25 @@
 
 An app contributes by defining `dashboard_cards(user)` in `<app>/dashboard.py`,
 returning a list of dicts: {"title", "value", "url" (optional), "note" (optional)}.
+
+Cards count across the user's whole scope (for province staff, millions of rows), so
+the assembled list is cached for a minute per scope: everyone with the same role,
+division and market sees the same cards.
 """
 
 from importlib import import_module
 
+from django.core.cache import cache
+
 DASHBOARD_APPS = ["markets", "registry", "matching", "reporting"]
+CACHE_SECONDS = 60
 
 
-def collect_cards(user):
+def _scope_key(user):
+    return f"dashboard:v1:{user.role}:{int(user.is_superuser)}:{user.division_id}:{user.market_id}"
+
+
+def _build_cards(user):
     cards = []
     for app in DASHBOARD_APPS:
         try:
@@ -19,4 +30,13 @@ def collect_cards(user):
                 raise
             continue
         cards.extend(module.dashboard_cards(user))
+    return cards
+
+
+def collect_cards(user):
+    key = _scope_key(user)
+    cards = cache.get(key)
+    if cards is None:
+        cards = [{k: str(v) if k in ("title", "note") else v for k, v in card.items()} for card in _build_cards(user)]
+        cache.set(key, cards, CACHE_SECONDS)
     return cards

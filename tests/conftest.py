@@ -40,6 +40,14 @@ def reload_reference_data():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (public pages, dashboard cards)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _reference_data(request, django_db_blocker):
     """Restore reference data if an earlier transactional test flushed it."""
     if request.node.get_closest_marker("django_db") is None and not (
