@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 
 from django.db import connection, transaction
-from django.db.models import CharField, Count, Q, Subquery, Sum, Value
+from django.db.models import CharField, Count, F, Q, Subquery, Sum, Value
 from django.db.models.functions import Cast
 
 from gigmarket.models import Division, Role
@@ -260,11 +260,13 @@ def _in_days(spans):
     return reduce(operator.or_, (Q(date__gte=a, date__lte=b) for a, b in spans))
 
 
-def _tagged(qs, tag, group):
-    """(tag, group value as text, metric, sum) rows: parts of different shapes in one UNION ALL."""
+def _tagged(qs, tag, group, *, as_text=True):
+    """(tag, group value, metric, sum) rows: parts of different shapes in one UNION ALL. The
+    group value is cast to text when parts group by columns of different types."""
+    key = Cast(group, output_field=CharField()) if as_text else F(group)
     return (
         qs.order_by()
-        .annotate(tag=Value(tag, output_field=CharField()), key=Cast(group, output_field=CharField()))
+        .annotate(tag=Value(tag, output_field=CharField()), key=key)
         .values_list("tag", "key", "metric")
         .annotate(v=Sum("value"))
     )
@@ -391,19 +393,17 @@ def trend(user, region, periods):
     if month_ranges:
         first, after = min(a for a, _ in month_ranges), max(b for _, b in month_ranges)
         monthly = base.monthly.filter(month__gte=first, month__lt=after, metric__in=FLOW_METRICS)
-        parts.append(_tagged(monthly, "month", "month"))
+        parts.append(_tagged(monthly, "month", "month", as_text=False))
     if day_spans:
-        parts.append(_tagged(base.daily.filter(_in_days(day_spans), metric__in=FLOW_METRICS), "day", "date"))
+        daily = base.daily.filter(_in_days(day_spans), metric__in=FLOW_METRICS)
+        parts.append(_tagged(daily, "day", "date", as_text=False))
     stocks = base.daily.filter(metric__in=STOCK_METRICS)
     last_days = [
         Q(date=Subquery(stocks.filter(date__gte=p.start, date__lte=p.end).order_by("-date").values("date")[:1]))
         for p in periods
     ]
-    parts.append(_tagged(stocks.filter(reduce(operator.or_, last_days)), "stock", "date"))
-    sums = {
-        tag: {datetime.date.fromisoformat(str(key)[:10]): values for key, values in groups.items()}
-        for tag, groups in _run(parts).items()
-    }
+    parts.append(_tagged(stocks.filter(reduce(operator.or_, last_days)), "stock", "date", as_text=False))
+    sums = _run(parts)  # keyed by date: months and days are both date columns, no cast
     month_flows, day_flows, stock_days = (sums.get(tag, {}) for tag in ("month", "day", "stock"))
 
     out = []
