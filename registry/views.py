@@ -9,6 +9,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from gigmarket.models import Role
+from gigmarket.pagination import CappedPaginator
 from gigmarket.pii import mask_id_number, mask_phone
 from gigmarket.scoping import get_object_in_scope, require_write
 from markets.models import Market
@@ -146,7 +147,7 @@ def visit_list(request):
     window = request.GET.get("window", "")
     if window in WindowVisit.Window.values:
         qs = qs.filter(window=window)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "registry/visit_list.html",
@@ -175,7 +176,7 @@ def worker_list(request):
     elif how == selectors.BY_MOBILE:
         q = mask_phone("".join(ch for ch in q if ch.isdigit())[-11:])
     personal = how in selectors.PERSONAL_SEARCHES
-    page = Paginator(qs, PAGE_SIZE).get_page(source.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(source.get("page"))
     return render(
         request,
         "registry/worker_list.html",
@@ -318,7 +319,7 @@ def employer_list(request):
     except selectors.SearchError as exc:
         messages.error(request, str(exc))
         qs = selectors.employers_for(request.user).none()
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request, "registry/employer_list.html", {"page": page, "q": q, "query": urlencode({"q": q}) if q else ""}
     )
@@ -356,7 +357,7 @@ def posting_list(request):
     status = request.GET.get("status", "open")
     if status in Posting.Status.values:
         qs = qs.filter(status=status)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "registry/posting_list.html",

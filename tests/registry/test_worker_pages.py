@@ -261,3 +261,13 @@ def test_search_form_posts_so_personal_data_stays_out_of_urls(client, clerk):
     page = response.content.decode()
     assert worker.name in page
     assert f"q={worker.mobile}" not in page
+
+
+def test_long_worker_lists_show_a_capped_count(client, clerk, monkeypatch):
+    monkeypatch.setattr("gigmarket.pagination.CAP", 2)
+    monkeypatch.setattr("registry.views.PAGE_SIZE", 1)
+    for _ in range(3):
+        WorkerFactory(registered_market=clerk.market, county=clerk.division)
+    client.force_login(clerk)
+    body = client.get(LIST).content.decode()
+    assert "共 2+ 条" in body
