@@ -41,10 +41,13 @@ def reload_reference_data():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache (public pages, dashboard cards)."""
+    """Each test starts with empty caches (public pages, dashboard cards, and content-type
+    ids, which change when a transactional test flushes and recreates them)."""
+    from django.contrib.contenttypes.models import ContentType
     from django.core.cache import cache
 
     cache.clear()
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture(autouse=True)
