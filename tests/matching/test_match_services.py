@@ -225,7 +225,7 @@ def _confirm_concurrently(matches, user):
 # Real concurrency needs separate connections to a server database: these two tests are
 # collected only on PostgreSQL (CI runs the suite there). SQLite runs the sequential version.
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-concurrent = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+concurrent = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _mark(test):
