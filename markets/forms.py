@@ -147,6 +147,10 @@ class MarketFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["county"].queryset = counties.order_by("code")
         self.fields["city"].queryset = cities.order_by("code")
+        for name, field in self.fields.items():
+            if name != "q":
+                # Rendered by the widget: one query per list, no COUNT first.
+                field.widget.attrs["class"] = "form-select form-select-sm"
 
     def filters(self):
         if not self.is_valid():
