@@ -1,8 +1,21 @@
 """Core records: administrative divisions, users with their scope, the audit log."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def user_ref(verbose_name):
+    """The portal user who did something (登记人, 经办人…); kept as NULL if the account goes."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
 
 class Division(models.Model):

@@ -12,14 +12,13 @@
 
 import uuid
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gigmarket.models import Division
+from gigmarket.models import Division, user_ref
 from registry.models import PayUnit
 
 
@@ -100,14 +99,7 @@ class Match(models.Model):
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
     created_at = models.DateTimeField(_("对接时间"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("经办人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = user_ref(_("经办人"))
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     onboarded_at = models.DateTimeField(_("到岗时间"), null=True, blank=True)
     completed_at = models.DateTimeField(_("完工时间"), null=True, blank=True)
@@ -183,14 +175,7 @@ class MatchEvent(models.Model):
     from_state = models.CharField(_("原状态"), max_length=12, choices=MatchState.choices, blank=True)
     to_state = models.CharField(_("新状态"), max_length=12, choices=MatchState.choices)
     at = models.DateTimeField(_("时间"), default=timezone.now)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("经办人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    by = user_ref(_("经办人"))
     reason = models.CharField(_("原因"), max_length=200, blank=True)
 
     class Meta:
@@ -259,14 +244,7 @@ class RightsCase(models.Model):
     state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.RECEIVED)
     received_on = models.DateField(_("受理日期"), default=timezone.localdate)
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("受理人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = user_ref(_("受理人"))
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
 
     class Meta:
@@ -328,14 +306,7 @@ class RightsCaseNote(models.Model):
     case = models.ForeignKey(RightsCase, verbose_name=_("案件"), on_delete=models.CASCADE, related_name="notes")
     on = models.DateField(_("日期"), default=timezone.localdate)
     text = models.TextField(_("内容"))
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("记录人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    by = user_ref(_("记录人"))
     created_at = models.DateTimeField(_("记录时间"), default=timezone.now)
 
     class Meta:
@@ -370,14 +341,7 @@ class Placement(models.Model):
     monthly_pay = models.DecimalField(_("岗位补贴(元/月)"), max_digits=8, decimal_places=2, null=True, blank=True)
     next_follow_up = models.DateField(_("下次跟踪回访日期"), null=True, blank=True)
     notes = models.TextField(_("备注"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("经办人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = user_ref(_("经办人"))
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
 
     class Meta:
@@ -419,14 +383,7 @@ class PlacementFollowUp(models.Model):
     )
     on = models.DateField(_("回访日期"), default=timezone.localdate)
     text = models.TextField(_("回访情况"))
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("回访人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    by = user_ref(_("回访人"))
     created_at = models.DateTimeField(_("记录时间"), default=timezone.now)
 
     class Meta:

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from gigmarket.models import Division
+from gigmarket.models import Division, user_ref
 from gigmarket.pii import decrypt, encrypt, lookup_hash, mask_id_number, mask_phone
 
 
@@ -181,14 +181,7 @@ class Worker(models.Model):
         help_text=_("最近一次登记或来访的零工市场所在县(市、区)。"),
     )
     registered_at = models.DateTimeField(_("登记时间"), default=timezone.now)
-    registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登记人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    registered_by = user_ref(_("登记人"))
     last_confirmed_match_at = models.DateTimeField(_("最近确认对接时间"), null=True, blank=True)
     # Stored so lists and candidate ranking read in index order instead of sorting every
     # worker in scope. Kept by `save()` (every ORM save), by `services.worker_confirmed_match`
@@ -342,14 +335,7 @@ class Employer(models.Model):
         related_name="registered_employers",
     )
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登记人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = user_ref(_("登记人"))
 
     class Meta:
         ordering = ["name", "id"]
@@ -419,14 +405,7 @@ class Posting(models.Model):
     requirements = models.TextField(_("要求"), blank=True)
     valid_until = models.DateField(_("有效期至"))
     status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.OPEN)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发布人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = user_ref(_("发布人"))
     created_at = models.DateTimeField(_("发布时间"), default=timezone.now)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
 
@@ -496,14 +475,7 @@ class WindowVisit(models.Model):
     )
     topic = models.CharField(_("事项"), max_length=100, blank=True)
     outcome = models.CharField(_("办理结果"), max_length=200, blank=True)
-    clerk = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("经办人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    clerk = user_ref(_("经办人"))
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     visit_date = models.DateField(_("日期"), editable=False)
 
@@ -565,14 +537,7 @@ class TrainingOffer(models.Model):
     subsidy_note = models.CharField(_("补贴说明"), max_length=200, blank=True)
     description = models.TextField(_("说明"), blank=True)
     is_published = models.BooleanField(_("公开发布"), default=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发布人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = user_ref(_("发布人"))
     created_at = models.DateTimeField(_("发布时间"), default=timezone.now)
 
     class Meta:
@@ -608,14 +573,7 @@ class TrainingSignup(models.Model):
     )
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.SIGNED)
     signed_up_at = models.DateTimeField(_("报名时间"), default=timezone.now)
-    signed_up_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("经办人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    signed_up_by = user_ref(_("经办人"))
 
     class Meta:
         ordering = ["-signed_up_at", "-id"]
@@ -649,14 +607,7 @@ class PolicyNote(models.Model):
     body = models.TextField(_("内容"))
     source = models.CharField(_("政策依据"), max_length=200, blank=True)
     is_public = models.BooleanField(_("在公众网站公开"), default=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发布人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = user_ref(_("发布人"))
     created_at = models.DateTimeField(_("发布时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

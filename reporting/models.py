@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gigmarket.models import Division
+from gigmarket.models import Division, user_ref
 
 BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -113,14 +113,7 @@ class Submission(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("报送人"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_at = models.DateTimeField(_("最近审核时间"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("最近审核人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    reviewed_by = user_ref(_("最近审核人"))
     return_reason = models.TextField(_("退回原因"), blank=True)
     unlock_reason = models.TextField(_("解锁原因"), blank=True)
     version = models.PositiveIntegerField(_("报送版本"), default=1)
