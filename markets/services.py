@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from gigmarket.audit import _plain, audit_record, diff
+from gigmarket.audit import audit_record, diff, snapshot
 from gigmarket.models import AuditEvent
 
 from .attachment1 import market_row
@@ -55,7 +55,7 @@ def market_snapshot(market):
     )
     periods = sorted(fresh.opening_periods.all(), key=lambda p: (p.opens, p.weekdays))
     return {
-        "fields": {name: _plain(getattr(fresh, name)) for name in SNAPSHOT_FIELDS},
+        "fields": snapshot(fresh, SNAPSHOT_FIELDS),
         "trades": [t.code for t in fresh.trades.all()],
         "periods": [[p.weekdays, f"{p.opens:%H:%M}", f"{p.closes:%H:%M}"] for p in periods],
         "row": market_row(fresh),
@@ -192,21 +192,21 @@ def trade_create(*, data, by):
         actor=by,
         action=AuditEvent.Action.CREATE,
         target=trade,
-        changes={k: _plain(getattr(trade, k)) for k in TRADE_FIELDS},
+        changes=snapshot(trade, TRADE_FIELDS),
     )
     return trade
 
 
 @transaction.atomic
 def trade_update(*, trade, data, by):
-    before = {k: _plain(getattr(trade, k)) for k in TRADE_FIELDS}
+    before = snapshot(trade, TRADE_FIELDS)
     for key, value in data.items():
         if key not in TRADE_FIELDS:
             raise ValueError(f"not editable: {key}")
         setattr(trade, key, value)
     trade.full_clean()
     trade.save()
-    changes = diff(before, {k: _plain(getattr(trade, k)) for k in TRADE_FIELDS})
+    changes = diff(before, snapshot(trade, TRADE_FIELDS))
     if changes:
         audit_record(actor=by, action=AuditEvent.Action.UPDATE, target=trade, changes=changes)
         transaction.on_commit(invalidate_public_cache)
