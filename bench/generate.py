@@ -219,6 +219,80 @@ def _reset_sequences(models):
             )
 
 
+# ---------------------------------------------------------------- bulk loading
+
+# Tables that get millions of rows: their foreign keys and secondary indexes are dropped
+# while they are filled and rebuilt once at the end (each FK then validates in one join,
+# each index is built by one sort, instead of a deferred trigger and a B-tree insert per
+# row). Primary keys and unique constraints stay, so duplicates still fail at once.
+BULK_MODELS = [Worker, Worker.trades.through, Employer, Posting, Match, WindowVisit]
+
+
+def _loose_schema(cursor, tables):
+    """(drop statements, restore statements) for the FKs and non-constraint indexes of `tables`."""
+    cursor.execute(
+        """
+        SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
+        FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid::regclass::text = ANY(%s)
+        ORDER BY 1, 2""",
+        [tables],
+    )
+    fks = cursor.fetchall()
+    cursor.execute(
+        """
+        SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+        FROM pg_index i
+        WHERE i.indrelid::regclass::text = ANY(%s)
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+        ORDER BY 1""",
+        [tables],
+    )
+    indexes = cursor.fetchall()
+    q = connection.ops.quote_name
+    drop = [f"ALTER TABLE {table} DROP CONSTRAINT {q(name)}" for table, name, _ in fks]
+    drop += [f"DROP INDEX {name}" for name, _ in indexes]
+    restore = [definition for _, definition in indexes]
+    restore += [f"ALTER TABLE {table} ADD CONSTRAINT {q(name)} {definition}" for table, name, definition in fks]
+    return drop, restore
+
+
+class bulk_load:
+    """Context manager: the bulk tables without FKs and secondary indexes inside, restored on exit
+    (also when generation fails, so the schema is never left loose). PostgreSQL only."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.restore = []
+        self.seconds = 0.0
+
+    def __enter__(self):
+        if not self.ctx.pg:
+            return self
+        tables = [m._meta.db_table for m in BULK_MODELS]
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Inside an outer transaction (the tests) deferred checks may be queued on the
+            # referenced tables, and PostgreSQL refuses to alter a table with queued events.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            drop, self.restore = _loose_schema(cursor, tables)
+            for sql in drop:
+                cursor.execute(sql)
+        self.ctx.log(f"bulk load: dropped {len(drop)} foreign keys and indexes")
+        return self
+
+    def __exit__(self, *exc):
+        if not self.restore:
+            return False
+        t = time.monotonic()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+            for sql in self.restore:
+                cursor.execute(sql)
+        self.seconds = round(time.monotonic() - t, 1)
+        self.ctx.log(f"bulk load: rebuilt {len(self.restore)} indexes and foreign keys in {self.seconds}s")
+        return False
+
+
 # ---------------------------------------------------------------- helpers
 
 
@@ -918,27 +992,32 @@ def generate(*, scale="small", seed=1, fraction=None, today=None, log=print):
         log(f"{name}: {seconds[name]}s")
         return out
 
-    markets = step("markets", lambda: _markets(ctx, counties, trades))
-    result["markets"] = len(markets)
-    markets_by_id = {m.pk: m for m in markets}
-    result["workers"], workers_by_county, result["worker_trades"] = step(
-        "workers", lambda: _workers(ctx, markets, trades, counties)
-    )
-    employers_by_county, emp_first, emp_n = step("employers", lambda: _employers(ctx, markets, counties))
-    result["employers"] = emp_n
-    postings = step("postings", lambda: _postings(ctx, markets, trades, employers_by_county, (emp_first, emp_n)))
-    result["postings"] = len(postings)
-    result["matches"], confirmed = step("matches", lambda: _matches(ctx, postings, workers_by_county, markets_by_id))
-    step("last_confirmed", lambda: _last_confirmed(ctx, confirmed))
-    step("tiers", lambda: refresh_worker_tiers(ctx.today))
-    result["visits"] = step("visits", lambda: _visits(ctx, markets, workers_by_county))
-    result["rights_cases"], result["placements"] = step(
-        "cases", lambda: _cases_and_placements(ctx, markets, workers_by_county, employers_by_county)
-    )
-    users = step("users", lambda: _users(markets))
-    result["submissions"] = step("submissions", lambda: _submissions(ctx, counties, users))
-    _reset_sequences([Market, Worker, Employer, Posting, Match, WindowVisit, RightsCase, Worker.trades.through])
-    result["daily_stats"] = step("rollups", lambda: _rollups(ctx))
+    with bulk_load(ctx) as loose:
+        markets = step("markets", lambda: _markets(ctx, counties, trades))
+        result["markets"] = len(markets)
+        markets_by_id = {m.pk: m for m in markets}
+        result["workers"], workers_by_county, result["worker_trades"] = step(
+            "workers", lambda: _workers(ctx, markets, trades, counties)
+        )
+        employers_by_county, emp_first, emp_n = step("employers", lambda: _employers(ctx, markets, counties))
+        result["employers"] = emp_n
+        postings = step("postings", lambda: _postings(ctx, markets, trades, employers_by_county, (emp_first, emp_n)))
+        result["postings"] = len(postings)
+        result["matches"], confirmed = step(
+            "matches", lambda: _matches(ctx, postings, workers_by_county, markets_by_id)
+        )
+        step("last_confirmed", lambda: _last_confirmed(ctx, confirmed))
+        step("tiers", lambda: refresh_worker_tiers(ctx.today))
+        result["visits"] = step("visits", lambda: _visits(ctx, markets, workers_by_county))
+        result["rights_cases"], result["placements"] = step(
+            "cases", lambda: _cases_and_placements(ctx, markets, workers_by_county, employers_by_county)
+        )
+        users = step("users", lambda: _users(markets))
+        result["submissions"] = step("submissions", lambda: _submissions(ctx, counties, users))
+        _reset_sequences([Market, Worker, Employer, Posting, Match, WindowVisit, RightsCase, Worker.trades.through])
+        result["daily_stats"] = step("rollups", lambda: _rollups(ctx))
+    if loose.restore:
+        seconds["rebuild"] = loose.seconds
     if pg:
         t = time.monotonic()
         with connection.cursor() as cursor:

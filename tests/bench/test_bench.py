@@ -8,13 +8,15 @@ every benchmark case still runs and answers as expected.
 import datetime
 import http.server
 import threading
+import types
 
 import pytest
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Count, F, Q
 
 from bench import run as bench_run
-from bench.generate import SCALES, generate
+from bench.generate import BULK_MODELS, SCALES, _loose_schema, bulk_load, generate
 from matching.models import HOLDING_STATES, Match, MatchState
 from registry.models import Employer, Posting, WindowVisit, Worker
 from registry.validators import normalize_credit_code, normalize_mobile, parse_id_number
@@ -147,3 +149,42 @@ def test_load_tool_counts_answers_from_a_loopback_server():
     assert stats["requests"] > 10
     assert stats["errors"] == 0
     assert stats["rps"] > 0
+
+
+# The generator drops the bulk tables' foreign keys and secondary indexes while it fills
+# them (PostgreSQL only; SQLite goes through bulk_create with the schema untouched).
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+BULK_TABLES = [model._meta.db_table for model in BULK_MODELS]
+
+
+def _schema():
+    """The restore statements, partial-index predicates cut off (PostgreSQL re-prints them
+    in an equivalent but different form)."""
+    with connection.cursor() as cursor:
+        return sorted(sql.split(" WHERE ")[0] for sql in _loose_schema(cursor, BULK_TABLES)[1])
+
+
+if ON_POSTGRES:
+
+    def test_generated_tables_keep_every_foreign_key_and_index_the_models_declare(tiny):
+        with connection.cursor() as cursor:
+            for model in BULK_MODELS:
+                constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+                fk_columns = {c["columns"][0] for c in constraints.values() if c["foreign_key"]}
+                indexed = {c["columns"][0] for c in constraints.values() if c["index"] or c["unique"]}
+                declared = {i.name for i in model._meta.indexes} | {c.name for c in model._meta.constraints}
+                assert declared <= set(constraints), model
+                for field in model._meta.concrete_fields:
+                    if field.remote_field and field.db_constraint:
+                        assert field.column in fk_columns, (model, field.column)
+                    if field.db_index or field.remote_field:
+                        assert field.column in indexed, (model, field.column)
+
+    def test_bulk_load_restores_the_schema_even_when_generation_fails(db):
+        before = _schema()
+        assert len(before) > 20
+        ctx = types.SimpleNamespace(pg=True, log=lambda *_: None)
+        with pytest.raises(RuntimeError, match="generation failed"), bulk_load(ctx):
+            assert _schema() == []
+            raise RuntimeError("generation failed")
+        assert _schema() == before
