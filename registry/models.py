@@ -567,6 +567,25 @@ class TrainingSignup(models.Model):
         COMPLETED = "completed", _("已结业")
         WITHDRAWN = "withdrawn", _("已退出")
 
+    # The progress a window clerk records: from → allowed targets (see
+    # `services.training_signup_transition`). 已结业 is reached only through 参训中: a
+    # 结业 record backs the 职业培训补贴 claim, which needs the worker to have attended,
+    # and the 参训 step dates that in the audit trail. 已退出 frees a place; it may go
+    # back to 已报名 only while the offer has a free place. 已结业 is final.
+    TRANSITIONS = {
+        Status.SIGNED: (Status.ATTENDING, Status.WITHDRAWN),
+        Status.ATTENDING: (Status.COMPLETED, Status.WITHDRAWN),
+        Status.COMPLETED: (),
+        Status.WITHDRAWN: (Status.SIGNED,),
+    }
+    # Button labels for the one-click transitions.
+    ACTION_LABELS = {
+        Status.SIGNED: _("恢复报名"),
+        Status.ATTENDING: _("参训"),
+        Status.COMPLETED: _("结业"),
+        Status.WITHDRAWN: _("退出"),
+    }
+
     offer = models.ForeignKey(TrainingOffer, verbose_name=_("培训"), on_delete=models.CASCADE, related_name="signups")
     worker = models.ForeignKey(
         Worker, verbose_name=_("零工"), on_delete=models.PROTECT, related_name="training_signups"
@@ -585,6 +604,14 @@ class TrainingSignup(models.Model):
 
     def __str__(self):
         return f"{self.worker} · {self.offer}"
+
+    @property
+    def allowed_targets(self):
+        return self.TRANSITIONS[self.Status(self.status)]
+
+    def actions(self):
+        """(status, button label) for the one-click transitions open from here."""
+        return [(target.value, self.ACTION_LABELS[target]) for target in self.allowed_targets]
 
 
 class PolicyNote(models.Model):

@@ -3,6 +3,7 @@
 import logging
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Value
 from django.utils import timezone
@@ -431,6 +432,49 @@ def training_signup(*, offer, worker, by, market=None):
                 outcome=offer.course[:200],
                 by=by,
             )
+        return signup, True
+
+
+def training_signup_transition(*, signup, to, by):
+    """Record a sign-up's progress: 参训, 结业, 退出, or 恢复报名 (see `TrainingSignup.TRANSITIONS`).
+
+    Returns (signup, changed); repeating the current status (a double click) changes
+    nothing. Raises ValidationError for a move the table does not allow and TrainingFull
+    when a withdrawn sign-up is re-activated on a full offer.
+    """
+    Status = TrainingSignup.Status
+    try:
+        to = Status(to)
+    except ValueError:
+        raise ValidationError("无效的报名状态。") from None
+    with transaction.atomic():
+        offer = None
+        if to == Status.SIGNED:
+            # Re-activation takes a place: lock the offer first, in the same order as
+            # `training_signup`, so two clerks cannot both fill the last place.
+            offer = TrainingOffer.objects.select_for_update().get(pk=signup.offer_id)
+        signup = (
+            TrainingSignup.objects.select_for_update(of=("self",))
+            .select_related("worker", "offer__county")
+            .get(pk=signup.pk)
+        )
+        current = Status(signup.status)
+        if current == to:
+            return signup, False
+        if to not in signup.allowed_targets:
+            raise ValidationError(f"“{current.label}”的报名不能变更为“{to.label}”。")
+        if offer is not None and offer.capacity is not None:
+            taken = offer.signups.exclude(status=Status.WITHDRAWN).count()
+            if taken >= offer.capacity:
+                raise TrainingFull("该培训名额已满，不能恢复报名。")
+        signup.status = to
+        signup.save(update_fields=["status"])
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.TRANSITION,
+            target=signup,
+            changes={"status": [current.value, to.value]},
+        )
         return signup, True
 
 

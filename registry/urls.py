@@ -25,6 +25,11 @@ urlpatterns = [
     path("training/new/", views.training_create, name="training_create"),
     path("training/<int:pk>/", views.training_detail, name="training_detail"),
     path("training/<int:pk>/edit/", views.training_edit, name="training_edit"),
+    path(
+        "training/<int:pk>/signups/<int:signup_pk>/status/",
+        views.training_signup_status,
+        name="training_signup_status",
+    ),
     path("policies/", views.policy_list, name="policy_list"),
     path("policies/new/", views.policy_create, name="policy_create"),
     path("policies/<int:pk>/edit/", views.policy_edit, name="policy_edit"),

@@ -26,7 +26,7 @@ from .forms import (
     WorkerLookupForm,
     WorkerQuickForm,
 )
-from .models import Employer, PolicyNote, Posting, TrainingOffer, WindowVisit, Worker
+from .models import Employer, PolicyNote, Posting, TrainingOffer, TrainingSignup, WindowVisit, Worker
 
 PAGE_SIZE = 25
 REVEAL_ROLES = (Role.COUNTY, Role.CLERK)
@@ -557,6 +557,32 @@ def training_detail(request, pk):
         {"offer": offer, "signups": signups, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def training_signup_status(request, pk, signup_pk):
+    """One click on a sign-up row of the offer page: 参训, 结业, 退出 or 恢复报名."""
+    offer = get_object_in_scope(TrainingOffer, request.user, pk=pk)
+    require_write(request.user)
+    signup = get_object_or_404(offer.signups, pk=signup_pk)
+    to = request.POST.get("to")
+    if to not in TrainingSignup.Status.values:
+        messages.error(request, "无效的操作，请刷新页面后重试。")
+        return redirect("registry:training_detail", pk=offer.pk)
+    try:
+        signup, changed = services.training_signup_transition(signup=signup, to=to, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except services.TrainingFull as exc:
+        messages.error(request, str(exc))
+    else:
+        name, status = signup.worker.name, signup.get_status_display()
+        if changed:
+            messages.success(request, f"{name} 的报名已变更为“{status}”。")
+        else:
+            messages.info(request, f"{name} 的报名已是“{status}”，未重复操作。")
+    return redirect("registry:training_detail", pk=offer.pk)
 
 
 # Policy notes ------------------------------------------------------------------------

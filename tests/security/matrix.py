@@ -461,6 +461,13 @@ MATRIX = {
         post=scoped(DONE, allowed=WRITERS),
         payload=training_edit_payload,
     ),
+    "registry:training_signup_status": Entry(
+        kwargs=lambda w, s, u: {"pk": w.training(s).pk, "signup_pk": w.signup(s).pk},
+        get=POST_ONLY_OBJECT,
+        post=scoped(DONE, allowed=WRITERS),
+        payload=lambda w, s, u: {"to": "attending"},
+        note="POST records a sign-up's progress (已报名 → 参训中)",
+    ),
     "registry:policy_list": Entry(get=flat()),
     "registry:policy_create": Entry(
         get=flat(allowed=COUNTY_DESK),

@@ -22,6 +22,7 @@ from tests.factories.registry import (
     PolicyNoteFactory,
     PostingFactory,
     TrainingOfferFactory,
+    TrainingSignupFactory,
     WorkerFactory,
     id_number_for,
 )
@@ -156,6 +157,13 @@ class World:
 
     def training(self, where):
         return self._once(("training", where), lambda: TrainingOfferFactory(county=self.county(where)))
+
+    def signup(self, where):
+        """A 已报名 sign-up of the offer (its own worker, so signing `worker(where)` up still works)."""
+        return self._once(
+            ("signup", where),
+            lambda: TrainingSignupFactory(offer=self.training(where), worker=self.worker(where, "signup")),
+        )
 
     def policy(self, where):
         return self._once(("policy", where), lambda: PolicyNoteFactory(county=self.county(where)))
