@@ -101,17 +101,30 @@ class UserAdmin(SuperuserOnlyMixin, AuditedAdminMixin, DjangoUserAdmin):
         (None, {"fields": ["username", "password"]}),
         (_("个人信息"), {"fields": ["full_name", "phone", "email"]}),
         (_("角色与范围"), {"fields": ["role", "division", "market"]}),
-        (_("权限"), {"fields": ["is_active", "is_staff", "is_superuser"]}),
-        (_("重要日期"), {"fields": ["last_login", "date_joined"]}),
+        (_("权限"), {"fields": ["is_active", "is_staff", "is_superuser", "must_change_password"]}),
+        (_("重要日期"), {"fields": ["last_login", "date_joined", "password_changed_at"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["username", "password1", "password2"]}),
         (_("角色与范围"), {"fields": ["full_name", "role", "division", "market"]}),
     ]
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", "password_changed_at"]
 
     def audit_county(self, obj):
         return obj.division
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.must_change_password = True  # the person chooses their own password at first login
+        super().save_model(request, obj, form, change)
+
+    def log_change(self, request, obj, message):
+        # "Change password" for someone else: like a manager's reset in the portal, the
+        # person must choose their own password at the next login.
+        if "password" in _changed_fields(message) and obj.pk != request.user.pk and not obj.must_change_password:
+            obj.must_change_password = True
+            obj.save(update_fields=["must_change_password"])
+        return super().log_change(request, obj, message)
 
     def has_add_permission(self, request):
         return request.user.is_active and request.user.is_superuser

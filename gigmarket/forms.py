@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.password_validation import validate_password
 
 from markets.models import Market
@@ -95,6 +96,17 @@ class SetPasswordForm(forms.Form):
                 validate_password(p1, self.user)
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
+        return cleaned
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """The user's own change: current password, then a new one that differs from it."""
+
+    def clean(self):
+        cleaned = super().clean()
+        old, new = cleaned.get("old_password"), cleaned.get("new_password1")
+        if old and new and old == new:
+            self.add_error("new_password1", "新密码不能与当前密码相同。")
         return cleaned
 
 

@@ -6,6 +6,7 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 
 from .audit import current_ip
+from .security import password_change_reason
 
 SESSION_STARTED_KEY = "gm_session_started"
 SESSION_TOUCHED_KEY = "gm_session_touched"
@@ -50,3 +51,31 @@ class SessionLifetimeMiddleware:
             return self.get_response(request)
         finally:
             current_ip.reset(token)
+
+
+class PasswordChangeRequiredMiddleware:
+    """Send a user who must change their password to the password-change page first.
+
+    Applies when a manager created the account or reset its password
+    (`must_change_password`), or when the password is older than PASSWORD_MAX_AGE_DAYS.
+    Every other page, the Django admin included, answers with a redirect; a POST is
+    refused the same way before its view runs, so nothing is saved. Reads only the user
+    row AuthenticationMiddleware has loaded: no extra query. The reason is shown on the
+    password-change page itself.
+    """
+
+    # URL names a user who must change their password can still reach.
+    ALLOWED_VIEWS = {"password_change", "password_change_done", "logout", "admin:logout", "healthz", "set_language"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.user.is_authenticated or password_change_reason(request.user) is None:
+            return None
+        if request.resolver_match.view_name in self.ALLOWED_VIEWS or request.path.startswith(settings.STATIC_URL):
+            return None
+        return redirect("password_change")

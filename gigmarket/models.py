@@ -1,8 +1,11 @@
 """Core records: administrative divisions, users with their scope, the audit log."""
 
+import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -104,6 +107,13 @@ class User(AbstractUser):
     )
     full_name = models.CharField(_("姓名"), max_length=40, blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    # Password age (等保 口令定期更换): dated whenever a password is set, see save().
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True, editable=False)
+    must_change_password = models.BooleanField(
+        _("下次登录须修改密码"),
+        default=False,
+        help_text=_("管理员创建账号或重置密码后，用户须先设置自己的密码。"),
+    )
 
     objects = UserManager()
 
@@ -113,6 +123,27 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.full_name or self.username
+
+    def save(self, *args, **kwargs):
+        # Date every password set. set_password() keeps the raw password in _password until
+        # the next save; Django's hash upgrade at login clears it before saving ("hash upgrades
+        # shouldn't be considered password changes"), so an upgrade is not dated. A new account
+        # saved with a ready-made hash (create_user(), so `createsuperuser`) is dated at insert.
+        has_hash = bool(self.password) and self.has_usable_password()
+        if self._password is not None or (self._state.adding and self.password_changed_at is None and has_hash):
+            self.password_changed_at = timezone.now()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "password" in update_fields:
+                kwargs["update_fields"] = {*update_fields, "password_changed_at"}
+        super().save(*args, **kwargs)
+
+    @property
+    def password_expires_at(self):
+        """When the password stops being accepted for work (None: no expiry, or no date known)."""
+        days = settings.PASSWORD_MAX_AGE_DAYS
+        if not days or self.password_changed_at is None:
+            return None
+        return self.password_changed_at + datetime.timedelta(days=days)
 
     @property
     def display_name(self):

@@ -7,11 +7,17 @@
   SecurityMiddleware; X-Frame-Options from XFrameOptionsMiddleware.
 - `PortalAxesBackend`: django-axes lockout check before ModelBackend.
 - `audit_reveal`: call when a page shows a full 身份证号 or phone to a user.
+- `password_change_reason` / `password_expiry_warning`: whether a user must change their
+  password now (enforced by `gigmarket.middleware.PasswordChangeRequiredMiddleware`), or
+  soon (said once at login).
 """
+
+import datetime
 
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.shortcuts import render
+from django.utils import timezone
 
 from .audit import audit_record
 from .models import AuditEvent
@@ -125,3 +131,28 @@ def audit_reveal(*, by, target, field, county=None):
         county=county,
         changes={"field": field},
     )
+
+
+def password_change_reason(user, now=None):
+    """Why `user` must change their password before doing anything else, or None.
+
+    Reads only the loaded user row: no query.
+    """
+    if user.must_change_password:
+        return "首次登录或密码已重置，请先修改密码。"
+    expires_at = user.password_expires_at
+    if expires_at is not None and (now or timezone.now()) >= expires_at:
+        return f"密码已超过{settings.PASSWORD_MAX_AGE_DAYS}天未修改，请修改密码。"
+    return None
+
+
+def password_expiry_warning(user, now=None):
+    """A reminder when the password expires within PASSWORD_EXPIRY_WARNING_DAYS, else None."""
+    expires_at = user.password_expires_at
+    now = now or timezone.now()
+    if expires_at is None or user.must_change_password or now >= expires_at:
+        return None
+    if expires_at - now > datetime.timedelta(days=settings.PASSWORD_EXPIRY_WARNING_DAYS):
+        return None
+    when = timezone.localtime(expires_at)
+    return f"您的密码将于{when:%Y-%m-%d %H:%M}过期，请尽快在右上角菜单“修改密码”中设置新密码。"

@@ -15,6 +15,8 @@ def user_create(*, data, password, by):
 
     user = User(**data)
     user.set_password(password)
+    # The manager chose this password: the person chooses their own at the first login.
+    user.must_change_password = True
     user.full_clean(exclude=["password"])
     user.save()
     audit_record(
@@ -42,15 +44,29 @@ def user_update(*, user, data, by):
 
 @transaction.atomic
 def user_set_password(*, user, password, by):
+    """A manager resets `user`'s password; unless it is their own, the user must change it
+    at the next login. Ends the user's open sessions (the session auth hash changes)."""
+    before = user.must_change_password
     user.set_password(password)
-    user.save(update_fields=["password"])
-    audit_record(
-        actor=by,
-        action=AuditEvent.Action.UPDATE,
-        target=user,
-        county=user.division,
-        changes={"password": ["***", "***"]},
-    )
+    user.must_change_password = user.pk != by.pk
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    changes = {"password": ["***", "***"]}
+    if before != user.must_change_password:
+        changes["must_change_password"] = [before, user.must_change_password]
+    audit_record(actor=by, action=AuditEvent.Action.UPDATE, target=user, county=user.division, changes=changes)
+
+
+@transaction.atomic
+def user_change_own_password(*, user, password):
+    """The user replaces their own password: dated, and no longer forced to change it."""
+    before = user.must_change_password
+    user.set_password(password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    changes = {"password": ["***", "***"]}
+    if before:
+        changes["must_change_password"] = [True, False]
+    audit_record(actor=user, action=AuditEvent.Action.UPDATE, target=user, county=user.division, changes=changes)
 
 
 @transaction.atomic

@@ -118,6 +118,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "gigmarket.middleware.SessionLifetimeMiddleware",
+    "gigmarket.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -193,6 +194,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "gigmarket.validators.CharacterClassValidator"},
 ]
+
+# Password expiry (等保 8.1.4.1 口令定期更换): a password older than PASSWORD_MAX_AGE_DAYS
+# must be changed before anything else (0 turns expiry off); a warning is shown at login
+# in the last PASSWORD_EXPIRY_WARNING_DAYS. Accounts created or reset by a manager must
+# choose their own password at the next login whatever these say.
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90)
+PASSWORD_EXPIRY_WARNING_DAYS = env_int("PASSWORD_EXPIRY_WARNING_DAYS", 7)
+if PASSWORD_MAX_AGE_DAYS < 0 or PASSWORD_EXPIRY_WARNING_DAYS < 0:
+    raise ImproperlyConfigured("PASSWORD_MAX_AGE_DAYS and PASSWORD_EXPIRY_WARNING_DAYS must be 0 or more")
 
 # Sessions: end after 30 idle minutes and at most 12 hours after login. The cookie and
 # database expiry move forward when SessionLifetimeMiddleware touches the session (at most

@@ -1,7 +1,8 @@
-"""Audit logins, logouts and failed logins."""
+"""Audit logins, logouts and failed logins; remind of a password about to expire."""
 
 from axes.signals import user_locked_out
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.utils import timezone
@@ -9,12 +10,17 @@ from django.utils import timezone
 from .audit import audit_record
 from .middleware import SESSION_STARTED_KEY
 from .models import AuditEvent
+from .security import password_expiry_warning
 
 
 def _on_login(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         request.session[SESSION_STARTED_KEY] = timezone.now().timestamp()
     audit_record(actor=user, action=AuditEvent.Action.LOGIN, county=user.division)
+    warning = password_expiry_warning(user)
+    if warning and request is not None:
+        # fail_silently: the test client's force_login() has no message storage.
+        messages.warning(request, warning, fail_silently=True)
 
 
 def _on_logout(sender, request, user, **kwargs):

@@ -1,6 +1,7 @@
 import datetime
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -9,12 +10,14 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from . import services
 from .dashboard import collect_cards
-from .forms import AuditFilterForm, SetPasswordForm, UserForm
+from .forms import AuditFilterForm, PasswordChangeForm, SetPasswordForm, UserForm
 from .models import Division
+from .security import password_change_reason
 from .selectors import audit_events_for, is_province_writer, manageable_users, roles_manageable_by
 
 
@@ -39,6 +42,24 @@ def home(request):
         "gigmarket/dashboard.html",
         {"cards": collect_cards(request.user)},
     )
+
+
+@sensitive_post_parameters()
+@never_cache
+@login_required
+def password_change(request):
+    """The user changes their own password (the only page open while they must)."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            services.user_change_own_password(user=request.user, password=form.cleaned_data["new_password1"])
+            update_session_auth_hash(request, request.user)
+            return redirect("password_change_done")
+        status = 400
+    else:
+        status = 200
+    context = {"form": form, "reason": password_change_reason(request.user)}
+    return render(request, "registration/password_change.html", context, status=status)
 
 
 def _require_manager(user):

@@ -5,6 +5,7 @@ from importlib import import_module
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from gigmarket.models import Division, Role, User
 
@@ -28,7 +29,11 @@ def ensure_user(username, *, role, division, full_name, market=None):
     )
     if created:
         user.set_password(settings.DEMO_PASSWORD)
-        user.save()
+    # Demo accounts share a published password; each load dates it anew so `make run` never
+    # stops at a forced password change (an expired or manager-reset demo account is freed).
+    user.password_changed_at = timezone.now()
+    user.must_change_password = False
+    user.save()
     return user, created
 
 
