@@ -37,7 +37,7 @@ from matching.models import Match, Placement, RightsCase
 from registry.models import Employer, Posting, WindowVisit, Worker
 from registry.services import refresh_worker_tiers
 from registry.validators import build_credit_code, build_id_number
-from reporting.models import BEIJING, ReportingPeriod, Submission
+from reporting.models import BEIJING, DailyStat, MonthlyStat, ReportingPeriod, Submission
 
 # Counts per scale. `days` is how far back the activity goes.
 SCALES = {
@@ -224,8 +224,9 @@ def _reset_sequences(models):
 # Tables that get millions of rows: their foreign keys and secondary indexes are dropped
 # while they are filled and rebuilt once at the end (each FK then validates in one join,
 # each index is built by one sort, instead of a deferred trigger and a B-tree insert per
-# row). Primary keys and unique constraints stay, so duplicates still fail at once.
-BULK_MODELS = [Worker, Worker.trades.through, Employer, Posting, Match, WindowVisit]
+# row; at province scale the rollups' deferred checks alone held the COMMIT for minutes).
+# Primary keys and unique constraints stay, so duplicates still fail at once.
+BULK_MODELS = [Worker, Worker.trades.through, Employer, Posting, Match, WindowVisit, DailyStat, MonthlyStat]
 
 
 def _loose_schema(cursor, tables):
