@@ -4,6 +4,7 @@ from django.forms import formset_factory
 
 from gigmarket.models import Division
 from gigmarket.scoping import counties_in_scope
+from gigmarket.widgets import FastSelect
 
 from .models import FEATURE_FIELDS, FEATURES, WEEKDAY_LABELS, Feature, Market, Trade
 
@@ -136,12 +137,24 @@ class CloseForm(forms.Form):
 
 class MarketFilterForm(forms.Form):
     q = forms.CharField(label="名称", required=False, max_length=50)
-    city = forms.ModelChoiceField(label="市州", queryset=Division.objects.none(), required=False, empty_label="全部")
-    county = forms.ModelChoiceField(label="县区", queryset=Division.objects.none(), required=False, empty_label="全部")
-    status = forms.ChoiceField(label="状态", choices=[("", "全部"), *Market.Status.choices], required=False)
-    kind = forms.ChoiceField(label="类型", choices=[("", "全部"), *Market.Kind.choices], required=False)
-    nature = forms.ChoiceField(label="性质", choices=[("", "全部"), *Market.Nature.choices], required=False)
-    trade = forms.ModelChoiceField(label="工种", queryset=Trade.objects.all(), required=False, empty_label="全部")
+    city = forms.ModelChoiceField(
+        label="市州", queryset=Division.objects.none(), required=False, empty_label="全部", widget=FastSelect
+    )
+    county = forms.ModelChoiceField(
+        label="县区", queryset=Division.objects.none(), required=False, empty_label="全部", widget=FastSelect
+    )
+    status = forms.ChoiceField(
+        label="状态", choices=[("", "全部"), *Market.Status.choices], required=False, widget=FastSelect
+    )
+    kind = forms.ChoiceField(
+        label="类型", choices=[("", "全部"), *Market.Kind.choices], required=False, widget=FastSelect
+    )
+    nature = forms.ChoiceField(
+        label="性质", choices=[("", "全部"), *Market.Nature.choices], required=False, widget=FastSelect
+    )
+    trade = forms.ModelChoiceField(
+        label="工种", queryset=Trade.objects.all(), required=False, empty_label="全部", widget=FastSelect
+    )
 
     def __init__(self, *args, counties, cities, **kwargs):
         super().__init__(*args, **kwargs)
@@ -184,9 +197,15 @@ class TradeForm(forms.ModelForm):
 
 class PublicSearchForm(forms.Form):
     q = forms.CharField(label="名称或地址", required=False, max_length=50)
-    city = forms.ModelChoiceField(label="市州", queryset=Division.objects.none(), required=False, empty_label="全部")
-    county = forms.ModelChoiceField(label="县区", queryset=Division.objects.none(), required=False, empty_label="全部")
-    trade = forms.ModelChoiceField(label="工种", queryset=Trade.objects.none(), required=False, empty_label="全部")
+    city = forms.ModelChoiceField(
+        label="市州", queryset=Division.objects.none(), required=False, empty_label="全部", widget=FastSelect
+    )
+    county = forms.ModelChoiceField(
+        label="县区", queryset=Division.objects.none(), required=False, empty_label="全部", widget=FastSelect
+    )
+    trade = forms.ModelChoiceField(
+        label="工种", queryset=Trade.objects.none(), required=False, empty_label="全部", widget=FastSelect
+    )
 
     def __init__(self, *args, cities, counties, trades, **kwargs):
         super().__init__(*args, **kwargs)
