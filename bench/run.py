@@ -465,7 +465,8 @@ def run_http(bench, fx, *, seconds, connections):
 
 def markdown(results, meta):
     lines = [
-        f"Data: {meta['counts']} · database {meta['vendor']} · {meta['when']}",
+        f"Data: {meta['counts']} · database {meta['vendor']} · {meta['when']}"
+        + (f" · CPU reference {meta['cpu_reference_ms']} ms" if meta.get("cpu_reference_ms") else ""),
         "",
         "| Case | p50 ms | p95 ms | Queries | Other | Target | Met |",
         "|---|---:|---:|---:|---|---|---|",
@@ -506,16 +507,35 @@ def main(argv=None):
     )
 
 
+def cpu_reference_ms(rounds=5):
+    """Best-of time of a fixed pure-Python workload (no I/O, no database).
+
+    Shared 2-core machines change speed from hour to hour; this number, taken before and
+    after the run, tells two runs (or machines) apart from a change in the code or data.
+    """
+    best = float("inf")
+    for _ in range(rounds):
+        t = time.perf_counter()
+        ranked = sorted((str(i * 7919 % 100_003), i) for i in range(200_000))
+        assert ranked
+        best = min(best, time.perf_counter() - t)
+    return round(best * 1000, 1)
+
+
 def run(*, repeat=30, http_seconds=0, connections=8, exports=True, out=None, vendor="", when="", log=print):
     bench = Bench(repeat, log=log)
     bench.admin_note = _baseline_admin_for_matches()  # before the URLconf is first loaded
     fx = _fixtures()
+    cpu_before = cpu_reference_ms()
+    log(f"CPU reference before: {cpu_before} ms")
     run_pages(bench, fx)
+    cpu_after = cpu_reference_ms()
+    log(f"CPU reference after the pages: {cpu_after} ms")
     if exports:
         run_exports(bench, fx)
     if http_seconds:
         run_http(bench, fx, seconds=http_seconds, connections=connections)
-    meta = {"counts": fx["counts"], "vendor": vendor, "when": when}
+    meta = {"counts": fx["counts"], "vendor": vendor, "when": when, "cpu_reference_ms": [cpu_before, cpu_after]}
     table = markdown(bench.results, meta)
     log(table)
     if out:
