@@ -42,31 +42,30 @@ def user_update(*, user, data, by):
     return user
 
 
+def _save_password(*, user, password, must_change, by):
+    """Set, date and audit a new password (never its value); `must_change` forces the user
+    to choose their own at the next login."""
+    before = user.must_change_password
+    user.set_password(password)
+    user.must_change_password = must_change
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    changes = {"password": ["***", "***"]}
+    if before != must_change:
+        changes["must_change_password"] = [before, must_change]
+    audit_record(actor=by, action=AuditEvent.Action.UPDATE, target=user, county=user.division, changes=changes)
+
+
 @transaction.atomic
 def user_set_password(*, user, password, by):
     """A manager resets `user`'s password; unless it is their own, the user must change it
     at the next login. Ends the user's open sessions (the session auth hash changes)."""
-    before = user.must_change_password
-    user.set_password(password)
-    user.must_change_password = user.pk != by.pk
-    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
-    changes = {"password": ["***", "***"]}
-    if before != user.must_change_password:
-        changes["must_change_password"] = [before, user.must_change_password]
-    audit_record(actor=by, action=AuditEvent.Action.UPDATE, target=user, county=user.division, changes=changes)
+    _save_password(user=user, password=password, must_change=user.pk != by.pk, by=by)
 
 
 @transaction.atomic
 def user_change_own_password(*, user, password):
     """The user replaces their own password: dated, and no longer forced to change it."""
-    before = user.must_change_password
-    user.set_password(password)
-    user.must_change_password = False
-    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
-    changes = {"password": ["***", "***"]}
-    if before:
-        changes["must_change_password"] = [True, False]
-    audit_record(actor=user, action=AuditEvent.Action.UPDATE, target=user, county=user.division, changes=changes)
+    _save_password(user=user, password=password, must_change=False, by=user)
 
 
 @transaction.atomic

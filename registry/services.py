@@ -409,6 +409,14 @@ class TrainingFull(Exception):
     pass
 
 
+def _offer_is_full(offer):
+    """Whether every place of `offer` is taken (withdrawn sign-ups free theirs). Call with
+    the offer row locked, so two clerks cannot both take the last place."""
+    if offer.capacity is None:
+        return False
+    return offer.signups.exclude(status=TrainingSignup.Status.WITHDRAWN).count() >= offer.capacity
+
+
 def training_signup(*, offer, worker, by, market=None):
     """Sign a worker up (once). Returns (signup, created). Raises TrainingFull when no places are left."""
     with transaction.atomic():
@@ -416,8 +424,7 @@ def training_signup(*, offer, worker, by, market=None):
         existing = TrainingSignup.objects.filter(offer=offer, worker=worker).first()
         if existing is not None:
             return existing, False
-        taken = offer.signups.exclude(status=TrainingSignup.Status.WITHDRAWN).count()
-        if offer.capacity is not None and taken >= offer.capacity:
+        if _offer_is_full(offer):
             raise TrainingFull("该培训名额已满。")
         signup = TrainingSignup(offer=offer, worker=worker, signed_up_by=by)
         signup.full_clean()
@@ -463,10 +470,8 @@ def training_signup_transition(*, signup, to, by):
             return signup, False
         if to not in signup.allowed_targets:
             raise ValidationError(f"“{current.label}”的报名不能变更为“{to.label}”。")
-        if offer is not None and offer.capacity is not None:
-            taken = offer.signups.exclude(status=Status.WITHDRAWN).count()
-            if taken >= offer.capacity:
-                raise TrainingFull("该培训名额已满，不能恢复报名。")
+        if offer is not None and _offer_is_full(offer):
+            raise TrainingFull("该培训名额已满，不能恢复报名。")
         signup.status = to
         signup.save(update_fields=["status"])
         audit_record(

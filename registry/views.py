@@ -536,7 +536,7 @@ def training_detail(request, pk):
                     form.add_error("person", "未在本辖区找到此人，请先登记零工。")
                 else:
                     try:
-                        _signup, created = services.training_signup(
+                        signup, created = services.training_signup(
                             offer=offer,
                             worker=found[0],
                             by=request.user,
@@ -547,6 +547,10 @@ def training_detail(request, pk):
                     else:
                         if created:
                             messages.success(request, f"{found[0].name} 已报名。")
+                        elif signup.status == signup.Status.WITHDRAWN:
+                            messages.info(
+                                request, f"{found[0].name} 已退出本培训，如需恢复请在报名名单中点“恢复报名”。"
+                            )
                         else:
                             messages.info(request, f"{found[0].name} 已报过名。")
                         return redirect("registry:training_detail", pk=offer.pk)

@@ -214,3 +214,14 @@ def test_detail_page_query_count_does_not_grow_with_signups(client, clerk, offer
     with django_assert_num_queries(DETAIL_QUERIES):
         body = client.get(url).content.decode()
     assert body.count('name="to"') == 2 + 2 + 2 + 0 + 1
+
+
+def test_signing_up_a_withdrawn_worker_again_points_to_the_restore_button(client, clerk, offer):
+    signup = signup_for(offer, clerk.market, status=Status.WITHDRAWN)
+    client.force_login(clerk)
+    url = reverse("registry:training_detail", args=[offer.pk])
+    body = client.post(url, {"person": signup.worker.mobile}, follow=True).content.decode()
+    assert "已退出本培训" in body and "恢复报名" in body
+    signup.refresh_from_db()
+    assert signup.status == Status.WITHDRAWN
+    assert offer.signups.count() == 1
