@@ -34,7 +34,7 @@ from gigmarket.models import Division, Role, User
 from gigmarket.pii import encrypt, lookup_hash
 from markets.models import Market, MarketVersion, OpeningPeriod, Trade
 from matching.models import Match, Placement, RightsCase
-from registry.models import Employer, Posting, WindowVisit, Worker
+from registry.models import RANKING_KEY_COLUMNS, Employer, Posting, WindowVisit, Worker, WorkerTrade
 from registry.services import refresh_worker_tiers
 from registry.validators import build_credit_code, build_id_number
 from reporting.models import BEIJING, DailyStat, MonthlyStat, ReportingPeriod, Submission
@@ -226,7 +226,7 @@ def _reset_sequences(models):
 # each index is built by one sort, instead of a deferred trigger and a B-tree insert per
 # row; at province scale the rollups' deferred checks alone held the COMMIT for minutes).
 # Primary keys and unique constraints stay, so duplicates still fail at once.
-BULK_MODELS = [Worker, Worker.trades.through, Employer, Posting, Match, WindowVisit, DailyStat, MonthlyStat]
+BULK_MODELS = [Worker, WorkerTrade, Employer, Posting, Match, WindowVisit, DailyStat, MonthlyStat]
 
 
 def _loose_schema(cursor, tables):
@@ -451,7 +451,8 @@ def _workers(ctx, markets, trades, counties):
             avail_from = ctx.today - datetime.timedelta(days=rng.randrange(0, 30)) if rng.random() < 0.8 else None
             by_county.setdefault(market.county_id, []).append(wid)
             for t in {trade_pick() for _ in range(rng.choice((1, 1, 2, 2, 3)))}:
-                trade_rows.append((wid, t))
+                # The ranking key's tier is the placeholder below until the tiers step syncs it.
+                trade_rows.append((wid, t, market.county_id, market.pk, 3, registered))
             yield (
                 wid,
                 _name(rng),
@@ -479,8 +480,7 @@ def _workers(ctx, markets, trades, counties):
             )
 
     written = write_rows(Worker, cols, rows(), pg=ctx.pg)
-    through = Worker.trades.through
-    write_rows(through, ["worker_id", "trade_id"], trade_rows, pg=ctx.pg)
+    write_rows(WorkerTrade, ["worker_id", "trade_id", *RANKING_KEY_COLUMNS], trade_rows, pg=ctx.pg)
     return written, by_county, len(trade_rows)
 
 
@@ -1015,7 +1015,7 @@ def generate(*, scale="small", seed=1, fraction=None, today=None, log=print):
         )
         users = step("users", lambda: _users(markets))
         result["submissions"] = step("submissions", lambda: _submissions(ctx, counties, users))
-        _reset_sequences([Market, Worker, Employer, Posting, Match, WindowVisit, RightsCase, Worker.trades.through])
+        _reset_sequences([Market, Worker, Employer, Posting, Match, WindowVisit, RightsCase, WorkerTrade])
         result["daily_stats"] = step("rollups", lambda: _rollups(ctx))
     if loose.restore:
         seconds["rebuild"] = loose.seconds

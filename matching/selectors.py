@@ -30,8 +30,8 @@ from django.utils import timezone
 
 from gigmarket.models import Role
 from gigmarket.scoping import counties_in_scope, scope_queryset
-from registry.models import Posting, Tier, Worker
-from registry.selectors import PRIORITY_ORDER, available_on
+from registry.models import Posting, Tier, Worker, WorkerTrade
+from registry.selectors import available_on
 
 from .models import HOLDING_STATES, LIVE_STATES, Match, MatchState, Placement, RightsCase
 
@@ -168,34 +168,38 @@ def candidates_for_posting(posting, user, *, today=None, limit=CANDIDATE_LIMIT):
     `priority_tier`), then nearness (same market, same county, the rest of the 市州),
     then who has waited longest. `posting` needs `market__county` loaded.
 
-    Shape: one branch per nearness, each ordered by (tier, waiting_since, id) and cut at
-    `limit` — the order of the stored-tier indexes, so each branch reads a few index
-    entries and stops instead of sorting the county — then the union of at most
+    Shape: one branch per nearness, each walking the posting's trade rows
+    (`WorkerTrade`, which carry the worker's ranking key) in the order of one of their
+    indexes — (trade, market | county, tier, waiting_since, worker) — checking each
+    row's worker by primary key and stopping at `limit`; then the union of at most
     3 × `limit` ids is ranked. The top `limit` of the whole order is always inside it: a
-    worker's predecessors in its own branch precede it overall.
+    worker's predecessors in its own branch precede it overall. The walk is as short for
+    a rare trade as for a common one.
     """
     today = today or timezone.localdate()
     day = max(posting.work_date, today)
     end = posting.last_work_date
     county_id = posting.market.county_id
-    trade_members = Worker.trades.through.objects.filter(trade_id=posting.trade_id).values("worker_id")
-    base = scope_queryset(Worker.objects.all(), user).filter(pk__in=trade_members)
-    base = available_on(base, day)
-    base = base.exclude(Exists(_booked(day, end, posting.start_time, posting.end_time)))
-    base = base.exclude(Exists(Match.objects.filter(worker_id=OuterRef("pk"), posting=posting, state__in=LIVE_STATES)))
+    fit = available_on(Worker.objects.filter(pk=OuterRef("worker_id")), day)
+    fit = fit.exclude(Exists(_booked(day, end, posting.start_time, posting.end_time)))
+    fit = fit.exclude(Exists(Match.objects.filter(worker_id=OuterRef("pk"), posting=posting, state__in=LIVE_STATES)))
+    base = scope_queryset(WorkerTrade.objects.filter(trade_id=posting.trade_id), user).filter(Exists(fit))
     counties = _candidate_counties(posting, user)
     if counties is not None:
         base = base.filter(county_id__in=counties)
-    elsewhere = base.exclude(registered_market_id=posting.market_id)
     # The branches are exactly the nearness classes of the ranking's `proximity`.
-    branches = [base.filter(registered_market_id=posting.market_id), elsewhere.filter(county_id=county_id)]
+    branches = [
+        base.filter(registered_market_id=posting.market_id),
+        base.filter(county_id=county_id).exclude(registered_market_id=posting.market_id),
+    ]
     if counties is not None:
         others = [pk for pk in counties if pk != county_id]
         if others:
-            branches.append(elsewhere.filter(county_id__in=others))
+            branches.append(base.filter(county_id__in=others))
     parts, params = [], []
     for n, branch in enumerate(branches):
-        sql, branch_params = branch.order_by(*PRIORITY_ORDER).values("pk")[:limit].query.sql_with_params()
+        ordered = branch.order_by("priority_tier", "waiting_since", "worker_id").values("worker_id")[:limit]
+        sql, branch_params = ordered.query.sql_with_params()
         parts.append(f"SELECT * FROM ({sql}) AS branch{n}")
         params.extend(branch_params)
     top = RawSQL(" UNION ALL ".join(parts), params)

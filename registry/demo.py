@@ -108,7 +108,7 @@ def _workers(market, index, trades, rng, today):
             worker.set_id_number(parse_id_number(id_number))
             worker.full_clean()
             worker.save()
-            worker.trades.set(rng.sample(trades, k=2))
+            worker.set_trades(rng.sample(trades, k=2))
         workers.append(worker)
     return workers
 

@@ -124,6 +124,11 @@ def age_on(birth_date, today):
     return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
 
 
+# The worker's columns that `WorkerTrade` copies (candidate ranking's filter and order);
+# attribute and column names are the same.
+RANKING_KEY_COLUMNS = ("county_id", "registered_market_id", "priority_tier", "waiting_since")
+
+
 class Worker(models.Model):
     """A 零工 / 灵活就业人员, one per 身份证号 across the province."""
 
@@ -151,7 +156,7 @@ class Worker(models.Model):
     mobile = models.CharField(_("手机号码"), max_length=11, db_index=True)
 
     trades = models.ManyToManyField(
-        "markets.Trade", verbose_name=_("求职工种"), blank=True, related_name="registry_workers"
+        "markets.Trade", verbose_name=_("求职工种"), blank=True, related_name="registry_workers", through="WorkerTrade"
     )
     available_from = models.DateField(_("可上工日期(起)"), null=True, blank=True)
     available_until = models.DateField(_("可上工日期(止)"), null=True, blank=True, help_text=_("不填表示长期可上工。"))
@@ -216,12 +221,32 @@ class Worker(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        # The stored tier follows every save (see `refresh_tier`).
+        # The stored tier follows every save (see `refresh_tier`), and so do the copies of
+        # the ranking key on the trade rows (a new worker has none yet).
         self.refresh_tier()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "waiting_since", "priority_tier"}
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        if not adding:
+            key = self.ranking_key()
+            WorkerTrade.objects.filter(worker=self).exclude(**key).update(**key)
+
+    def ranking_key(self):
+        """What `WorkerTrade` copies from the worker: where they are served and how they rank."""
+        return {field: getattr(self, field) for field in RANKING_KEY_COLUMNS}
+
+    def set_trades(self, trades):
+        """Replace the worker's trades; new rows carry the ranking key."""
+        self.trades.set(trades, through_defaults=self.ranking_key())
+
+    def add_trades(self, trades):
+        """Add trades (those already held are skipped), in one INSERT."""
+        key = self.ranking_key()
+        WorkerTrade.objects.bulk_create(
+            [WorkerTrade(worker=self, trade=trade, **key) for trade in trades], ignore_conflicts=True
+        )
 
     # Personal data ---------------------------------------------------------------
 
@@ -299,6 +324,54 @@ class Worker(models.Model):
         return (self.available_from is None or self.available_from <= day) and (
             self.available_until is None or self.available_until >= day
         )
+
+
+class WorkerTrade(models.Model):
+    """One of a worker's 求职工种, carrying a copy of the worker's ranking key.
+
+    Candidate ranking asks "workers of this trade in this county (or market), hardship
+    first, longest waiting next". With the key on the trade row that is one walk of one
+    index that stops after a page, however rare the trade; from the worker's own tier
+    index it meant probing the trade of every worker walked past. The copy is kept by
+    `Worker.save`, by the set-based updates in `services` (confirm, nightly tiers) through
+    `services.worker_trades_sync`, and the nightly job repairs any row that drifted.
+    """
+
+    scope_county_path = "county"
+
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="trade_rows")
+    trade = models.ForeignKey("markets.Trade", on_delete=models.CASCADE, related_name="+")
+    # Copies of the worker's columns (`Worker.ranking_key`): the worker's own foreign keys
+    # protect the divisions and markets, so these carry no constraint or index of their own.
+    county = models.ForeignKey(
+        Division, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    registered_market = models.ForeignKey(
+        "markets.Market", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    priority_tier = models.PositiveSmallIntegerField(choices=Tier.choices)
+    waiting_since = models.DateTimeField()
+
+    class Meta:
+        db_table = "registry_worker_trades"
+        unique_together = [("worker", "trade")]
+        verbose_name = _("零工求职工种")
+        verbose_name_plural = _("零工求职工种")
+        indexes = [
+            # The ranking's nearness branches: same market, same county, the rest of the 市州.
+            models.Index(
+                fields=["trade", "registered_market", "priority_tier", "waiting_since", "worker"],
+                name="registry_wtrade_market_rank",
+            ),
+            models.Index(
+                fields=["trade", "county", "priority_tier", "waiting_since", "worker"],
+                name="registry_wtrade_county_rank",
+            ),
+            models.Index(fields=["trade", "priority_tier", "waiting_since", "worker"], name="registry_wtrade_rank"),
+        ]
+
+    def __str__(self):
+        return f"{self.worker_id}:{self.trade_id}"
 
 
 class Employer(models.Model):

@@ -4,7 +4,7 @@ import logging
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Value
 from django.utils import timezone
 
@@ -14,6 +14,7 @@ from gigmarket.models import AuditEvent
 from gigmarket.security import audit_reveal
 
 from .models import (
+    RANKING_KEY_COLUMNS,
     Employer,
     PolicyNote,
     Posting,
@@ -21,6 +22,7 @@ from .models import (
     TrainingSignup,
     WindowVisit,
     Worker,
+    WorkerTrade,
     tier_expression,
     waiting_since_expression,
 )
@@ -92,7 +94,7 @@ def _worker_register(*, id_number, name, data, trades, market, by):
         worker.set_id_number(id_number)
         worker.full_clean(exclude=REGISTER_CLEAN_EXCLUDE)
         worker.save()
-        worker.trades.add(*trades)
+        worker.add_trades(trades)
         audit_record(
             actor=by,
             action=AuditEvent.Action.CREATE,
@@ -112,7 +114,7 @@ def _worker_register(*, id_number, name, data, trades, market, by):
     worker.full_clean(exclude=REGISTER_CLEAN_EXCLUDE)
     worker.save()
     if trades:
-        worker.trades.set(trades)
+        worker.set_trades(trades)
     after = {
         **snapshot(worker, WORKER_AUDIT_FIELDS),
         "trades": sorted(t.name for t in trades) if trades else before["trades"],
@@ -143,7 +145,7 @@ def worker_update(*, worker, data, trades=None, by):
         worker.full_clean()
         worker.save()
         if trades is not None:
-            worker.trades.set(trades)
+            worker.set_trades(trades)
         after = {**snapshot(worker, WORKER_AUDIT_FIELDS), "trades": _trade_names(worker)}
         changes = diff(before, after, masked=Worker.AUDIT_MASKED_FIELDS)
         if changes:
@@ -177,8 +179,35 @@ def refresh_worker_tiers(today=None):
     today = today or timezone.localdate()
     with transaction.atomic():
         changed = workers_refresh_tiers(Worker.objects.all(), today)
-    log.info("registry: tiers refreshed for %s, %s workers changed", today, changed)
+        synced = worker_trades_sync()
+    log.info("registry: tiers refreshed for %s, %s workers changed, %s trade rows synced", today, changed, synced)
     return changed
+
+
+def worker_trades_sync(worker_ids=None):
+    """Copy the ranking key onto the trade rows that differ from their worker's (all, or `worker_ids`).
+
+    The set-based updates of `priority_tier` / `waiting_since` bypass `Worker.save`, so
+    they call this after. One UPDATE … FROM (PostgreSQL, and SQLite ≥ 3.33), which the
+    ORM cannot express: a join, where a per-column subquery would probe the worker four
+    times per row. Returns the number of trade rows changed.
+    """
+    sets = ", ".join(f"{column} = w.{column}" for column in RANKING_KEY_COLUMNS)
+    differs = " OR ".join(f"wt.{column} <> w.{column}" for column in RANKING_KEY_COLUMNS)
+    sql = (
+        f"UPDATE {WorkerTrade._meta.db_table} AS wt SET {sets} FROM {Worker._meta.db_table} AS w "
+        f"WHERE w.id = wt.worker_id AND ({differs})"
+    )
+    params = []
+    if worker_ids is not None:
+        worker_ids = [int(pk) for pk in worker_ids]
+        if not worker_ids:
+            return 0
+        sql += f" AND wt.worker_id IN ({', '.join(['%s'] * len(worker_ids))})"
+        params = worker_ids
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 def worker_confirmed_match(*, worker_id, at):
@@ -191,6 +220,7 @@ def worker_confirmed_match(*, worker_id, at):
         waiting_since=at,
         priority_tier=tier_expression(timezone.localdate(at), waiting_since=Value(at)),
     )
+    worker_trades_sync([worker_id])
 
 
 def worker_reveal_id(*, worker, by):

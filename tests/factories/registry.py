@@ -48,7 +48,7 @@ class WorkerFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def trades(self, create, extracted, **kwargs):
         if create and extracted:
-            self.trades.set(extracted)
+            self.set_trades(extracted)
 
 
 class EmployerFactory(factory.django.DjangoModelFactory):

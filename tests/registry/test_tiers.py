@@ -6,9 +6,10 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from registry.models import Tier, Worker, long_wait_cutoff
+from registry.models import Tier, Worker, WorkerTrade, long_wait_cutoff
 from registry.selectors import annotate_hardship_flags
 from registry.services import refresh_worker_tiers, worker_confirmed_match, worker_update
+from tests.factories.markets import TradeFactory
 from tests.factories.registry import WorkerFactory, id_number_for
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -162,11 +163,13 @@ def test_refresh_repairs_a_waiting_time_written_behind_its_back(market):
 
 def test_confirmed_match_restarts_the_wait_and_the_tier_in_one_update(market, django_assert_num_queries):
     worker = make(market, birth=datetime.date(1995, 1, 1), gender="M", registered_days_ago=200, low_income=True)
+    worker.set_trades([TradeFactory()])
     assert stored(worker) == Tier.FIRST  # 低收入 + 待工时间长
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the worker, then the copies on its trade rows
         worker_confirmed_match(worker_id=worker.pk, at=NOW)
     row = Worker.objects.get(pk=worker.pk)
     assert (row.last_confirmed_match_at, row.waiting_since, row.priority_tier) == (NOW, NOW, Tier.SECOND)
+    assert list(WorkerTrade.objects.values_list("waiting_since", "priority_tier")) == [(NOW, Tier.SECOND)]
 
 
 def test_editing_a_flag_updates_the_stored_tier(market, county_user):
