@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .choices import ChoiceLabels
+
 
 def user_ref(verbose_name):
     """The portal user who did something (登记人, 经办人…); kept as NULL if the account goes."""
@@ -21,7 +23,7 @@ def user_ref(verbose_name):
     )
 
 
-class Division(models.Model):
+class Division(ChoiceLabels, models.Model):
     """A GB/T 2260 administrative division of Guizhou: the province, a 市州 or a 县级 unit.
 
     Divisions are never deleted; a county that is merged or renamed is marked inactive.
@@ -85,7 +87,7 @@ ROLE_DIVISION_LEVEL = {
 }
 
 
-class User(AbstractUser):
+class User(ChoiceLabels, AbstractUser):
     """A portal user. Its scope (role, division and, for clerks, market) lives here."""
 
     role = models.CharField(_("角色"), max_length=10, choices=Role.choices, default=Role.CLERK)
@@ -168,7 +170,7 @@ class User(AbstractUser):
         return " · ".join(parts)
 
 
-class AuditEvent(models.Model):
+class AuditEvent(ChoiceLabels, models.Model):
     """One business event: who did what to which object, when, and what changed.
 
     Written in the same transaction as the change it records. Never edited or

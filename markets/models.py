@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gigmarket.choices import ChoiceLabels
 from gigmarket.models import Division
 
 WEEKDAY_LABELS = {1: "周一", 2: "周二", 3: "周三", 4: "周四", 5: "周五", 6: "周六", 7: "周日"}
@@ -96,7 +97,7 @@ def _feature(field):
     return models.BooleanField(FEATURES_BY_FIELD[field].label, default=False)
 
 
-class Market(models.Model):
+class Market(ChoiceLabels, models.Model):
     """A 零工市场 (or a township 零工驿站) under one county.
 
     The name follows the provincial convention and is built from the county, the kind
@@ -346,7 +347,7 @@ def hours_text(periods):
     return "；".join(f"{weekdays_text(days)} {'、'.join(times)}" for days, times in ordered)
 
 
-class MarketVersion(models.Model):
+class MarketVersion(ChoiceLabels, models.Model):
     """The full state of a market after one change: who, when, what.
 
     Written in the same transaction as every create/update/close, so "the registry as

@@ -51,6 +51,11 @@ class MarketCheck:
         return [i for i in self.items if not i.met]
 
     @property
+    def missed_text(self):
+        """The missed items' labels in one string (a list row's tooltip)."""
+        return "、".join(str(i.label) for i in self.missed)
+
+    @property
     def compliant(self):
         return not self.missed
 

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gigmarket.choices import ChoiceLabels
 from gigmarket.models import Division, user_ref
 from registry.models import PayUnit
 
@@ -64,7 +65,7 @@ ACTION_LABELS = {
 }
 
 
-class Match(models.Model):
+class Match(ChoiceLabels, models.Model):
     """A worker brought together with a posting at the market (现场对接洽谈)."""
 
     scope_county_path = "market__county"
@@ -165,7 +166,7 @@ class Match(models.Model):
         return self.work_date_end != self.work_date
 
 
-class MatchEvent(models.Model):
+class MatchEvent(ChoiceLabels, models.Model):
     """One transition of a match: from, to, when, by whom, why."""
 
     scope_county_path = "match__market__county"
@@ -187,7 +188,7 @@ class MatchEvent(models.Model):
         return f"{self.get_from_state_display() or '新建'} → {self.get_to_state_display()}"
 
 
-class RightsCase(models.Model):
+class RightsCase(ChoiceLabels, models.Model):
     """A case received at a market's 劳动维权 window (notice 八)."""
 
     scope_county_path = "market__county"
@@ -318,7 +319,7 @@ class RightsCaseNote(models.Model):
         return f"{self.on} {self.text[:20]}"
 
 
-class Placement(models.Model):
+class Placement(ChoiceLabels, models.Model):
     """A 公益性岗位 placement for a hard-to-employ worker (notice 七)."""
 
     scope_county_path = "county"

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from gigmarket.choices import ChoiceLabels
 from gigmarket.models import Division, user_ref
 from gigmarket.pii import decrypt, encrypt, lookup_hash, mask_id_number, mask_phone
 
@@ -129,7 +130,7 @@ def age_on(birth_date, today):
 RANKING_KEY_COLUMNS = ("county_id", "registered_market_id", "priority_tier", "waiting_since")
 
 
-class Worker(models.Model):
+class Worker(ChoiceLabels, models.Model):
     """A 零工 / 灵活就业人员, one per 身份证号 across the province."""
 
     scope_county_path = "county"
@@ -326,7 +327,7 @@ class Worker(models.Model):
         )
 
 
-class WorkerTrade(models.Model):
+class WorkerTrade(ChoiceLabels, models.Model):
     """One of a worker's 求职工种, carrying a copy of the worker's ranking key.
 
     Candidate ranking asks "workers of this trade in this county (or market), hardship
@@ -374,7 +375,7 @@ class WorkerTrade(models.Model):
         return f"{self.worker_id}:{self.trade_id}"
 
 
-class Employer(models.Model):
+class Employer(ChoiceLabels, models.Model):
     """A 用工主体. One per 统一社会信用代码; a 家庭/个人 employer is one per phone."""
 
     scope_county_path = "county"
@@ -446,7 +447,7 @@ class Employer(models.Model):
             raise ValidationError({"credit_code": "家庭/个人用工不填写统一社会信用代码。"})
 
 
-class Posting(models.Model):
+class Posting(ChoiceLabels, models.Model):
     """A 用工需求 published at a market's board and on the public site."""
 
     scope_county_path = "market__county"
@@ -524,7 +525,7 @@ class Posting(models.Model):
             raise ValidationError(errors)
 
 
-class WindowVisit(models.Model):
+class WindowVisit(ChoiceLabels, models.Model):
     """One walk-in at one of the four service windows (notice 三.3). Monitoring counts these rows."""
 
     scope_county_path = "market__county"
@@ -569,7 +570,7 @@ class WindowVisit(models.Model):
         super().save(*args, **kwargs)
 
 
-class TrainingOffer(models.Model):
+class TrainingOffer(ChoiceLabels, models.Model):
     """A training course offered to gig workers (notice 六)."""
 
     scope_county_path = "county"
@@ -629,7 +630,7 @@ class TrainingOffer(models.Model):
             raise ValidationError({"end_date": "结束日期不能早于开始日期。"})
 
 
-class TrainingSignup(models.Model):
+class TrainingSignup(ChoiceLabels, models.Model):
     """A worker signed up for a training offer."""
 
     scope_county_path = "offer__county"
@@ -687,7 +688,7 @@ class TrainingSignup(models.Model):
         return [(target.value, self.ACTION_LABELS[target]) for target in self.allowed_targets]
 
 
-class PolicyNote(models.Model):
+class PolicyNote(ChoiceLabels, models.Model):
     """A 政策咨询 note for the window and (if public) the public site."""
 
     scope_county_path = "county"

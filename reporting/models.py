@@ -7,12 +7,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gigmarket.choices import ChoiceLabels
 from gigmarket.models import Division, user_ref
 
 BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
-class ReportingRule(models.Model):
+class ReportingRule(ChoiceLabels, models.Model):
     """One line of the reporting calendar, kept as data so 省级 staff can change it.
 
     A rule generates consecutive periods of its cadence from `effective_from` up to
@@ -89,7 +90,7 @@ class ReportingPeriod(models.Model):
         return datetime.datetime.combine(next_day, datetime.time.min, tzinfo=BEIJING)
 
 
-class Submission(models.Model):
+class Submission(ChoiceLabels, models.Model):
     """One county's 名录 report for one period, moving county → 市州 → 省."""
 
     scope_county_path = "county"
@@ -138,7 +139,7 @@ class Submission(models.Model):
         return self.status == self.Status.ACCEPTED
 
 
-class Notification(models.Model):
+class Notification(ChoiceLabels, models.Model):
     """An in-app message (and, when the user has an address, an e-mail)."""
 
     class Kind(models.TextChoices):
@@ -200,7 +201,7 @@ class ReminderDispatch(models.Model):
         return f"{self.period} {self.county} {self.kind}"
 
 
-class DailyStat(models.Model):
+class DailyStat(ChoiceLabels, models.Model):
     """One pre-aggregated monitoring number: a metric for a day, market and trade.
 
     Maintained by `rollup_stats` (idempotent: a day is recomputed and replaced). Pages
@@ -264,7 +265,7 @@ class DailyStat(models.Model):
         return f"{self.date} {self.metric} {self.value}"
 
 
-class MonthlyStat(models.Model):
+class MonthlyStat(ChoiceLabels, models.Model):
     """A flow metric of `DailyStat` summed over one calendar month (same county, market,
     trade, metric and dimension).
 

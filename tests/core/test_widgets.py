@@ -30,3 +30,22 @@ def test_fast_select_on_a_model_choice_field_marks_the_bound_value():
     html = str(F({"county": str(nanming.pk)})["county"])
     assert f'<option value="{nanming.pk}" selected>南明区</option>' in html
     assert html.count("<option") == Division.objects.filter(level=Division.Level.COUNTY).count() + 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bound", [None, "南明区", "not-a-pk"])
+def test_fast_select_on_a_model_choice_field_matches_django(bound):
+    counties = Division.objects.filter(level=Division.Level.COUNTY).order_by("code")
+
+    def form(widget):
+        class F(forms.Form):
+            county = forms.ModelChoiceField(queryset=counties, required=False, empty_label="全部", widget=widget)
+
+        data = (
+            None
+            if bound is None
+            else {"county": str(Division.objects.get(name=bound).pk) if bound != "not-a-pk" else bound}
+        )
+        return str(F(data)["county"])
+
+    assert form(FastSelect) == re.sub(r">\s+<", "><", form(forms.Select))

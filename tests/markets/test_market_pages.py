@@ -239,3 +239,14 @@ def test_another_county_user_cannot_be_made_to_write_outside(client, db, market)
     stray = UserFactory(role="county", division=division("520302"), username="zy_county")
     client.force_login(stray)
     assert client.get(f"/markets/{market.pk}/edit/").status_code == 404
+
+
+def test_list_shows_how_many_items_a_market_meets_and_names_the_missed_ones(client, province_user, nanming):
+    complete = complete_market(county=nanming)
+    bare = MarketFactory(county=nanming)
+    client.force_login(province_user)
+    body = client.get("/markets/").content.decode()
+    rows = {row.split("</a>")[0].rsplit(">", 1)[-1]: row for row in body.split("<tr>")[2:]}
+    assert "全部达标" in rows[complete.name]
+    assert 'title="统一标识、功能区域、' in rows[bare.name] and "运行时间、联系方式、服务工种" in rows[bare.name]
+    assert "全部达标" not in rows[bare.name]
