@@ -252,7 +252,7 @@ if ON_POSTGRES:
     def test_one_worker_confirmed_at_once_for_two_jobs_gets_only_one(clerk, market):
         worker = WorkerFactory(registered_market=market)
         postings = [PostingFactory(market=market) for _ in range(4)]
-        worker.trades.set([p.trade for p in postings])
+        worker.set_trades([p.trade for p in postings])
         matches = [make_match(posting=p, worker=worker, by=clerk) for p in postings]
         confirmed, refused = _confirm_concurrently(matches, clerk)
         assert len(confirmed) == 1 and len(refused) == 3
