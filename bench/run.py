@@ -318,6 +318,19 @@ def run_pages(bench, fx):
     admin_m = bench.measure(
         "对接记录列表(Django admin)", "admin", users["superuser"], "/admin/matching/match/", notes=bench.admin_note
     )
+    # The clerk's "who works today" and an auditor's day long past (the GiST index, matching/0003).
+    for label, day in (
+        ("今天", datetime.date.today()),
+        ("一年前", datetime.date.today() - datetime.timedelta(days=365)),
+    ):
+        bench.measure(
+            f"对接记录列表(按用工日期:{label},全省)",
+            "list",
+            users["province"],
+            reverse("matching:match_list"),
+            data={"day": day.isoformat()},
+            target_ms=50,
+        )
     for ours, theirs in ((ours_w, admin_w), (ours_m, admin_m)):
         ratio = theirs.p50_ms / ours.p50_ms if ours.p50_ms else 0
         ours.extra["admin_ratio"] = round(ratio, 1)

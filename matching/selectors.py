@@ -9,12 +9,15 @@ import datetime
 import statistics
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.fields import DateRangeField
+from django.db import connections
 from django.db.models import (
     Case,
     Count,
     DecimalField,
     Exists,
     F,
+    Func,
     IntegerField,
     Min,
     OuterRef,
@@ -48,6 +51,27 @@ def matches_for(user):
         Match.objects.select_related("worker", "employer", "posting").prefetch_related("market", "posting__trade"),
         user,
     )
+
+
+def on_day(qs, day):
+    """Matches whose working days include `day`, latest start first, then newest.
+
+    On PostgreSQL as `daterange(work_date, work_date_end, '[]') @> day`, the expression of
+    the GiST index `matching_match_days` (migration 0003): the two comparisons below have
+    no index that can answer them, and at province scale read every match (250 ms). The
+    order leads with `work_date` on purpose: in the list's usual order (newest first)
+    PostgreSQL would walk the newest matches hoping to meet a day long past, and read
+    3.4 M rows before finding a page of 2025-03-10 (4.6 s). No index gives this order,
+    so the day's rows are fetched through the GiST index and sorted.
+    """
+    if connections[qs.db].vendor == "postgresql":
+        days = Func(
+            F("work_date"), F("work_date_end"), Value("[]"), function="daterange", output_field=DateRangeField()
+        )
+        qs = qs.alias(work_days=days).filter(work_days__contains=day)
+    else:
+        qs = qs.filter(work_date__lte=day, work_date_end__gte=day)
+    return qs.order_by("-work_date", "-created_at", "-id")
 
 
 def match_detail(user, pk):

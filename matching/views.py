@@ -187,7 +187,7 @@ def match_list(request):
             messages.error(request, "日期格式应为 年-月-日。")
             day = ""
         else:
-            qs = qs.filter(work_date__lte=on, work_date_end__gte=on)
+            qs = selectors.on_day(qs, on)
     qs = selectors.annotate_wage_flag(qs)
     # Province-wide this list has millions of rows: count at most 10,000 of them.
     page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
