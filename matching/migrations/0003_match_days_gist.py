@@ -9,29 +9,10 @@ expression). PostgreSQL only; on other databases the list keeps the two comparis
 
 from django.db import migrations
 
+from gigmarket.migration_ops import RunSQLOnPostgreSQL
+
 NAME = "matching_match_days"
 EXPRESSION = "daterange(work_date, work_date_end, '[]')"
-
-
-class CreateDaysIndex(migrations.operations.base.Operation):
-    reversible = True
-
-    def state_forwards(self, app_label, state):
-        pass
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {NAME} ON matching_match USING gist (({EXPRESSION}))")
-            # Statistics of an index expression exist only after ANALYZE; without them the
-            # planner guessed 25,000 matches a day instead of 4,000.
-            schema_editor.execute("ANALYZE matching_match")
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(f"DROP INDEX IF EXISTS {NAME}")
-
-    def describe(self):
-        return f"Create the GiST index {NAME} on PostgreSQL"
 
 
 class Migration(migrations.Migration):
@@ -39,4 +20,15 @@ class Migration(migrations.Migration):
         ("matching", "0002_match_list_indexes"),
     ]
 
-    operations = [CreateDaysIndex()]
+    operations = [
+        RunSQLOnPostgreSQL(
+            [
+                f"CREATE INDEX IF NOT EXISTS {NAME} ON matching_match USING gist (({EXPRESSION}))",
+                # Statistics of an index expression exist only after ANALYZE; without them
+                # the planner guessed 25,000 matches a day instead of 4,000.
+                "ANALYZE matching_match",
+            ],
+            f"DROP INDEX IF EXISTS {NAME}",
+            description=f"Create the GiST index {NAME} on PostgreSQL",
+        )
+    ]

@@ -10,6 +10,8 @@ workers, PostgreSQL on its default settings).
 import django.db.models.deletion
 from django.db import migrations, models
 
+from gigmarket.migration_ops import RunSQLOnPostgreSQL
+
 FILL = """
 UPDATE registry_worker_trades
    SET county_id = w.county_id,
@@ -19,26 +21,6 @@ UPDATE registry_worker_trades
   FROM registry_worker w
  WHERE w.id = registry_worker_trades.worker_id
 """
-
-
-class Analyze(migrations.operations.base.Operation):
-    """Refresh PostgreSQL's statistics of the table: the filled columns have none yet, and
-    the ranking's plans depend on them. Other databases skip this."""
-
-    reversible = True
-
-    def state_forwards(self, app_label, state):
-        pass
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute("ANALYZE registry_worker_trades")
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        pass
-
-    def describe(self):
-        return "Analyze registry_worker_trades"
 
 
 TIERS = [(1, "一级重点帮扶"), (2, "二级优先帮扶"), (3, "普通")]

@@ -74,3 +74,20 @@ if ON_POSTGRES:  # the GiST index exists on PostgreSQL only; CI runs this
             cursor.execute("EXPLAIN " + sql, params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
         assert "matching_match_days" in plan
+
+    @pytest.mark.django_db(transaction=True)
+    def test_the_days_index_migration_goes_both_ways():
+        from django.db.migrations.executor import MigrationExecutor
+
+        def has_index():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'matching_match_days'")
+                return cursor.fetchone() is not None
+
+        assert has_index()
+        MigrationExecutor(connection).migrate([("matching", "0002_match_list_indexes")])
+        assert not has_index()
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+        assert has_index()
