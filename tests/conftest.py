@@ -58,11 +58,17 @@ def _reference_data(request, django_db_blocker):
     ):
         return
     request.getfixturevalue("django_db_setup")
+    with django_db_blocker.unblock():
+        ensure_reference_data()
+
+
+def ensure_reference_data():
+    """Reload the migrations' reference data if a transactional test flushed it. Module-scoped
+    fixtures that write to the database call this themselves: they run before `_reference_data`."""
     from gigmarket.models import Division
 
-    with django_db_blocker.unblock():
-        if not Division.objects.exists():
-            reload_reference_data()
+    if not Division.objects.exists():
+        reload_reference_data()
 
 
 @pytest.fixture

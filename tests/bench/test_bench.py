@@ -22,6 +22,7 @@ from registry.models import Employer, Posting, WindowVisit, Worker
 from registry.validators import normalize_credit_code, normalize_mobile, parse_id_number
 from reporting.models import DailyStat, Submission
 from reporting.monitoring import rollup_day
+from tests.conftest import ensure_reference_data
 
 TODAY = datetime.date(2026, 3, 10)
 
@@ -30,6 +31,7 @@ TODAY = datetime.date(2026, 3, 10)
 def generated(django_db_setup, django_db_blocker):
     """Generate once for the module, inside a transaction rolled back at the end."""
     with django_db_blocker.unblock(), transaction.atomic():
+        ensure_reference_data()
         yield generate(scale="tiny", seed=7, today=TODAY, log=lambda *_: None)
         transaction.set_rollback(True)
 
@@ -171,7 +173,10 @@ if ON_POSTGRES:
             for model in BULK_MODELS:
                 constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
                 fk_columns = {c["columns"][0] for c in constraints.values() if c["foreign_key"]}
-                indexed = {c["columns"][0] for c in constraints.values() if c["index"] or c["unique"]}
+                # (an expression index, like the GiST index of match days, has no columns)
+                indexed = {
+                    c["columns"][0] for c in constraints.values() if (c["index"] or c["unique"]) and c["columns"]
+                }
                 declared = {i.name for i in model._meta.indexes} | {c.name for c in model._meta.constraints}
                 assert declared <= set(constraints), model
                 for field in model._meta.concrete_fields:
