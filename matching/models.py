@@ -32,6 +32,14 @@ class MatchState(models.TextChoices):
     CANCELLED = "cancelled", _("已取消")
 
 
+# Bootstrap badge colour of each state (lists and the match page).
+STATE_BADGES = {
+    MatchState.NEGOTIATING: "text-bg-info",
+    MatchState.CONFIRMED: "text-bg-primary",
+    MatchState.ONBOARD: "text-bg-success",
+    MatchState.COMPLETED: "text-bg-secondary",
+}
+
 # States that take one of the posting's places and book the worker's day.
 HOLDING_STATES = (MatchState.CONFIRMED, MatchState.ONBOARD, MatchState.COMPLETED)
 # States in which the worker is still attached to the posting (one live match per pair).
@@ -160,6 +168,11 @@ class Match(ChoiceLabels, models.Model):
     def actions(self):
         """(state, button label) for the one-click transitions open from here."""
         return [(target.value, ACTION_LABELS[target]) for target in self.allowed_targets]
+
+    @property
+    def state_badge(self):
+        """The badge class of the state (未到岗 and 已取消 warn)."""
+        return STATE_BADGES.get(self.state, "text-bg-warning")
 
     @property
     def is_multi_day(self):
