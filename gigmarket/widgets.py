@@ -23,12 +23,14 @@ class FastSelect(forms.Select):
     """
 
     def render(self, name, value, attrs=None, renderer=None):
+        if self.allow_multiple_selected or type(self).create_option is not forms.Select.create_option:
+            return super().render(name, value, attrs, renderer)  # what this shortcut does not cover
         wanted = set(self.format_value(value))
         found = False
 
         def option(option_value, label):
             nonlocal found
-            option_value = "" if option_value is None else str(option_value)
+            option_value = str(option_value)
             selected = ""
             if not found and option_value in wanted:
                 selected, found = " selected", True
@@ -36,10 +38,12 @@ class FastSelect(forms.Select):
 
         parts = []
         for option_value, label in self.choices:
-            if isinstance(label, (list, tuple)):
-                inner = "".join(option(v, sub) for v, sub in label)
-                parts.append(f'<optgroup label="{escape(option_value)}">{inner}</optgroup>')
-            else:
+            if option_value is None:  # as Django's `optgroups`: a None value (or group name) is ""
+                option_value = ""
+            if not isinstance(label, (list, tuple)):
                 parts.append(option(option_value, label))
+                continue
+            inner = "".join(option(v, sub) for v, sub in label)
+            parts.append(f'<optgroup label="{escape(option_value)}">{inner}</optgroup>' if option_value else inner)
         attrs = _attrs(self.build_attrs(self.attrs, attrs))
         return mark_safe(f'<select name="{escape(name)}"{attrs}>{"".join(parts)}</select>')

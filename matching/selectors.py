@@ -178,7 +178,8 @@ def _booked(start, end, start_time, end_time):
 def _candidate_counties(posting, user):
     """Counties to search: the user's scope (`counties_in_scope`), narrowed to the posting's 市州 ("nearby")."""
     county = posting.market.county
-    if user.role in (Role.COUNTY, Role.CLERK):  # one county, known without a query
+    one_county = user.role == Role.COUNTY or (user.role == Role.CLERK and user.market_id is not None)
+    if one_county and not user.is_superuser:  # their county, known without a query
         return [county.pk] if user.division_id == county.pk else []
     in_scope = counties_in_scope(user).filter(parent_id=county.parent_id)
     return list(in_scope.order_by("code").values_list("pk", flat=True))
@@ -194,15 +195,16 @@ def candidates_for_posting(posting, user, *, today=None, limit=CANDIDATE_LIMIT):
     then who has waited longest. `posting` needs `market__county` loaded.
 
     Shape: three branches — the posting's market, the rest of its county, the other
-    counties of the 市州 — each walking the posting's trade rows (`WorkerTrade`, which
-    carry the worker's ranking key) in the order of one of their indexes, (trade,
-    market | county, tier, waiting_since, worker) or (trade, tier, waiting_since,
-    worker) with the county list as a filter; each checks the walked row's worker by
-    primary key and stops at `limit`. Then the union of at most 3 × `limit` ids is
-    ranked. The top `limit` of the whole order is always inside it: a worker's
-    predecessors in its own branch precede it overall. The walk is as short for a rare
-    trade as for a common one; the third branch reads about `limit` ÷ (the 市州's share
-    of the trade's workers) rows.
+    counties of the 市州, each limited to the counties in scope — each walking the
+    posting's trade rows (`WorkerTrade`, which carry the worker's ranking key) in the
+    order of one of their indexes, (trade, market | county, tier, waiting_since, worker)
+    or (trade, tier, waiting_since, worker) with the county list as a filter; each
+    checks the walked row's worker by primary key and stops at `limit`. Then the union
+    of at most 3 × `limit` ids is ranked, scoped once more on the workers themselves.
+    The top `limit` of the whole order is always inside it: a worker's predecessors in
+    its own branch precede it overall. The walk is as short for a rare trade as for a
+    common one; the third branch reads about `limit` ÷ (the 市州's share of the trade's
+    workers) rows.
     """
     today = today or timezone.localdate()
     day = max(posting.work_date, today)
@@ -221,26 +223,30 @@ def candidates_for_posting(posting, user, *, today=None, limit=CANDIDATE_LIMIT):
         return qs.order_by("priority_tier", "waiting_since", "worker_id").values("worker_id")[:limit]
 
     counties = _candidate_counties(posting, user)
-    branches = []
+    if not counties:
+        return []
+    # A worker keeps the market they first registered at when they move: the market
+    # branch is limited to the counties too (statistics `registry_wtrade_market_county`
+    # tell the planner the market mostly implies the county, or it would underestimate
+    # the branch tenfold and sort instead of walking).
+    here = base.exclude(registered_market_id=posting.market_id)
+    branches = [base.filter(registered_market_id=posting.market_id, county_id__in=counties)]
     if county_id in counties:
-        # The market alone, without its county: the planner takes the two as independent
-        # and, underestimating the market's rows tenfold, would check them all and sort.
-        branches.append(base.filter(registered_market_id=posting.market_id))
-        branches.append(base.filter(county_id=county_id).exclude(registered_market_id=posting.market_id))
+        branches.append(here.filter(county_id=county_id))
     others = [pk for pk in counties if pk != county_id]
     if others:
-        branches.append(base.filter(county_id__in=others))
-    if not branches:
-        return []
+        branches.append(here.filter(county_id__in=others))
     parts, params = [], []
     for n, branch in enumerate(branches):
         sql, branch_params = walk(branch).query.sql_with_params()
         parts.append(f"SELECT * FROM ({sql}) AS branch{n}")
         params.extend(branch_params)
     top = RawSQL(" UNION ALL ".join(parts), params)
+    # Scope again on the workers themselves (at most 3 × `limit` rows): the copies on the
+    # trade rows decide the walk, never what a user may see.
     rows = (
-        Worker.objects.select_related("registered_market", "county")
-        .filter(pk__in=top)
+        scope_queryset(Worker.objects.select_related("registered_market", "county"), user)
+        .filter(pk__in=top, county_id__in=counties)
         .annotate(
             proximity=Case(
                 When(registered_market_id=posting.market_id, then=Value(0)),

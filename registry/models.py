@@ -20,7 +20,7 @@ clear (needed for search, age and display).
 import datetime
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThan
@@ -231,8 +231,8 @@ class Worker(ChoiceLabels, models.Model):
         adding = self._state.adding
         super().save(*args, **kwargs)
         if not adding:
-            key = self.ranking_key()
-            WorkerTrade.objects.filter(worker=self).exclude(**key).update(**key)
+            # From the stored row: a save with `update_fields` may hold stale values of the rest.
+            sync_ranking_keys([self.pk])
 
     def ranking_key(self):
         """What `WorkerTrade` copies from the worker: where they are served and how they rank."""
@@ -335,7 +335,7 @@ class WorkerTrade(ChoiceLabels, models.Model):
     index that stops after a page, however rare the trade; from the worker's own tier
     index it meant probing the trade of every worker walked past. The copy is kept by
     `Worker.save`, by the set-based updates in `services` (confirm, nightly tiers) through
-    `services.worker_trades_sync`, and the nightly job repairs any row that drifted.
+    `sync_ranking_keys`, and the nightly job repairs any row that drifted.
     """
 
     scope_county_path = "county"
@@ -373,6 +373,34 @@ class WorkerTrade(ChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.worker_id}:{self.trade_id}"
+
+
+def sync_ranking_keys(worker_ids=None):
+    """Copy the ranking key onto the trade rows that differ from their worker's (all, or `worker_ids`).
+
+    From the stored worker rows, not from any object in memory. `Worker.save` calls it
+    for the saved worker; the set-based updates of `priority_tier` / `waiting_since`
+    (`services.worker_confirmed_match`, `services.refresh_worker_tiers`) call it after.
+    One UPDATE … FROM (PostgreSQL, and SQLite ≥ 3.33), which the ORM cannot express: a
+    join, where a per-column subquery would probe the worker four times per row.
+    Returns the number of trade rows changed.
+    """
+    sets = ", ".join(f"{column} = w.{column}" for column in RANKING_KEY_COLUMNS)
+    differs = " OR ".join(f"wt.{column} <> w.{column}" for column in RANKING_KEY_COLUMNS)
+    sql = (
+        f"UPDATE {WorkerTrade._meta.db_table} AS wt SET {sets} FROM {Worker._meta.db_table} AS w "
+        f"WHERE w.id = wt.worker_id AND ({differs})"
+    )
+    params = []
+    if worker_ids is not None:
+        worker_ids = [int(pk) for pk in worker_ids]
+        if not worker_ids:
+            return 0
+        sql += f" AND wt.worker_id IN ({', '.join(['%s'] * len(worker_ids))})"
+        params = worker_ids
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 class Employer(ChoiceLabels, models.Model):

@@ -4,7 +4,7 @@ import logging
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, Value
 from django.utils import timezone
 
@@ -14,7 +14,6 @@ from gigmarket.models import AuditEvent
 from gigmarket.security import audit_reveal
 
 from .models import (
-    RANKING_KEY_COLUMNS,
     Employer,
     PolicyNote,
     Posting,
@@ -22,7 +21,7 @@ from .models import (
     TrainingSignup,
     WindowVisit,
     Worker,
-    WorkerTrade,
+    sync_ranking_keys,
     tier_expression,
     waiting_since_expression,
 )
@@ -179,35 +178,9 @@ def refresh_worker_tiers(today=None):
     today = today or timezone.localdate()
     with transaction.atomic():
         changed = workers_refresh_tiers(Worker.objects.all(), today)
-        synced = worker_trades_sync()
+        synced = sync_ranking_keys()
     log.info("registry: tiers refreshed for %s, %s workers changed, %s trade rows synced", today, changed, synced)
     return changed
-
-
-def worker_trades_sync(worker_ids=None):
-    """Copy the ranking key onto the trade rows that differ from their worker's (all, or `worker_ids`).
-
-    The set-based updates of `priority_tier` / `waiting_since` bypass `Worker.save`, so
-    they call this after. One UPDATE … FROM (PostgreSQL, and SQLite ≥ 3.33), which the
-    ORM cannot express: a join, where a per-column subquery would probe the worker four
-    times per row. Returns the number of trade rows changed.
-    """
-    sets = ", ".join(f"{column} = w.{column}" for column in RANKING_KEY_COLUMNS)
-    differs = " OR ".join(f"wt.{column} <> w.{column}" for column in RANKING_KEY_COLUMNS)
-    sql = (
-        f"UPDATE {WorkerTrade._meta.db_table} AS wt SET {sets} FROM {Worker._meta.db_table} AS w "
-        f"WHERE w.id = wt.worker_id AND ({differs})"
-    )
-    params = []
-    if worker_ids is not None:
-        worker_ids = [int(pk) for pk in worker_ids]
-        if not worker_ids:
-            return 0
-        sql += f" AND wt.worker_id IN ({', '.join(['%s'] * len(worker_ids))})"
-        params = worker_ids
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
 
 
 def worker_confirmed_match(*, worker_id, at):
@@ -220,7 +193,7 @@ def worker_confirmed_match(*, worker_id, at):
         waiting_since=at,
         priority_tier=tier_expression(timezone.localdate(at), waiting_since=Value(at)),
     )
-    worker_trades_sync([worker_id])
+    sync_ranking_keys([worker_id])
 
 
 def worker_reveal_id(*, worker, by):

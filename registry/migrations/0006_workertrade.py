@@ -132,4 +132,6 @@ class Migration(migrations.Migration):
                 fields=["trade", "priority_tier", "waiting_since", "worker"], name="registry_wtrade_rank"
             ),
         ),
+        # The filled columns have no statistics until then, and the ranking's plans depend on them.
+        RunSQLOnPostgreSQL("ANALYZE registry_worker_trades", description="Analyze registry_worker_trades"),
     ]

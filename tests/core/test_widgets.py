@@ -6,10 +6,17 @@ from django import forms
 from gigmarket.models import Division
 from gigmarket.widgets import FastSelect
 
-CHOICES = [("", "全部"), ("a", "甲 & <乙>"), ("贵州", [("gy", "贵阳市"), ("zy", "遵义市")]), ("z", "丙")]
+CHOICES = [
+    ("", "全部"),
+    ("a", "甲 & <乙>"),
+    ("贵州", [("gy", "贵阳市"), ("zy", "遵义市"), (None, "未定")]),
+    (None, [("n1", "不分组一"), ("n2", "不分组二")]),
+    (None, "空值"),
+    ("z", "丙"),
+]
 
 
-@pytest.mark.parametrize("value", [None, "", "a", "zy", "missing"])
+@pytest.mark.parametrize("value", [None, "", "a", "zy", "n2", "None", "missing"])
 @pytest.mark.parametrize("attrs", [{}, {"class": "form-select form-select-sm", "required": True, "disabled": False}])
 def test_fast_select_renders_exactly_what_django_renders(value, attrs):
     django_html = forms.Select(attrs=attrs, choices=CHOICES).render("city", value, attrs={"id": "id_city"})
@@ -49,3 +56,13 @@ def test_fast_select_on_a_model_choice_field_matches_django(bound):
         return str(F(data)["county"])
 
     assert form(FastSelect) == re.sub(r">\s+<", "><", form(forms.Select))
+
+
+def test_a_multiple_select_is_left_to_django():
+    class FastMultiple(FastSelect):
+        allow_multiple_selected = True
+
+    chosen = ["a", "gy"]
+    assert FastMultiple(choices=CHOICES).render("c", chosen) == forms.SelectMultiple(choices=CHOICES).render(
+        "c", chosen
+    )

@@ -154,6 +154,11 @@ def test_ranking_equals_a_full_sort_of_every_eligible_worker(
                 available_from=None if rng.random() < 0.9 else datetime.date(2026, 4, 1),
             )
         )
+        if rng.random() < 0.3:  # moved: now served by another county, registering market kept
+            workers[-1].county = rng.choice(markets).county
+            workers[-1].save()
+    moved_out = [w for w in workers if w.registered_market_id == market.pk and w.county_id != market.county_id]
+    assert moved_out  # the data has workers of the posting's market now served elsewhere
     today = timezone.localdate()
     counties = {market.county_id, market2.county_id} if user_fixture != "clerk" else {market.county_id}
 

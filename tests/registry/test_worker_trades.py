@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from matching.selectors import candidates_for_posting
-from registry.models import RANKING_KEY_COLUMNS, Tier, Worker, WorkerTrade
+from registry.models import RANKING_KEY_COLUMNS, Tier, Worker, WorkerTrade, sync_ranking_keys
 from registry.services import refresh_worker_tiers, worker_confirmed_match, worker_register, worker_update
 from registry.validators import parse_id_number
 from tests.factories.markets import MarketFactory, TradeFactory
@@ -112,19 +112,31 @@ def test_nightly_refresh_repairs_copies_that_drifted_and_then_has_nothing_to_do(
     refresh_worker_tiers()
 
     assert_in_step(worker, trades=2)
-    from registry.services import worker_trades_sync
-
-    assert worker_trades_sync() == 0
+    assert sync_ranking_keys() == 0
 
 
-def test_a_save_that_changes_nothing_writes_no_trade_row(market, django_assert_num_queries):
-    worker = WorkerFactory(registered_market=market, trades=[TradeFactory()])
-    worker = Worker.objects.get(pk=worker.pk)
-    before = WorkerTrade.objects.get(worker=worker)
-    worker.notes = "只改备注"
-    with django_assert_num_queries(2):  # the worker, and a trade-row UPDATE that matches nothing
-        worker.save()
-    assert WorkerTrade.objects.get(worker=worker).pk == before.pk
+def test_a_save_with_stale_values_copies_what_is_stored_not_what_it_holds(market, market2):
+    """A request that loaded the worker before another one moved them, then saves one field."""
+    trade = TradeFactory()
+    worker = WorkerFactory(registered_market=market, trades=[trade])
+    stale = Worker.objects.get(pk=worker.pk)
+    # Meanwhile another request moves the worker to 云岩区 (county and trade rows).
+    Worker.objects.filter(pk=worker.pk).update(county=market2.county)
+    sync_ranking_keys([worker.pk])
+    stale.name = "改名"
+    stale.save(update_fields=["name"])
+
+    assert WorkerTrade.objects.get(worker=worker).county_id == market2.county_id
+    assert_in_step(worker)
+
+
+def test_sync_writes_only_the_rows_that_differ(market):
+    worker = WorkerFactory(registered_market=market, trades=[TradeFactory(), TradeFactory()])
+    assert sync_ranking_keys([worker.pk]) == 0
+    WorkerTrade.objects.filter(pk=WorkerTrade.objects.filter(worker=worker).first().pk).update(priority_tier=Tier.FIRST)
+    assert sync_ranking_keys([worker.pk]) == 1
+    assert sync_ranking_keys([worker.pk]) == 0
+    assert_in_step(worker, trades=2)
 
 
 def test_ranking_follows_a_tier_change_made_after_registration(market, clerk, county_user):
