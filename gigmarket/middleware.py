@@ -66,6 +66,13 @@ class PasswordChangeRequiredMiddleware:
 
     # URL names a user who must change their password can still reach.
     ALLOWED_VIEWS = {"password_change", "password_change_done", "logout", "admin:logout", "healthz", "set_language"}
+    # The second factor comes first (gigmarket.twofactor), and new recovery codes are shown once.
+    ALLOWED_VIEWS |= {
+        "two_factor_verify",
+        "two_factor_setup",
+        "two_factor_recovery_codes",
+        "two_factor_recovery_download",
+    }
 
     def __init__(self, get_response):
         self.get_response = get_response

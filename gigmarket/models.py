@@ -47,6 +47,8 @@ class Division(ChoiceLabels, models.Model):
         related_name="children",
     )
     is_active = models.BooleanField(_("有效"), default=True)
+    # A county's staff decide whether its window clerks must log in with a second factor.
+    clerks_need_two_factor = models.BooleanField(_("窗口工作人员须两步验证"), default=False)
 
     class Meta:
         ordering = ["code"]

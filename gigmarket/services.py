@@ -1,7 +1,11 @@
 """Writes for user accounts. Each runs in a transaction and writes its audit row."""
 
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.db import transaction
 
+from . import twofactor
 from .audit import audit_record, diff, snapshot
 from .models import AuditEvent
 
@@ -83,3 +87,180 @@ def division_set_active(*, division, active, by):
         changes={"is_active": [not active, active]},
     )
     return division
+
+
+# Two-factor login ------------------------------------------------------------------------------
+
+
+@dataclass
+class CodeCheck:
+    """The outcome of a code typed at the second-factor step or to confirm an enrolment."""
+
+    ok: bool
+    device: object = None
+    locked_until: object = None
+    remaining: int = 0
+    recovery_left: int | None = None
+
+
+def _recovery_codes_replace(user):
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    device, _ = StaticDevice.objects.get_or_create(user=user, defaults={"name": "恢复码"})
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(twofactor.RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+@transaction.atomic
+def two_factor_enrol_start(*, user):
+    """A fresh, unconfirmed authenticator key for `user` (any earlier unconfirmed one is dropped)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="身份验证器", confirmed=False)
+
+
+@transaction.atomic
+def two_factor_check(*, user, code, enrolling=False):
+    """Check a code `user` typed: TOTP from the authenticator (the unconfirmed one when
+    `enrolling`), or a recovery code (8 letters and digits, each works once).
+
+    Refused while the step is locked. Every success and failure is audited; the failure that
+    reaches OTP_FAILURE_LIMIT locks the step for OTP_LOCKOUT_MINUTES and is audited as such.
+    Confirming an enrolment also replaces the recovery codes (returned in `device.new_codes`).
+    """
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .models import User
+
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one check at a time per user
+    until = twofactor.locked_until(user)
+    if until is not None:
+        return CodeCheck(ok=False, locked_until=until)
+    code = twofactor.normalise_code(code)
+    if code.isdigit():
+        kind = "动态验证码"
+        device = (
+            TOTPDevice.objects.select_for_update().filter(user=user, confirmed=not enrolling).order_by("-pk").first()
+        )
+    else:
+        kind = "恢复码"
+        device = None if enrolling else StaticDevice.objects.select_for_update().filter(user=user).first()
+    if device is None:
+        # Nothing to check against (e.g. a recovery code typed while enrolling): count it on
+        # the authenticator being enrolled, so the limit holds either way.
+        device = TOTPDevice.objects.filter(user=user).order_by("-pk").first()
+        if device is not None:
+            device.throttle_increment()
+        verified = False
+    else:
+        verified = bool(code) and device.verify_token(code)
+
+    step = "启用两步验证" if enrolling else "两步验证"
+    if verified:
+        result = CodeCheck(ok=True, device=device)
+        changes = {"second_factor": kind}
+        if kind == "恢复码":
+            result.recovery_left = device.token_set.count()
+            changes["recovery_codes"] = f"已使用1个，剩余{result.recovery_left}个"
+        if enrolling:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+            device.new_codes = _recovery_codes_replace(user)
+            audit_record(
+                actor=user,
+                action=AuditEvent.Action.UPDATE,
+                target=user,
+                county=user.division,
+                changes={"two_factor": ["未启用", "已启用"], "recovery_codes": f"已生成{len(device.new_codes)}个"},
+            )
+        else:
+            audit_record(
+                actor=user,
+                action=AuditEvent.Action.LOGIN,
+                target_repr=f"账号 {user.username} {step}通过",
+                county=user.division,
+                changes=changes,
+            )
+        return result
+
+    failures = twofactor.failure_count(user)
+    limit = settings.OTP_FAILURE_LIMIT
+    audit_record(
+        actor=user,
+        action=AuditEvent.Action.LOGIN_FAILED,
+        target_repr=f"账号 {user.username} {step}失败",
+        county=user.division,
+        changes={"second_factor": kind, "reason": "验证码错误或已使用过", "failures": failures},
+    )
+    result = CodeCheck(ok=False, remaining=max(limit - failures, 0))
+    if failures >= limit:
+        minutes = settings.OTP_LOCKOUT_MINUTES
+        audit_record(
+            actor=user,
+            action=AuditEvent.Action.LOGIN_FAILED,
+            target_repr=f"账号 {user.username} {step}连续失败{failures}次，已锁定{minutes}分钟",
+            county=user.division,
+            changes={"reason": "两步验证锁定", "failures": failures, "lockout_minutes": minutes},
+        )
+        result.locked_until = twofactor.locked_until(user)
+    return result
+
+
+@transaction.atomic
+def two_factor_recovery_regenerate(*, user):
+    """New recovery codes for `user` (the old ones stop working); returns the new codes."""
+    codes = _recovery_codes_replace(user)
+    audit_record(
+        actor=user,
+        action=AuditEvent.Action.UPDATE,
+        target=user,
+        county=user.division,
+        changes={"recovery_codes": f"重新生成{len(codes)}个，原恢复码作废"},
+    )
+    return codes
+
+
+@transaction.atomic
+def two_factor_reset(*, user, reason, by):
+    """A manager removes `user`'s authenticator and recovery codes (a lost phone): the user
+    enrols again at the next login if they must use two-factor login. `reason` is required."""
+    from django.core.exceptions import ValidationError
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写重置原因。"})
+    had = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        target=user,
+        county=user.division,
+        changes={"two_factor": ["已启用" if had else "未启用", "已重置"], "reason": reason[:200]},
+    )
+
+
+@transaction.atomic
+def county_set_clerk_two_factor(*, county, required, by):
+    """A county decides whether its window clerks must use two-factor login."""
+    if county.clerks_need_two_factor == required:
+        return county
+    county.clerks_need_two_factor = required
+    county.full_clean()
+    county.save(update_fields=["clerks_need_two_factor"])
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        target=county,
+        county=county,
+        changes={"clerks_need_two_factor": [not required, required]},
+    )
+    return county

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.utils import timezone
 
+from . import twofactor
 from .audit import audit_record
 from .middleware import SESSION_STARTED_KEY
 from .models import AuditEvent
@@ -16,6 +17,7 @@ from .security import password_expiry_warning
 def _on_login(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         request.session[SESSION_STARTED_KEY] = timezone.now().timestamp()
+        twofactor.note_login(request, user)
     audit_record(actor=user, action=AuditEvent.Action.LOGIN, county=user.division)
     warning = password_expiry_warning(user)
     if warning and request is not None:

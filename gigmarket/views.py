@@ -6,17 +6,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import services
 from .dashboard import collect_cards
 from .forms import AuditFilterForm, PasswordChangeForm, SetPasswordForm, UserForm
-from .models import Division
+from .models import Division, Role
 from .security import password_change_reason
 from .selectors import audit_events_for, is_province_writer, manageable_users, roles_manageable_by
 
@@ -74,8 +76,11 @@ def user_list(request):
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(username__icontains=q) | qs.filter(full_name__icontains=q)
+    qs = qs.annotate(has_two_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "gigmarket/user_list.html", {"page": page, "q": q})
+    # A county decides whether its window clerks must use two-factor login.
+    county = request.user.division if request.user.role == Role.COUNTY else None
+    return render(request, "gigmarket/user_list.html", {"page": page, "q": q, "county": county})
 
 
 @login_required

@@ -13,6 +13,9 @@ from tests.factories.markets import MarketFactory
 def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Most tests sign in with force_login (no second factor); the two-factor tests switch
+    # the policy on themselves with the `settings` fixture.
+    settings.OTP_REQUIRED_ROLES = []
     settings.CELERY_BROKER_URL = "memory://"
     settings.STORAGES = {
         **settings.STORAGES,

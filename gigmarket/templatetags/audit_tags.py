@@ -9,6 +9,14 @@ register = template.Library()
 EMPTY = "（空）"
 # Keys that services record beside model fields.
 EXTRA_LABELS = {"reason": "原因", "password": "密码", "trades": "工种", "hours": "运行时间", "lockout": "锁定"}
+# Two-factor login (gigmarket.services two_factor_*).
+EXTRA_LABELS |= {
+    "two_factor": "两步验证",
+    "second_factor": "验证方式",
+    "recovery_codes": "恢复码",
+    "failures": "连续失败次数",
+    "lockout_minutes": "锁定分钟数",
+}
 
 
 def _model(label):
