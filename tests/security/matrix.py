@@ -321,6 +321,40 @@ MATRIX = {
         post=scoped(DONE, allowed=MANAGERS),
         payload=lambda w, s, u: {},
     ),
+    # Two-factor login. Staff here sign in with force_login and no authenticator, and the tests'
+    # policy requires none: the pages send them on (302) and change nothing. tests/core/test_two_factor.py
+    # covers each page with an enrolled user.
+    "two_factor_setup": Entry(
+        get=flat(),
+        post=flat(DONE),
+        payload=lambda w, s, u: {"code": "123456"},
+        post_changes=False,
+        note="a POST without an enrolment under way goes back to the enrolment page",
+    ),
+    "two_factor_verify": Entry(
+        get=flat(DONE),
+        post=flat(DONE),
+        payload=lambda w, s, u: {"code": "123456"},
+        post_changes=False,
+        note="nothing to verify without an authenticator: on to the dashboard",
+    ),
+    "two_factor_recovery_codes": Entry(get=flat(DONE), post=flat(DONE), payload=lambda w, s, u: {}, post_changes=False),
+    "two_factor_recovery_download": Entry(get=flat(DONE), note="no new codes in the session: to the 2FA page"),
+    "two_factor_recovery_regenerate": Entry(
+        get=POST_ONLY, post=flat(DONE), payload=lambda w, s, u: {}, post_changes=False
+    ),
+    "user_two_factor_reset": Entry(
+        kwargs=lambda w, s, u: {"pk": w.staff(s).pk},
+        get=scoped(allowed=MANAGERS),
+        post=scoped(DONE, allowed=MANAGERS),
+        payload=lambda w, s, u: {"reason": "矩阵重置：手机丢失"},
+    ),
+    "county_two_factor_policy": Entry(
+        get=POST_ONLY,
+        post=flat(DONE, allowed=("county", "county2")),
+        payload=lambda w, s, u: {"clerks_need_two_factor": "on"},
+        note="a county sets the switch for its own clerks only",
+    ),
     "audit_list": Entry(get=flat()),
     "division_list": Entry(get=flat()),
     "division_toggle_active": Entry(
