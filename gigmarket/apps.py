@@ -9,3 +9,16 @@ class GigmarketConfig(AppConfig):
         from .signals import connect_auth_audit
 
         connect_auth_audit()
+        self._close_otp_device_admin()
+
+    @staticmethod
+    def _close_otp_device_admin():
+        """django-otp registers its devices in Django admin, where deleting one (a reset) would
+        leave no business audit row. Resets go through 账号管理 or `manage.py two_factor_reset`."""
+        from django.contrib import admin
+        from django_otp.plugins.otp_static.models import StaticDevice
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        for model in (TOTPDevice, StaticDevice):
+            if admin.site.is_registered(model):
+                admin.site.unregister(model)

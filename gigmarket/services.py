@@ -226,9 +226,10 @@ def two_factor_recovery_regenerate(*, user):
 
 
 @transaction.atomic
-def two_factor_reset(*, user, reason, by):
+def two_factor_reset(*, user, reason, by, via=None):
     """A manager removes `user`'s authenticator and recovery codes (a lost phone): the user
-    enrols again at the next login if they must use two-factor login. `reason` is required."""
+    enrols again at the next login if they must use two-factor login. `reason` is required.
+    `by` is None for the operator's command (`via` then names it in the audit row)."""
     from django.core.exceptions import ValidationError
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -244,7 +245,11 @@ def two_factor_reset(*, user, reason, by):
         action=AuditEvent.Action.UPDATE,
         target=user,
         county=user.division,
-        changes={"two_factor": ["已启用" if had else "未启用", "已重置"], "reason": reason[:200]},
+        changes={
+            "two_factor": ["已启用" if had else "未启用", "已重置"],
+            "reason": reason[:200],
+            **({"via": via} if via else {}),
+        },
     )
 
 

@@ -16,6 +16,7 @@ EXTRA_LABELS |= {
     "recovery_codes": "恢复码",
     "failures": "连续失败次数",
     "lockout_minutes": "锁定分钟数",
+    "via": "操作途径",
 }
 
 

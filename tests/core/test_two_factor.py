@@ -569,3 +569,51 @@ def test_a_verified_session_costs_one_query_more_than_a_plain_one(
     # Session, user, the device the session was verified with (django-otp), then the view's one.
     with django_assert_num_queries(4):
         assert client.get("/healthz").status_code == 200
+
+
+# Operators and the audit page ------------------------------------------------------------------
+
+
+def test_the_command_resets_a_superusers_2fa_with_a_reason_audited(db):
+    from django.core.management import CommandError, call_command
+
+    root = UserFactory(username="root", is_superuser=True, is_staff=True, division=None)
+    enrol(root)
+    with pytest.raises(CommandError):
+        call_command("two_factor_reset", "root", "--reason", " ")
+    assert TOTPDevice.objects.filter(user=root).exists()
+    with pytest.raises(CommandError):
+        call_command("two_factor_reset", "nobody", "--reason", "x")
+    call_command("two_factor_reset", "root", "--reason", "手机丢失")
+    assert not TOTPDevice.objects.filter(user=root).exists()
+    row = AuditEvent.objects.get(target_id=str(root.pk))
+    assert row.changes == {
+        "two_factor": ["已启用", "已重置"],
+        "reason": "手机丢失",
+        "via": "manage.py two_factor_reset",
+    }
+
+
+def test_otp_devices_are_not_editable_in_django_admin(client, db):
+    from django.contrib import admin
+
+    assert not admin.site.is_registered(TOTPDevice)
+    assert not admin.site.is_registered(StaticDevice)
+
+
+def test_the_audit_page_shows_two_factor_events_in_chinese(client, production, province_user, county_user, frozen):
+    device, _ = enrol(county_user)
+    login(client, county_user)
+    wrong = str((int(code_for(device)) + 1) % 1_000_000).zfill(6)
+    client.post(VERIFY, {"code": wrong})
+    client.post(VERIFY, {"code": code_for(device)})
+    prov_device, _ = enrol(province_user)
+    manager = Client()
+    manager.force_login(province_user)
+    manager.post(VERIFY, {"code": code_for(prov_device)})
+    manager.post(reset_url(county_user), {"reason": "手机丢失"})
+    response = manager.get("/audit/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    for text in ["验证方式", "动态验证码", "连续失败次数", "两步验证", "已重置", "手机丢失", "两步验证通过"]:
+        assert text in body, text
