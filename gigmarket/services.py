@@ -161,6 +161,7 @@ def two_factor_check(*, user, code, enrolling=False):
 
     step = "启用两步验证" if enrolling else "两步验证"
     if verified:
+        twofactor.reset_failures(user)
         result = CodeCheck(ok=True, device=device)
         changes = {"second_factor": kind}
         if kind == "恢复码":

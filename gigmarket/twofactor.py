@@ -107,6 +107,13 @@ def failure_count(user):
     return sum(device.throttling_failure_count for device in _devices(user))
 
 
+def reset_failures(user):
+    """A right code ends the run of wrong ones on every device (authenticator and recovery codes)."""
+    for device in _devices(user):
+        if device.throttling_failure_count:
+            device.throttle_reset()
+
+
 def locked_until(user, now=None):
     """When the code step opens again for `user`, or None if it is open.
 

@@ -255,6 +255,21 @@ def test_five_wrong_codes_lock_the_step_for_15_minutes_audited_once(client, prod
     assert client.get("/markets/").status_code == 200
 
 
+def test_a_right_code_ends_the_run_of_wrong_ones_of_either_kind(production, county_user, frozen):
+    device, _ = enrol(county_user)
+    first = Client()
+    login(first, county_user)
+    for _ in range(3):
+        assert first.post(VERIFY, {"code": "zzzzzzzz"}).status_code == 400  # wrong recovery codes
+    assert first.post(VERIFY, {"code": code_for(device)}).status_code == 302
+    second = Client()
+    login(second, county_user)
+    wrong = str((int(code_for(device, steps_ahead=1)) + 1) % 1_000_000).zfill(6)
+    for _ in range(4):
+        assert second.post(VERIFY, {"code": wrong}).status_code == 400
+    assert second.post(VERIFY, {"code": code_for(device, steps_ahead=1)}).status_code == 302
+
+
 def test_the_lock_follows_the_settings(client, production, county_user, frozen):
     production.OTP_FAILURE_LIMIT = 2
     production.OTP_LOCKOUT_MINUTES = 1
