@@ -74,14 +74,14 @@ def parse_keyring(pii_keys="", pii_key="", cipher="fernet", hash_name="sha256"):
     entries = pii_keys if isinstance(pii_keys, (list, tuple)) else (pii_keys or "").split(",")
     entries = [entry.strip() for entry in entries if entry.strip()]
     if entries and pii_key:
-        raise ImproperlyConfigured("set PII_KEYS or PII_KEY, not both (put the old PII_KEY in PII_KEYS as legacy:<key>)")
+        raise ImproperlyConfigured("set PII_KEYS or PII_KEY, not both (put the old PII_KEY in PII_KEYS as legacy:...)")
     keys = {}
     if entries:
         for entry in entries:
             key_id, sep, secret = entry.partition(":")
             key_id, secret = key_id.strip(), secret.strip()
             if not sep or not secret:
-                raise ImproperlyConfigured(f"PII_KEYS entries are id:secret, got an entry without a secret ({key_id!r})")
+                raise ImproperlyConfigured(f"PII_KEYS entries are id:secret, {key_id!r} has no secret")
             if not KEY_ID_RE.match(key_id):
                 raise ImproperlyConfigured(f"PII_KEYS key id {key_id!r} must be 1-16 of A-Z a-z 0-9 _ -")
             if key_id in keys:

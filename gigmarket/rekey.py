@@ -80,9 +80,8 @@ def _new_values(obj, spec, all_rows):
         row[column] = getattr(obj, column)
     for column, derive in (spec.hashes or {}).items():
         value = derive(row)
-        if changes or all_rows:
-            if value != getattr(obj, column):
-                changes[column] = value
+        if (changes or all_rows) and value != getattr(obj, column):
+            changes[column] = value
     return changes
 
 

@@ -46,7 +46,11 @@ def available_on(qs, day):
 
 def worker_by_id_number(id_number):
     """The worker with this (normalised) 身份证号, anywhere in the province, or None. Not scoped."""
-    return Worker.objects.select_related("county", "registered_market").filter(id_hash__in=lookup_hashes(id_number)).first()
+    return (
+        Worker.objects.select_related("county", "registered_market")
+        .filter(id_hash__in=lookup_hashes(id_number))
+        .first()
+    )
 
 
 def workers_for(user, today=None):

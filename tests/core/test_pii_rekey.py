@@ -141,9 +141,11 @@ def test_an_interrupted_run_keeps_finished_batches_and_resumes(settings, clerk, 
             raise KeyboardInterrupt
         return real_bulk_update(objs, fields, **kwargs)
 
-    with mock.patch.object(Worker._base_manager, "bulk_update", crash_on_second_batch):
-        with pytest.raises(KeyboardInterrupt):
-            run("--batch-size", "2")
+    with (
+        mock.patch.object(Worker._base_manager, "bulk_update", crash_on_second_batch),
+        pytest.raises(KeyboardInterrupt),
+    ):
+        run("--batch-size", "2")
 
     # Batch 1 committed; batch 2 rolled back as a whole (no row with a new ciphertext
     # beside an old hash); the run is audited as interrupted.
