@@ -121,25 +121,21 @@ def check_algorithms(cipher, hash_name):
         ) from exc
 
 
+_last = [None, None]  # (raw settings, Keyring) of the last call: settings rarely change
+
+
 def keyring():
-    """The keyring from the current settings (parsed once per distinct value)."""
-    return _keyring(
+    """The keyring from the current settings (parsed again only when they change)."""
+    raw = (
         getattr(settings, "PII_KEYS", ""),
         getattr(settings, "PII_KEY", ""),
         getattr(settings, "PII_CIPHER", "fernet"),
         getattr(settings, "PII_HASH", "sha256"),
     )
-
-
-@lru_cache(maxsize=8)
-def _keyring_cached(pii_keys, pii_key, cipher, hash_name):
-    return parse_keyring(pii_keys, pii_key, cipher, hash_name)
-
-
-def _keyring(pii_keys, pii_key, cipher, hash_name):
-    if isinstance(pii_keys, list):
-        pii_keys = tuple(pii_keys)
-    return _keyring_cached(pii_keys, pii_key, cipher, hash_name)
+    if raw != _last[0]:
+        keys = tuple(raw[0]) if isinstance(raw[0], list) else raw[0]
+        _last[:] = [raw, parse_keyring(keys, *raw[1:])]
+    return _last[1]
 
 
 # Primitives -----------------------------------------------------------------------
