@@ -132,17 +132,17 @@ def test_rotation_from_fernet_to_sm4_keeps_every_worker_findable(settings, clerk
 @pytest.mark.django_db(transaction=True)
 def test_an_interrupted_run_keeps_finished_batches_and_resumes(settings, clerk, workers):
     rotate_to_sm4(settings)
-    real_bulk_update = Worker._base_manager.bulk_update
+    real_write = rekey.write_batch
     calls = []
 
-    def crash_on_second_batch(objs, fields, **kwargs):
+    def crash_on_second_batch(model, objs, columns):
         calls.append(len(objs))
         if len(calls) == 2:
             raise KeyboardInterrupt
-        return real_bulk_update(objs, fields, **kwargs)
+        return real_write(model, objs, columns)
 
     with (
-        mock.patch.object(Worker._base_manager, "bulk_update", crash_on_second_batch),
+        mock.patch.object(rekey, "write_batch", crash_on_second_batch),
         pytest.raises(KeyboardInterrupt),
     ):
         run("--batch-size", "2")
@@ -210,3 +210,12 @@ def test_the_command_walks_every_model_that_declares_its_columns():
 def test_bad_arguments_are_refused(db):
     with pytest.raises(CommandError, match="--batch-size 至少为 1"):
         run("--batch-size", "0")
+
+
+def test_the_re_key_run_shows_on_the_province_audit_page(settings, clerk, workers, client, province_user):
+    rotate_to_sm4(settings)
+    run("--batch-size", "2")
+    client.force_login(province_user)
+    response = client.get(reverse("audit_list"))
+    assert response.status_code == 200
+    assert "个人信息重新加密 pii_rekey" in response.content.decode()
