@@ -283,10 +283,23 @@ CELERY_TASK_IGNORE_RESULT = True
 # Personal data: key for the keyed hash and encryption of 身份证号.
 # In DEBUG a fixed development key is used; production must set it.
 PII_KEY = env_str("PII_KEY")
-if not PII_KEY:
+if not PII_KEY and not env_str("PII_KEYS"):
     if not DEBUG:
         raise ImproperlyConfigured("PII_KEY must be set when DEBUG=0")
     PII_KEY = "dev-only-pii-key-change-me"
+
+# --- Personal-data keyring and algorithms (docs/security.md "Key management") ---------
+# PII_KEYS: comma-separated id:secret, every key read, the first writes; without it the
+# single PII_KEY above is the one key (id "legacy"). PII_CIPHER: fernet | sm4 (SM4-GCM).
+# PII_HASH: sha256 | sm3 (HMAC). Parsed and self-tested here so a bad value, or an OpenSSL
+# without SM4/SM3, stops start-up; gigmarket.pii reads these settings at use.
+PII_KEYS = env_str("PII_KEYS")
+PII_CIPHER = env_str("PII_CIPHER", "fernet")
+PII_HASH = env_str("PII_HASH", "sha256")
+from gigmarket.pii import parse_keyring  # noqa: E402  (no Django settings needed to parse)
+
+parse_keyring(PII_KEYS, PII_KEY, PII_CIPHER, PII_HASH)
+# --- end of the personal-data keyring block ---------------------------------------------
 
 # Hardship tiers (分级服务, notice 七): thresholds are settings.
 SENIOR_AGE_MALE = env_int("SENIOR_AGE_MALE", 50)

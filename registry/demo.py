@@ -8,7 +8,7 @@ import random
 
 from django.utils import timezone
 
-from gigmarket.pii import lookup_hash
+from gigmarket.pii import lookup_hashes
 from markets.models import Market, Trade
 
 from .models import Employer, PayUnit, PolicyNote, Posting, TrainingOffer, TrainingSignup, WindowVisit, Worker
@@ -87,7 +87,7 @@ def _workers(market, index, trades, rng, today):
         birth = datetime.date(1962 + (n * 3) % 40, 1 + n % 12, 1 + (n * 7) % 28)
         seq = 100 + index * 20 + n
         id_number = build_id_number(region, birth, seq)
-        worker = Worker.objects.filter(id_hash=lookup_hash(id_number)).first()
+        worker = Worker.objects.filter(id_hash__in=lookup_hashes(id_number)).first()
         if worker is None:
             worker = Worker(
                 name=rng.choice(SURNAMES) + rng.choice(GIVEN),

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gigmarket.choices import ChoiceLabels
 from gigmarket.models import Division, user_ref
-from gigmarket.pii import decrypt, encrypt, lookup_hash, mask_id_number, mask_phone
+from gigmarket.pii import PiiColumns, decrypt, encrypt, lookup_hash, mask_id_number, mask_phone
 
 
 class PayUnit(models.TextChoices):
@@ -135,6 +135,11 @@ class Worker(ChoiceLabels, models.Model):
 
     scope_county_path = "county"
     AUDIT_MASKED_FIELDS = ("id_hash", "id_encrypted", "id_last4", "mobile", "emergency_phone")
+    # Rewritten under the writing key by `manage.py pii_rekey`, as `set_id_number` writes them.
+    PII_COLUMNS = PiiColumns(
+        encrypted=("id_encrypted",),
+        hashes={"id_hash": lambda row: lookup_hash(row["id_encrypted"])},
+    )
 
     class Education(models.TextChoices):
         PRIMARY = "primary", _("小学及以下")

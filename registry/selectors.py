@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from gigmarket.pii import lookup_hash
+from gigmarket.pii import lookup_hashes
 from gigmarket.scoping import scope_queryset
 
 from .models import (
@@ -46,7 +46,11 @@ def available_on(qs, day):
 
 def worker_by_id_number(id_number):
     """The worker with this (normalised) 身份证号, anywhere in the province, or None. Not scoped."""
-    return Worker.objects.select_related("county", "registered_market").filter(id_hash=lookup_hash(id_number)).first()
+    return (
+        Worker.objects.select_related("county", "registered_market")
+        .filter(id_hash__in=lookup_hashes(id_number))
+        .first()
+    )
 
 
 def workers_for(user, today=None):
@@ -83,7 +87,7 @@ def worker_search(user, q, today=None):
             parsed = parse_id_number(compact)
         except ValidationError as exc:
             raise SearchError(exc.messages[0]) from None
-        return qs.filter(id_hash=lookup_hash(parsed.value)), BY_ID_NUMBER
+        return qs.filter(id_hash__in=lookup_hashes(parsed.value)), BY_ID_NUMBER
     if compact.lstrip("+").isdigit() and len(compact.lstrip("+")) >= 11:
         try:
             mobile = normalize_mobile(compact)

@@ -80,9 +80,9 @@ REGISTER_CLEAN_EXCLUDE = ["registered_market", "county", "registered_by", "id_ha
 
 
 def _find_worker(id_number):
-    from gigmarket.pii import lookup_hash
+    from gigmarket.pii import lookup_hashes
 
-    return Worker.objects.select_for_update().filter(id_hash=lookup_hash(id_number.value)).first()
+    return Worker.objects.select_for_update().filter(id_hash__in=lookup_hashes(id_number.value)).first()
 
 
 def _worker_register(*, id_number, name, data, trades, market, by):
