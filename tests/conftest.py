@@ -1,6 +1,6 @@
 """Shared fixtures: a small fixed cast of users per role, the demo data loaded once, and
-fast test settings. Hooks: `postgres` tests skip visibly elsewhere; tests that share one
-database state (the demo data, a module-scoped fixture) run together on one xdist worker."""
+fast test settings. Hooks: `postgres` tests skip visibly elsewhere; under xdist the tests
+using the demo data run together on one worker."""
 
 import io
 from importlib import import_module
@@ -30,20 +30,30 @@ def on_postgres():
     return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 
-def pytest_itemcollected(item):
-    """Group what must run in one process under `--dist loadgroup` (the `make test` default):
-    the demo-data tests share one load, and a module with a module-scoped fixture (the
-    benchmark data, the backup source database) builds it once instead of once per worker.
-    Everything else is distributed test by test."""
-    if any(item.iter_markers("xdist_group")):
-        return
-    if "demo_data" in item.fixturenames:
-        item.add_marker(pytest.mark.xdist_group("demo_data"))
-        return
-    definitions = getattr(item, "_fixtureinfo", None)
-    scopes = {d[-1].scope for d in definitions.name2fixturedefs.values() if d} if definitions else set()
-    if scopes & {"module", "package", "class"}:
-        item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+# The demo-data tests carry this in their test id (`demo_data` is parametrized with it), the
+# one thing xdist's controller sees of a test: it sends them all to one worker.
+DEMO_DATA_ID = "demo_data"
+
+
+def is_demo_data_test(nodeid):
+    params = nodeid.rpartition("::")[2].partition("[")[2].removesuffix("]")
+    return DEMO_DATA_ID in params.split("-")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile` (the `make test` default), with the demo-data tests of every file as
+    one unit, so each run loads the demo data once. Each file stays on one worker: a
+    module-scoped fixture (the benchmark data, the backup source database) is built once."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class DemoDataTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid):
+            return DEMO_DATA_ID if is_demo_data_test(nodeid) else super()._split_scope(nodeid)
+
+    return DemoDataTogether(config, log)
 
 
 @pytest.hookimpl(trylast=True)
@@ -122,11 +132,14 @@ class SharedDemoData:
         self.atomic = None
         self.loads = 0
 
-    def enter(self, blocker):
-        if self.atomic is not None:
+    @property
+    def active(self):
+        return self.atomic is not None
+
+    def enter(self):
+        if self.active:
             return
-        self.blocker = blocker
-        with blocker.unblock():
+        with self.blocker.unblock():
             ensure_reference_data()  # a transactional test may have flushed it
             self.atomic = transaction.atomic()
             self.atomic.__enter__()
@@ -138,7 +151,7 @@ class SharedDemoData:
         self.loads += 1
 
     def leave(self):
-        if self.atomic is None:
+        if not self.active:
             return
         atomic, self.atomic = self.atomic, None
         with self.blocker.unblock():
@@ -159,20 +172,28 @@ def pytest_runtest_setup(item):
 
 @pytest.fixture(scope="session")
 def _shared_demo_data(django_db_setup, django_db_blocker):
+    SHARED_DEMO.blocker = django_db_blocker
     yield SHARED_DEMO
     SHARED_DEMO.leave()  # before the test database goes
 
 
-@pytest.fixture
-def demo_data(request, _shared_demo_data, django_db_blocker):
-    """The demo data, shared: use it instead of `db` (not with it, which would open the
-    test's savepoint below the demo data's transaction)."""
-    if request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
-        request.fixturenames
-    ):
-        raise pytest.UsageError(f"{request.node.nodeid}: `demo_data` brings its own database access; drop `db`")
-    _shared_demo_data.enter(django_db_blocker)
-    request.getfixturevalue("db")
+@pytest.fixture(scope="module")
+def _demo_data_transaction(_shared_demo_data):
+    """Module-scoped so that it runs before any test's own database fixture: the demo data's
+    transaction must be opened below the test's savepoint, not inside it."""
+    _shared_demo_data.enter()
+
+
+@pytest.fixture(params=[pytest.param(None, id=DEMO_DATA_ID)])
+def demo_data(request, _demo_data_transaction, db):
+    """The demo data, loaded once per session (per xdist worker) and rolled back after each
+    test. Tests that use it come first in a run (`pytest_collection_modifyitems`)."""
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        raise pytest.UsageError(f"{request.node.nodeid}: the shared demo data cannot be committed")
+    if not SHARED_DEMO.active:
+        # A test of this module that does not use the demo data ran since the module's first
+        # one and rolled it back: load it for this test alone.
+        call_command("load_demo", stdout=io.StringIO())
 
 
 @pytest.fixture
