@@ -49,6 +49,11 @@ browser-deps:
 		fi; \
 	fi
 
+# One process per CPU by default (pytest-xdist `-n auto`: two here). `loadfile` keeps a file on
+# one worker, and the demo-data tests together (tests/conftest.py). Override for one test:
+#   make test PYTEST_ARGS="tests/core/test_demo.py -k idempotent"
+PYTEST_ARGS ?= -n auto --dist loadfile
+
 test: install browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -1,11 +1,17 @@
-"""Shared fixtures: a small fixed cast of users per role, and fast test settings."""
+"""Shared fixtures: a small fixed cast of users per role, the demo data loaded once, and
+fast test settings. Hooks: `postgres` tests skip visibly elsewhere; under xdist the tests
+using the demo data run together on one worker."""
 
+import io
 from importlib import import_module
 
 import pytest
 from django.apps import apps as global_apps
 from django.conf import settings
+from django.core.management import call_command
+from django.db import transaction
 
+from gigmarket.models import User
 from tests.factories.core import UserFactory, division
 from tests.factories.markets import MarketFactory
 
@@ -21,6 +27,50 @@ def pytest_configure(config):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+def on_postgres():
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+# The demo-data tests carry this in their test id (`demo_data` is parametrized with it), the
+# one thing xdist's controller sees of a test: it sends them all to one worker.
+DEMO_DATA_ID = "demo_data"
+
+
+def is_demo_data_test(nodeid):
+    params = nodeid.rpartition("::")[2].partition("[")[2].removesuffix("]")
+    return DEMO_DATA_ID in params.split("-")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile` (the `make test` default), with the demo-data tests of every file as
+    one unit, so each run loads the demo data once. Each file stays on one worker: a
+    module-scoped fixture (the benchmark data, the backup source database) is built once."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class DemoDataTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid):
+            return DEMO_DATA_ID if is_demo_data_test(nodeid) else super()._split_scope(nodeid)
+
+    return DemoDataTogether(config, log)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    if not on_postgres():
+        skip = pytest.mark.skip(reason="needs PostgreSQL: run with DATABASE_URL=postgres://… (CI does)")
+        for item in items:
+            if item.get_closest_marker("postgres"):
+                item.add_marker(skip)
+    # The demo-data tests first and together (after pytest-django's own ordering), so a
+    # serial run loads the demo data once.
+    items[:] = [i for i in items if "demo_data" in i.fixturenames] + [
+        i for i in items if "demo_data" not in i.fixturenames
+    ]
 
 
 # Reference data loaded by data migrations. A transactional test (transaction=True,
@@ -72,6 +122,81 @@ def ensure_reference_data():
 
     if not Division.objects.exists():
         reload_reference_data()
+
+
+class SharedDemoData:
+    """The demo data (`load_demo`), loaded once into the test database inside a transaction
+    that stays open while the tests using it run; each of them runs in a savepoint rolled
+    back after it. The transaction is rolled back before the first test that does not use
+    the demo data, so every other test still starts from the migrated, empty database."""
+
+    def __init__(self):
+        self.blocker = None
+        self.atomic = None
+        self.loads = 0
+
+    @property
+    def active(self):
+        return self.atomic is not None
+
+    def enter(self):
+        if self.active:
+            return
+        with self.blocker.unblock():
+            ensure_reference_data()  # a transactional test may have flushed it
+            self.atomic = transaction.atomic()
+            self.atomic.__enter__()
+            try:
+                call_command("load_demo", stdout=io.StringIO())
+            except BaseException:
+                self.leave()
+                raise
+        self.loads += 1
+
+    def leave(self):
+        if not self.active:
+            return
+        atomic, self.atomic = self.atomic, None
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            # The tests after this one expect the empty database: make a leak loud.
+            assert not User.objects.filter(username__startswith="demo_").exists(), "demo data outlived its tests"
+
+
+SHARED_DEMO = SharedDemoData()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    if "demo_data" not in item.fixturenames:
+        SHARED_DEMO.leave()
+
+
+@pytest.fixture(scope="session")
+def _shared_demo_data(django_db_setup, django_db_blocker):
+    SHARED_DEMO.blocker = django_db_blocker
+    yield SHARED_DEMO
+    SHARED_DEMO.leave()  # before the test database goes
+
+
+@pytest.fixture(scope="module")
+def _demo_data_transaction(_shared_demo_data):
+    """Module-scoped so that it runs before any test's own database fixture: the demo data's
+    transaction must be opened below the test's savepoint, not inside it."""
+    _shared_demo_data.enter()
+
+
+@pytest.fixture(params=[pytest.param(None, id=DEMO_DATA_ID)])
+def demo_data(request, _demo_data_transaction, db):
+    """The demo data, loaded once per session (per xdist worker) and rolled back after each
+    test. Tests that use it come first in a run (`pytest_collection_modifyitems`)."""
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        raise pytest.UsageError(f"{request.node.nodeid}: the shared demo data cannot be committed")
+    if not SHARED_DEMO.active:
+        # A test of this module that does not use the demo data ran since the module's first
+        # one and rolled it back: load it for this test alone.
+        call_command("load_demo", stdout=io.StringIO())
 
 
 @pytest.fixture

@@ -1,18 +1,17 @@
 """Every page reachable by clicking, for every demo role, answers without a server error.
 
-A breadth-first crawl from the home page over the demo data: each same-site link a user
+A breadth-first crawl from the home page over the demo data (loaded once for all of these
+tests, `demo_data` in tests/conftest.py): each same-site link a user
 can follow (GET, no logout, no downloads) is requested once. This catches what unit tests
 of single views miss: a link built for one role that breaks for another, a template that
 fails on real demo rows, English left on a page.
 """
 
-import io
 import re
 from collections import deque
 from urllib.parse import urldefrag, urlparse
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from gigmarket.models import User
@@ -22,11 +21,6 @@ SKIP = ("/accounts/logout/", "/admin/", "/static/", "/media/")
 DOWNLOADS = ("export", ".csv", ".json", ".xlsx", ".svg", "template")
 ENGLISH_ERRORS = ("This field is required", "Enter a valid", "Page not found", "Server Error", "Traceback")
 MAX_PAGES = 150
-
-
-@pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=io.StringIO())
 
 
 def crawl(client):
@@ -57,7 +51,7 @@ def crawl(client):
 @pytest.mark.parametrize(
     "username", ["demo_province", "demo_auditor", "demo_city", "demo_county", "demo_county2", "demo_clerk"]
 )
-def test_every_linked_page_works_for_each_demo_role(demo, username):
+def test_every_linked_page_works_for_each_demo_role(demo_data, username):
     client = Client()
     client.force_login(User.objects.get(username=username))
     visited = crawl(client)
@@ -65,6 +59,6 @@ def test_every_linked_page_works_for_each_demo_role(demo, username):
     assert sum(1 for _, status in visited if status == 200) > 15
 
 
-def test_every_public_page_works_anonymously(demo):
+def test_every_public_page_works_anonymously(demo_data):
     visited = crawl(Client())
     assert any(url.startswith("/markets/directory/") for url, _ in visited)

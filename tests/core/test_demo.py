@@ -12,9 +12,8 @@ def counts():
     }
 
 
-def test_demo_loader_is_idempotent(db, capsys):
-    call_command("load_demo")
-    first = counts()
+def test_demo_loader_is_idempotent(demo_data, capsys):
+    first = counts()  # after the shared load into the empty database
     call_command("load_demo")
     second = counts()
     # audit rows may grow (logins etc. are not part of the demo load); everything else must not
@@ -29,6 +28,5 @@ def test_demo_loader_is_idempotent(db, capsys):
     assert "demo_clerk" in capsys.readouterr().out
 
 
-def test_demo_users_can_log_in_with_the_demo_password(client, db, settings):
-    call_command("load_demo")
+def test_demo_users_can_log_in_with_the_demo_password(client, demo_data, settings):
     assert client.login(username="demo_county", password=settings.DEMO_PASSWORD)

@@ -354,10 +354,9 @@ def test_migration_dates_existing_accounts_from_now():
     assert abs(user.password_changed_at - datetime.datetime.now(datetime.UTC)) < datetime.timedelta(minutes=5)
 
 
-def test_demo_accounts_are_never_trapped(client, db, settings):
+def test_demo_accounts_are_never_trapped(client, demo_data, settings):
     from django.core.management import call_command
 
-    call_command("load_demo")
     User.objects.filter(username__startswith="demo_").update(
         password_changed_at=NOW - datetime.timedelta(days=400), must_change_password=True
     )

@@ -1,13 +1,11 @@
-from django.core.management import call_command
-
+from gigmarket.models import User
 from markets import demo
 from markets.models import Market
 from markets.standards import check_market
 
 
-def test_demo_markets_span_cities_kinds_and_compliance(db):
-    demo.load()
-    demo.load()
+def test_demo_markets_span_cities_kinds_and_compliance(demo_data):
+    demo.load()  # again, on top of the shared load: nothing is duplicated
     markets = list(Market.objects.select_related("county__parent"))
     assert len(markets) == len(demo.DEMO_MARKETS)
     assert demo.clerk_market().name == "贵州省贵阳市南明区零工市场"
@@ -19,8 +17,5 @@ def test_demo_markets_span_cities_kinds_and_compliance(db):
     assert all(m.versions.exists() for m in markets)
 
 
-def test_load_demo_binds_demo_clerk_to_the_nanming_market(db, capsys):
-    call_command("load_demo")
-    from gigmarket.models import User
-
+def test_load_demo_binds_demo_clerk_to_the_nanming_market(demo_data):
     assert User.objects.get(username="demo_clerk").market == demo.clerk_market()

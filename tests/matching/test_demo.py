@@ -3,8 +3,7 @@ from django.core.management import call_command
 from matching.models import Match, MatchState, Placement, RightsCase
 
 
-def test_demo_has_every_state_cases_and_placements_in_nanming_and_yunyan(db):
-    call_command("load_demo")
+def test_demo_has_every_state_cases_and_placements_in_nanming_and_yunyan(demo_data):
     counts = (Match.objects.count(), RightsCase.objects.count(), Placement.objects.count())
     for county in ("南明区", "云岩区"):
         states = set(Match.objects.filter(market__county__name=county).values_list("state", flat=True))

@@ -6,7 +6,6 @@ import uuid
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
 
@@ -222,9 +221,9 @@ def _confirm_concurrently(matches, user):
     return results, errors
 
 
-# Real concurrency needs separate connections to a server database: these two tests are
-# collected only on PostgreSQL (CI runs the suite there). SQLite runs the sequential version.
-ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# Real concurrency needs separate connections to a server database: these two tests run
+# on PostgreSQL (CI runs the suite there) and show as skipped elsewhere. SQLite runs the
+# sequential version below.
 concurrent = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
@@ -234,30 +233,29 @@ def _mark(test):
     return test
 
 
-if ON_POSTGRES:
+@_mark
+def test_clerks_confirming_at_the_same_moment_never_exceed_headcount(clerk, market):
+    """Eight clerks confirm eight workers for a three-place posting at once."""
+    posting = PostingFactory(market=market, headcount=3)
+    matches = [make_match(posting=posting, by=clerk) for _ in range(8)]
+    confirmed, refused = _confirm_concurrently(matches, clerk)
+    assert len(confirmed) == 3
+    assert len(refused) == 5 and all("已招满" in m for m in refused)
+    assert Match.objects.filter(posting=posting, state="confirmed").count() == 3
+    posting.refresh_from_db()
+    assert posting.status == Posting.Status.FILLED
 
-    @_mark
-    def test_clerks_confirming_at_the_same_moment_never_exceed_headcount(clerk, market):
-        """Eight clerks confirm eight workers for a three-place posting at once."""
-        posting = PostingFactory(market=market, headcount=3)
-        matches = [make_match(posting=posting, by=clerk) for _ in range(8)]
-        confirmed, refused = _confirm_concurrently(matches, clerk)
-        assert len(confirmed) == 3
-        assert len(refused) == 5 and all("已招满" in m for m in refused)
-        assert Match.objects.filter(posting=posting, state="confirmed").count() == 3
-        posting.refresh_from_db()
-        assert posting.status == Posting.Status.FILLED
 
-    @_mark
-    def test_one_worker_confirmed_at_once_for_two_jobs_gets_only_one(clerk, market):
-        worker = WorkerFactory(registered_market=market)
-        postings = [PostingFactory(market=market) for _ in range(4)]
-        worker.set_trades([p.trade for p in postings])
-        matches = [make_match(posting=p, worker=worker, by=clerk) for p in postings]
-        confirmed, refused = _confirm_concurrently(matches, clerk)
-        assert len(confirmed) == 1 and len(refused) == 3
-        assert all("不能重复确认" in m for m in refused)
-        assert Match.objects.filter(worker=worker, state="confirmed").count() == 1
+@_mark
+def test_one_worker_confirmed_at_once_for_two_jobs_gets_only_one(clerk, market):
+    worker = WorkerFactory(registered_market=market)
+    postings = [PostingFactory(market=market) for _ in range(4)]
+    worker.set_trades([p.trade for p in postings])
+    matches = [make_match(posting=p, worker=worker, by=clerk) for p in postings]
+    confirmed, refused = _confirm_concurrently(matches, clerk)
+    assert len(confirmed) == 1 and len(refused) == 3
+    assert all("不能重复确认" in m for m in refused)
+    assert Match.objects.filter(worker=worker, state="confirmed").count() == 1
 
 
 def test_headcount_holds_when_confirmations_come_one_after_another(clerk, market):

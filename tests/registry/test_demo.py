@@ -6,8 +6,7 @@ from registry.models import Employer, Posting, TrainingOffer, WindowVisit, Worke
 from registry.validators import normalize_credit_code, parse_id_number
 
 
-def test_demo_loads_twice_without_duplicates_and_ids_are_valid(db):
-    call_command("load_demo", stdout=io.StringIO())
+def test_demo_loads_twice_without_duplicates_and_ids_are_valid(demo_data):
     counts = [m.objects.count() for m in (Worker, Employer, Posting, WindowVisit, TrainingOffer)]
     call_command("load_demo", stdout=io.StringIO())
     assert [m.objects.count() for m in (Worker, Employer, Posting, WindowVisit, TrainingOffer)] == counts

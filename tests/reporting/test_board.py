@@ -92,12 +92,11 @@ def test_forwarded_count_and_dashboard_cards(db, county_user, county2_user, city
     assert q1.name in client.get("/reporting/").content.decode()
 
 
-def test_demo_loads_submissions_in_several_states_and_is_idempotent(db):
+def test_demo_loads_submissions_in_several_states_and_is_idempotent(demo_data):
     from reporting.models import Submission
     from reporting.selectors import periods_for_listing
 
-    call_command("load_demo")
-    call_command("load_demo")
+    call_command("load_demo")  # again, on top of the shared load
     latest = periods_for_listing().first()
     states = dict(Submission.objects.filter(period=latest).values_list("county__name", "status"))
     assert states == {"南明区": "submitted", "云岩区": "returned"}

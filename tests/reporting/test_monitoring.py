@@ -19,11 +19,14 @@ import openpyxl
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import transaction
 
 from matching.services import match_create, match_transition
 from reporting.models import DailyStat, MonthlyStat, ReportingPeriod
 from reporting.monitoring import FLOW_METRICS, M, region_figures, rollup_day, split_months, trend
-from tests.factories.markets import TradeFactory
+from tests.conftest import ensure_reference_data
+from tests.factories.core import division
+from tests.factories.markets import MarketFactory, TradeFactory
 from tests.factories.matching import RightsCaseFactory
 from tests.factories.registry import PostingFactory, WindowVisitFactory, WorkerFactory
 from tests.factories.reporting import beijing, period
@@ -31,8 +34,38 @@ from tests.factories.reporting import beijing, period
 D = datetime.date
 
 
+@pytest.fixture(scope="module")
+def _activity(django_db_setup, django_db_blocker):
+    """The hand-counted quarter, built and rolled up once for the module inside a
+    transaction rolled back at the end (each test runs in a savepoint on top of it)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        ensure_reference_data()
+        markets = [MarketFactory(county=division(code)) for code in ("520102", "520103", "520302")]
+        yield markets, _build_activity(*markets)
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def activity(db, market, market2, zunyi_market):
+def market(_activity, db):
+    return _activity[0][0]
+
+
+@pytest.fixture
+def market2(_activity, db):
+    return _activity[0][1]
+
+
+@pytest.fixture
+def zunyi_market(_activity, db):
+    return _activity[0][2]
+
+
+@pytest.fixture
+def activity(_activity, db):
+    return _activity[1]
+
+
+def _build_activity(market, market2, zunyi_market):
     build = TradeFactory(code="MT01", name="监测建筑")
     clean = TradeFactory(code="MT02", name="监测家政")
     WorkerFactory(registered_market=market, registered_at=beijing("2022-12-20 10:00"), trades=[build])

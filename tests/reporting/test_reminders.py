@@ -127,13 +127,13 @@ def test_a_failure_while_sending_rolls_back_the_claim(staff, monkeypatch):
     assert Notification.objects.filter(recipient=staff[0]).count() == 1
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_runs_send_once(county_user):
-    """Four workers at the same moment (PostgreSQL): the unique claim lets only one send.
-
-    SQLite's shared in-memory test database cannot take concurrent writers, so there the
-    workers run one after another."""
-    workers = 1 if connection.vendor == "sqlite" else 4
+    """Four workers at the same moment: the unique claim lets only one send. (SQLite's
+    shared in-memory test database cannot take concurrent writers; runs one after another
+    are `test_a_failure_while_sending_rolls_back_the_claim` and the tests above.)"""
+    workers = 4
     barrier = threading.Barrier(workers)
     errors = []
 
