@@ -114,12 +114,11 @@ def test_an_old_row_without_the_archive_switch_is_refused(old_event):
 
 
 def test_an_old_row_with_the_archive_switch_can_be_deleted(events, old_event):
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL gigmarket.audit_archive = 'on'")
-            cursor.execute("DELETE FROM gigmarket_auditevent WHERE id = %s", [old_event.pk])
-            assert cursor.rowcount == 1
-            cursor.execute("SET LOCAL gigmarket.audit_archive = 'off'")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL gigmarket.audit_archive = 'on'")
+        cursor.execute("DELETE FROM gigmarket_auditevent WHERE id = %s", [old_event.pk])
+        assert cursor.rowcount == 1
+        cursor.execute("SET LOCAL gigmarket.audit_archive = 'off'")
     assert not AuditEvent.objects.filter(pk=old_event.pk).exists()
     assert rows() == events  # the younger rows, written before it, all stay
 
