@@ -65,7 +65,15 @@ class PasswordChangeRequiredMiddleware:
     """
 
     # URL names a user who must change their password can still reach.
-    ALLOWED_VIEWS = {"password_change", "password_change_done", "logout", "admin:logout", "healthz", "set_language"}
+    ALLOWED_VIEWS = {
+        "password_change",
+        "password_change_done",
+        "logout",
+        "admin:logout",
+        "healthz",
+        "set_language",
+        "csp_report",
+    }
 
     def __init__(self, get_response):
         self.get_response = get_response
