@@ -106,6 +106,12 @@ def audit_retention_cutoff_latest(now=None):
     return timezone.localtime(oldest_kept).date()
 
 
+def _local_day(iso):
+    from django.utils import timezone
+
+    return f"{timezone.localtime(datetime.datetime.fromisoformat(iso)):%Y-%m-%d}"
+
+
 def _archive_delete_allowed(on):
     """Set the transaction-local switch the audit trigger reads (PostgreSQL only)."""
     if connection.vendor == "postgresql":
@@ -160,7 +166,7 @@ def audit_archive(*, before, out_dir, by=None, operator=""):
             audit_record(
                 actor=by,
                 action=AuditEvent.Action.ARCHIVE,
-                target_repr=f"审计日志 {summary.first_at[:10]} 至 {summary.last_at[:10]}",
+                target_repr=f"审计日志 {_local_day(summary.first_at)} 至 {_local_day(summary.last_at)}",
                 changes={
                     "before": f"{before:%Y-%m-%d}",
                     "count": summary.count,

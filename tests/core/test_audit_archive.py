@@ -148,9 +148,13 @@ def test_a_malformed_date_is_refused():
 def test_the_audit_page_shows_the_archive_row(history, tmp_path, client, province_user):
     archive(days_ago(250), tmp_path, by="prov")
     client.force_login(province_user)
-    response = client.get("/audit/")
+    response = client.get("/audit/", {"action": "archive"})
     assert response.status_code == 200
-    assert "归档" in response.content.decode()
+    page = response.content.decode()
+    (export,) = tmp_path.glob("*.jsonl.gz")
+    first, last = (timezone.localtime(history[d].created_at) for d in (400, 300))
+    assert f"审计日志 {first:%Y-%m-%d} 至 {last:%Y-%m-%d}" in page
+    assert export.name in page
 
 
 # The file format on its own ------------------------------------------------------------
