@@ -3,9 +3,14 @@
 import datetime
 from pathlib import Path
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 
+from . import audit_archive as audit_archive_files
 from .audit import audit_record, diff, snapshot
+from .audit_archive import ARCHIVE_FIELDS, ArchiveError, checksum_path_for, verify_export, write_checksum
 from .models import AuditEvent
 
 USER_AUDIT_FIELDS = ["username", "full_name", "phone", "email", "role", "division", "market", "is_active"]
@@ -99,16 +104,11 @@ AUDIT_ARCHIVE_LOCK = 4_713_013
 
 def audit_retention_cutoff_latest(now=None):
     """The latest `before` date the retention allows (rows from then on stay)."""
-    from django.conf import settings
-    from django.utils import timezone
-
     oldest_kept = (now or timezone.now()) - datetime.timedelta(days=settings.AUDIT_RETENTION_DAYS)
     return timezone.localtime(oldest_kept).date()
 
 
 def _local_day(iso):
-    from django.utils import timezone
-
     return f"{timezone.localtime(datetime.datetime.fromisoformat(iso)):%Y-%m-%d}"
 
 
@@ -129,13 +129,6 @@ def audit_archive(*, before, out_dir, by=None, operator=""):
     the deletion back and removes the files. Returns the ExportSummary and the file path;
     with nothing to archive, writes no file and returns a summary with count 0.
     """
-    from django.conf import settings
-    from django.core.exceptions import ValidationError
-    from django.utils import timezone
-
-    from .audit_archive import ARCHIVE_FIELDS, ArchiveError, checksum_path_for, verify_export, write_checksum
-    from .audit_archive import write_export as _write_export
-
     latest = audit_retention_cutoff_latest()
     if before > latest:
         raise ValidationError(
@@ -152,7 +145,9 @@ def audit_archive(*, before, out_dir, by=None, operator=""):
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_ARCHIVE_LOCK])
             old_rows = AuditEvent.objects.filter(created_at__lt=cutoff)
-            summary = _write_export(old_rows.order_by("id").values(*ARCHIVE_FIELDS).iterator(chunk_size=2000), path)
+            rows = old_rows.order_by("id").values(*ARCHIVE_FIELDS).iterator(chunk_size=2000)
+            # Looked up at call time so a test can damage the file it writes.
+            summary = audit_archive_files.write_export(rows, path)
             if summary.count == 0:
                 path.unlink()
                 return summary, None
