@@ -8,14 +8,18 @@ STAMP  := $(VENV)/.installed-requirements
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install browser-deps lint migrate demo worker clean
+WHEELHOUSE ?= wheelhouse
+
+.PHONY: run test install browser-deps lint migrate demo worker clean wheelhouse
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): requirements.txt | $(BIN)/python
+# The development set: the runtime pins (requirements.txt) plus tests and tools
+# (requirements-dev.txt includes requirements.txt). Production installs requirements.txt alone.
+$(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -61,5 +65,21 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Wheels of the runtime set (requirements.txt) for an offline install on a machine of the
+# same OS and Python version (docs/deployment.md):
+#   pip install --no-index --find-links wheelhouse -r requirements.txt
+# Any source distribution among them is built into a wheel here, so the target needs no
+# compiler and no internet.
+wheelhouse: | $(BIN)/python
+	rm -rf $(WHEELHOUSE) && mkdir -p $(WHEELHOUSE)
+	$(BIN)/python -m pip download --quiet --disable-pip-version-check -r requirements.txt -d $(WHEELHOUSE)
+	@set -e; for sdist in $(WHEELHOUSE)/*.tar.gz $(WHEELHOUSE)/*.zip; do \
+		[ -e "$$sdist" ] || continue; \
+		$(BIN)/python -m pip wheel --quiet --disable-pip-version-check --no-deps -w $(WHEELHOUSE) "$$sdist"; \
+		rm "$$sdist"; \
+	done
+	cp requirements.txt $(WHEELHOUSE)/
+	@echo "$(WHEELHOUSE)/: $$(ls $(WHEELHOUSE)/*.whl | wc -l) wheels for requirements.txt"
+
 clean:
-	rm -rf $(VENV) var db.sqlite3 staticfiles
+	rm -rf $(VENV) var db.sqlite3 staticfiles $(WHEELHOUSE)

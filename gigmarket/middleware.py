@@ -72,6 +72,7 @@ class PasswordChangeRequiredMiddleware:
         "two_factor_setup",
         "two_factor_recovery_codes",
         "two_factor_recovery_download",
+        "csp_report",
     }
 
     def __init__(self, get_response):

@@ -176,7 +176,9 @@ class AuditEvent(ChoiceLabels, models.Model):
     """One business event: who did what to which object, when, and what changed.
 
     Written in the same transaction as the change it records. Never edited or
-    deleted through the portal.
+    deleted through the portal; on PostgreSQL a trigger (migration 0005) refuses every
+    UPDATE and TRUNCATE, and every DELETE except `audit_archive`'s removal of rows past
+    the retention. An account with audit rows cannot be deleted (deactivate it instead).
     """
 
     class Action(models.TextChoices):
@@ -190,6 +192,7 @@ class AuditEvent(ChoiceLabels, models.Model):
         IMPORT = "import", _("导入")
         REVEAL = "reveal", _("查看个人信息")
         TRANSITION = "transition", _("状态变更")
+        ARCHIVE = "archive", _("归档")
 
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -197,7 +200,8 @@ class AuditEvent(ChoiceLabels, models.Model):
         verbose_name=_("操作人"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # SET_NULL would rewrite audit rows; the trigger refuses that, PROTECT says so first.
+        on_delete=models.PROTECT,
         related_name="+",
     )
     actor_username = models.CharField(_("操作账号"), max_length=150, blank=True)

@@ -3,8 +3,10 @@
 - `ProxyClientIPMiddleware`: behind nginx, take the client address from X-Real-IP
   (when TRUST_X_REAL_IP is on) so lockouts and audit rows see the real client.
 - `SecurityHeadersMiddleware`: Content-Security-Policy and Permissions-Policy on every
-  response. Referrer-Policy, X-Content-Type-Options, HSTS come from Django's
-  SecurityMiddleware; X-Frame-Options from XFrameOptionsMiddleware.
+  response; with CSP_REPORT_ONLY the policy goes out as Content-Security-Policy-Report-Only
+  (reported, not enforced), with CSP_REPORT_URI it names where reports go.
+  Referrer-Policy, X-Content-Type-Options, HSTS come from Django's SecurityMiddleware;
+  X-Frame-Options from XFrameOptionsMiddleware.
 - `PortalAxesBackend`: django-axes lockout check before ModelBackend.
 - `audit_reveal`: call when a page shows a full 身份证号 or phone to a user.
 - `password_change_reason` / `password_expiry_warning`: whether a user must change their
@@ -20,6 +22,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from .audit import audit_record
+from .logging import mask_text
 from .models import AuditEvent
 
 
@@ -33,17 +36,42 @@ def build_permissions_policy(features):
     return ", ".join(f"{name}=({' '.join(origins)})" for name, origins in features.items())
 
 
+CSP_REPORT_GROUP = "csp"
+
+
+def csp_header(*, directives, report_only, report_uri):
+    """(header name, value, Reporting-Endpoints value or "") for the configured policy.
+
+    A report URI is sent both ways browsers read it: `report-uri` (Firefox, Safari) and
+    `report-to` naming a Reporting-Endpoints group (Chromium).
+    """
+    directives = dict(directives)
+    endpoints = ""
+    if report_uri:
+        directives["report-uri"] = [report_uri]
+        directives["report-to"] = [CSP_REPORT_GROUP]
+        endpoints = f'{CSP_REPORT_GROUP}="{report_uri}"'
+    name = "Content-Security-Policy-Report-Only" if report_only else "Content-Security-Policy"
+    return name, build_csp(directives), endpoints
+
+
 class SecurityHeadersMiddleware:
     """Add Content-Security-Policy and Permissions-Policy unless a view set its own."""
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.csp = build_csp(settings.CONTENT_SECURITY_POLICY)
+        self.csp_name, self.csp, self.reporting_endpoints = csp_header(
+            directives=settings.CONTENT_SECURITY_POLICY,
+            report_only=settings.CSP_REPORT_ONLY,
+            report_uri=settings.CSP_REPORT_URI,
+        )
         self.permissions = build_permissions_policy(settings.PERMISSIONS_POLICY)
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", self.csp)
+        response.headers.setdefault(self.csp_name, self.csp)
+        if self.reporting_endpoints:
+            response.headers.setdefault("Reporting-Endpoints", self.reporting_endpoints)
         response.headers.setdefault("Permissions-Policy", self.permissions)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response
@@ -156,3 +184,54 @@ def password_expiry_warning(user, now=None):
         return None
     when = timezone.localtime(expires_at)
     return f"您的密码将于{when:%Y-%m-%d %H:%M}过期，请尽快在右上角菜单“修改密码”中设置新密码。"
+
+
+# CSP violation reports --------------------------------------------------------------------
+# Browsers POST them to CSP_REPORT_URI in two shapes: {"csp-report": {...}} (report-uri,
+# application/csp-report) and [{"type": "csp-violation", "body": {...}}, ...] (report-to,
+# application/reports+json). `csp_report_lines` turns either into short log lines.
+
+CSP_REPORT_MAX_ENTRIES = 10
+CSP_FIELDS = {
+    # log name: (report-uri key, report-to key)
+    "disposition": ("disposition", "disposition"),
+    "directive": ("effective-directive", "effectiveDirective"),
+    "blocked": ("blocked-uri", "blockedURL"),
+    "document": ("document-uri", "documentURL"),
+    "source": ("source-file", "sourceFile"),
+    "line": ("line-number", "lineNumber"),
+}
+URL_FIELDS = {"blocked", "document", "source"}
+
+
+def _report_value(name, value):
+    """A short, single-line, masked value; URLs lose their query string and fragment
+    (a search for a 身份证号 must not reach the log even masked)."""
+    if value is None or isinstance(value, (dict, list)):
+        return "-"
+    text = "".join(ch if ch.isprintable() else " " for ch in str(value))
+    if name in URL_FIELDS:
+        text = text.split("?", 1)[0].split("#", 1)[0]
+    return mask_text(text[:200]) or "-"
+
+
+def csp_report_lines(payload):
+    """Log lines for the violations in a parsed report body; ValueError if it is none of ours."""
+    if isinstance(payload, dict) and isinstance(payload.get("csp-report"), dict):
+        bodies, style = [payload["csp-report"]], 0
+    elif isinstance(payload, list):
+        bodies = [
+            item["body"]
+            for item in payload
+            if isinstance(item, dict) and item.get("type") == "csp-violation" and isinstance(item.get("body"), dict)
+        ]
+        style = 1
+    else:
+        raise ValueError("not a CSP report")
+    lines = []
+    for body in bodies[:CSP_REPORT_MAX_ENTRIES]:
+        values = {name: body.get(keys[style]) for name, keys in CSP_FIELDS.items()}
+        if values["directive"] is None:
+            values["directive"] = body.get("violated-directive")
+        lines.append(" ".join(f"{name}={_report_value(name, value)}" for name, value in values.items()))
+    return lines

@@ -1,12 +1,18 @@
-"""Writes for user accounts. Each runs in a transaction and writes its audit row."""
+"""Writes for user accounts, and the audit archive. Each runs in a transaction and writes its audit row."""
 
+import datetime
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
 
+from . import audit_archive as audit_archive_files
 from . import twofactor
 from .audit import audit_record, diff, snapshot
+from .audit_archive import ARCHIVE_FIELDS, ArchiveError, checksum_path_for, verify_export, write_checksum
 from .models import AuditEvent
 
 USER_AUDIT_FIELDS = ["username", "full_name", "phone", "email", "role", "division", "market", "is_active"]
@@ -270,3 +276,89 @@ def county_set_clerk_two_factor(*, county, required, by):
         changes={"clerks_need_two_factor": [not required, required]},
     )
     return county
+# Audit archive ---------------------------------------------------------------------------
+# The only way audit rows leave the database (等保 8.1.4.3 c: kept at least six months,
+# protected from deletion). On PostgreSQL the trigger of migration 0005 lets a DELETE pass
+# only for rows older than 183 days in a transaction that set gigmarket.audit_archive.
+
+# Any constant: it serialises two archive runs started at the same time.
+AUDIT_ARCHIVE_LOCK = 4_713_013
+
+
+def audit_retention_cutoff_latest(now=None):
+    """The latest `before` date the retention allows (rows from then on stay)."""
+    oldest_kept = (now or timezone.now()) - datetime.timedelta(days=settings.AUDIT_RETENTION_DAYS)
+    return timezone.localtime(oldest_kept).date()
+
+
+def _local_day(iso):
+    return f"{timezone.localtime(datetime.datetime.fromisoformat(iso)):%Y-%m-%d}"
+
+
+def _archive_delete_allowed(on):
+    """Set the transaction-local switch the audit trigger reads (PostgreSQL only)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('gigmarket.audit_archive', %s, true)", ["on" if on else "off"])
+
+
+def audit_archive(*, before, out_dir, by=None, operator=""):
+    """Export audit rows created before `before` (a date, local midnight), verify, delete.
+
+    Refuses a date younger than AUDIT_RETENTION_DAYS. Writes
+    `<out_dir>/audit-before-<date>-<timestamp>.jsonl.gz` and its `.sha256`, reads the file
+    back and checks it holds exactly the rows, deletes them, and records an `archive`
+    audit row (count, range, file, checksum) in the same transaction. Any failure rolls
+    the deletion back and removes the files. Returns the ExportSummary and the file path;
+    with nothing to archive, writes no file and returns a summary with count 0.
+    """
+    latest = audit_retention_cutoff_latest()
+    if before > latest:
+        raise ValidationError(
+            f"截止日期 {before:%Y-%m-%d} 太近：审计日志至少保留 {settings.AUDIT_RETENTION_DAYS} 天，"
+            f"--before 最晚可为 {latest:%Y-%m-%d}。"
+        )
+    cutoff = timezone.make_aware(datetime.datetime.combine(before, datetime.time.min))
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"audit-before-{before:%Y-%m-%d}-{timezone.localtime():%Y%m%d-%H%M%S}.jsonl.gz"
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_ARCHIVE_LOCK])
+            old_rows = AuditEvent.objects.filter(created_at__lt=cutoff)
+            rows = old_rows.order_by("id").values(*ARCHIVE_FIELDS).iterator(chunk_size=2000)
+            # Looked up at call time so a test can damage the file it writes.
+            summary = audit_archive_files.write_export(rows, path)
+            if summary.count == 0:
+                path.unlink()
+                return summary, None
+            checksum = write_checksum(path)
+            verify_export(path, summary)
+            _archive_delete_allowed(True)
+            deleted, _ = old_rows.filter(id__lte=summary.last_id).delete()
+            _archive_delete_allowed(False)
+            if deleted != summary.count:
+                raise ArchiveError(f"删除了 {deleted} 行，导出的是 {summary.count} 行：已全部撤销")
+            audit_record(
+                actor=by,
+                action=AuditEvent.Action.ARCHIVE,
+                target_repr=f"审计日志 {_local_day(summary.first_at)} 至 {_local_day(summary.last_at)}",
+                changes={
+                    "before": f"{before:%Y-%m-%d}",
+                    "count": summary.count,
+                    "first_id": summary.first_id,
+                    "last_id": summary.last_id,
+                    "first_at": summary.first_at,
+                    "last_at": summary.last_at,
+                    "file": path.name,
+                    "sha256": checksum,
+                    "operator": operator,
+                },
+            )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        checksum_path_for(path).unlink(missing_ok=True)
+        raise
+    return summary, path

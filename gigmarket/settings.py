@@ -406,3 +406,19 @@ OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "贵州省零工市场管理平台"
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# --- Audit retention and CSP reporting (issue 13: tamper-proof audit, report-only CSP) ---
+# Audit rows are kept at least AUDIT_RETENTION_DAYS (等保 / 网络安全法: six months or more)
+# and removed only by `manage.py audit_archive`, which exports them first. The database
+# trigger (gigmarket/migrations/0006) holds the 183-day floor whatever this says.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 183)
+if AUDIT_RETENTION_DAYS < 183:
+    raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be 183 (six months) or more")
+# CSP_REPORT_ONLY=1 sends the policy as Content-Security-Policy-Report-Only: browsers report
+# what a changed policy would block but block nothing, so it can be tried in production.
+# CSP_REPORT_URI adds report-uri/report-to: "/csp-report" is the portal's own endpoint
+# (logs each report, masked), or any collector's URL. Empty: no reports are sent.
+CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
+CSP_REPORT_URI = env_str("CSP_REPORT_URI", "")
+CSP_REPORT_MAX_BYTES = 8 * 1024
+CSP_REPORTS_PER_MINUTE = env_int("CSP_REPORTS_PER_MINUTE", 30)

@@ -1,8 +1,13 @@
 import datetime
+import json
+import logging
+import time
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection, transaction
@@ -11,6 +16,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -19,7 +25,7 @@ from . import services
 from .dashboard import collect_cards
 from .forms import AuditFilterForm, PasswordChangeForm, SetPasswordForm, UserForm
 from .models import Division, Role
-from .security import password_change_reason
+from .security import csp_report_lines, password_change_reason
 from .selectors import audit_events_for, is_province_writer, manageable_users, roles_manageable_by
 
 
@@ -34,6 +40,51 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable", status=503, content_type="text/plain; charset=utf-8")
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+csp_logger = logging.getLogger("gigmarket.csp")
+
+
+def _csp_reports_over_limit(request):
+    """True past CSP_REPORTS_PER_MINUTE reports from one address this minute (one cache key
+    per address and minute, expiring by itself)."""
+    key = f"csp-report:{request.META.get('REMOTE_ADDR', '')}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        count = 1
+    return count > settings.CSP_REPORTS_PER_MINUTE
+
+
+@csrf_exempt
+@require_POST
+def csp_report(request):
+    """Where browsers send Content-Security-Policy violation reports (CSP_REPORT_URI).
+
+    Public and without CSRF token (browsers send reports on their own). Each report is
+    logged as one masked line on `gigmarket.csp`; bodies over CSP_REPORT_MAX_BYTES (413),
+    floods from one address (429) and anything that is not a report (400) are dropped.
+    """
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    limit = settings.CSP_REPORT_MAX_BYTES
+    if declared > limit:
+        return HttpResponse("report too large", status=413, content_type="text/plain")
+    if _csp_reports_over_limit(request):
+        return HttpResponse("too many reports", status=429, content_type="text/plain")
+    raw = request.read(limit + 1)
+    if len(raw) > limit:
+        return HttpResponse("report too large", status=413, content_type="text/plain")
+    try:
+        lines = csp_report_lines(json.loads(raw))
+    except (ValueError, RecursionError):  # bad JSON or UTF-8, or nesting deep enough to exhaust the parser
+        return HttpResponse("not a CSP report", status=400, content_type="text/plain")
+    for line in lines:
+        csp_logger.warning("CSP violation %s", line)
+    return HttpResponse(status=204)
 
 
 def home(request):

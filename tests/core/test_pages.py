@@ -17,6 +17,7 @@ PUBLIC_URL_NAMES = {
     "registry:public_postings",
     "registry:public_policies",
     "healthz",
+    "csp_report",
     "reporting:open_csv",
     "reporting:open_json",
 }

@@ -177,3 +177,146 @@ def test_healthz_is_not_redirected_to_https_for_the_load_balancer(client, db, se
 
 def test_healthz_accepts_only_get(client, db):
     assert client.post("/healthz").status_code == 405
+
+
+# Report-only mode and violation reports ---------------------------------------------------
+
+
+def test_by_default_the_policy_is_enforced_and_sends_no_reports(client, db):
+    response = client.get("/")
+    assert response["Content-Security-Policy"] == EXPECTED_CSP
+    assert "Content-Security-Policy-Report-Only" not in response
+    assert "Reporting-Endpoints" not in response
+
+
+def test_report_only_mode_sends_the_same_policy_without_enforcing_it(client, db, settings):
+    settings.CSP_REPORT_ONLY = True
+    for path in ["/", "/accounts/login/", "/no-such-page/"]:
+        response = client.get(path)
+        assert "Content-Security-Policy" not in response
+        assert response["Content-Security-Policy-Report-Only"] == EXPECTED_CSP
+        assert response["X-Frame-Options"] == "DENY"
+
+
+def test_a_report_uri_is_named_for_both_kinds_of_browser(client, db, settings):
+    settings.CSP_REPORT_ONLY = True
+    settings.CSP_REPORT_URI = "/csp-report"
+    response = client.get("/")
+    assert response["Content-Security-Policy-Report-Only"] == EXPECTED_CSP + "; report-uri /csp-report; report-to csp"
+    assert response["Reporting-Endpoints"] == 'csp="/csp-report"'
+
+
+def test_an_enforced_policy_can_report_too(client, db, settings):
+    settings.CSP_REPORT_URI = "https://csp.example.gov.cn/report"
+    response = client.get("/")
+    assert response["Content-Security-Policy"].endswith("; report-uri https://csp.example.gov.cn/report; report-to csp")
+
+
+ID_NUMBER = "520102199001011234"
+
+
+def post_report(client, body, content_type="application/csp-report"):
+    data = body if isinstance(body, bytes) else json.dumps(body)
+    return client.post("/csp-report", data=data, content_type=content_type)
+
+
+def csp_log(caplog):
+    return [r.getMessage() for r in caplog.records if r.name == "gigmarket.csp"]
+
+
+def test_a_report_uri_report_is_logged_as_one_masked_line(client, db, caplog):
+    report = {
+        "csp-report": {
+            "document-uri": f"https://lingong.example.gov.cn/registry/workers/{ID_NUMBER}/?q=13985012345",
+            "violated-directive": "script-src-elem",
+            "effective-directive": "script-src-elem",
+            "blocked-uri": "inline",
+            "source-file": "https://lingong.example.gov.cn/static/js/portal.js?v=3",
+            "line-number": 12,
+            "disposition": "report",
+        }
+    }
+    response = post_report(client, report)
+    assert response.status_code == 204
+    (line,) = csp_log(caplog)
+    assert "directive=script-src-elem" in line
+    assert "blocked=inline" in line
+    assert "disposition=report" in line
+    assert "source=https://lingong.example.gov.cn/static/js/portal.js" in line
+    assert "line=12" in line
+    assert ID_NUMBER not in line
+    assert "5201**********1234" in line
+    assert "13985012345" not in line and "?q=" not in line and "?v=" not in line
+
+
+def test_reporting_api_reports_are_logged_one_line_each(client, db, caplog):
+    body = [
+        {"type": "csp-violation", "body": {"documentURL": "https://a/", "effectiveDirective": "img-src"}},
+        {"type": "csp-violation", "body": {"documentURL": "https://a/b", "effectiveDirective": "style-src-attr"}},
+        {"type": "deprecation", "body": {"message": "not ours"}},
+    ]
+    response = post_report(client, body, content_type="application/reports+json")
+    assert response.status_code == 204
+    lines = csp_log(caplog)
+    assert len(lines) == 2
+    assert "directive=img-src" in lines[0] and "document=https://a/" in lines[0]
+    assert "directive=style-src-attr" in lines[1]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"not json",
+        b"\xff\xfe\x00",
+        b'"a string"',
+        b'{"csp-report": 5}',
+        b"[" * 5000,
+        json.dumps({"csp-report": {"document-uri": {"nested": ["x"] * 50}, "line-number": [1]}}).encode(),
+    ],
+    ids=["empty", "text", "bad-utf8", "string", "wrong-shape", "deep-nesting", "odd-values"],
+)
+def test_junk_is_refused_or_ignored_never_a_500(client, db, body, caplog):
+    response = post_report(client, body)
+    assert response.status_code in (204, 400)
+    for line in csp_log(caplog):
+        assert "nested" not in line
+
+
+def test_an_oversized_report_is_refused_and_not_logged(client, db, caplog):
+    report = {"csp-report": {"document-uri": "https://a/" + "x" * 9000, "effective-directive": "img-src"}}
+    response = post_report(client, report)
+    assert response.status_code == 413
+    assert csp_log(caplog) == []
+
+
+def test_long_values_are_cut_short(client, db, caplog):
+    report = {"csp-report": {"blocked-uri": "https://evil.example/" + "a" * 5000, "effective-directive": "img-src"}}
+    assert post_report(client, report).status_code == 204
+    (line,) = csp_log(caplog)
+    assert len(line) < 600
+
+
+def test_a_flood_from_one_address_is_cut_off(client, db, settings, caplog):
+    settings.CSP_REPORTS_PER_MINUTE = 3
+    report = {"csp-report": {"effective-directive": "img-src", "blocked-uri": "data"}}
+    statuses = [post_report(client, report).status_code for _ in range(5)]
+    assert statuses == [204, 204, 204, 429, 429]
+    assert len(csp_log(caplog)) == 3
+
+
+def test_reports_need_no_csrf_token_and_only_post_is_accepted(db):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    report = {"csp-report": {"effective-directive": "img-src"}}
+    assert post_report(client, report).status_code == 204
+    assert client.get("/csp-report").status_code == 405
+
+
+def test_a_user_who_must_change_the_password_can_still_send_reports(client, county_user):
+    county_user.must_change_password = True
+    county_user.save()
+    client.force_login(county_user)
+    assert post_report(client, {"csp-report": {"effective-directive": "img-src"}}).status_code == 204
+    assert client.get("/").status_code == 302

@@ -293,6 +293,10 @@ MATRIX = {
     # Core: home, health, login, accounts, audit log.
     "home": Entry(get=public()),
     "healthz": Entry(get=public()),
+    # Browsers post CSP reports as JSON without a CSRF token; a form post is not a report (400).
+    "csp_report": Entry(
+        get=public(NOT_ALLOWED), post=public(400), payload=lambda w, s, u: {"a": "b"}, post_changes=False
+    ),
     "login": Entry(get=flat(DONE, anonymous=OK)),
     "logout": Entry(get=public(NOT_ALLOWED), post=public(DONE), payload=lambda w, s, u: {}, post_changes=False),
     "password_change": Entry(get=flat()),
