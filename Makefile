@@ -10,6 +10,10 @@ PORT   ?= 8000
 
 .PHONY: run test install browser-deps lint migrate demo worker clean
 
+# DEBUG is off unless switched on (the production profile refuses development keys):
+# the local demo switches it on. The tests get theirs from tests/settings.py.
+run demo migrate: export DEBUG := 1
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
