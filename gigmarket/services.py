@@ -83,3 +83,19 @@ def division_set_active(*, division, active, by):
         changes={"is_active": [not active, active]},
     )
     return division
+
+
+def audit_log_export_record(*, by, row_count, filters, truncated=False):
+    """Record a download of the audit log itself (an export like any other).
+
+    Filed under the viewer's division for 市州 and county staff (so their own managers
+    see it), under the province otherwise.
+    """
+    from .exports import audit_export
+    from .models import Division
+
+    county = by.division if by.division_id and by.division.level != Division.Level.PROVINCE else None
+    if truncated:
+        filters = {**filters, "truncated": "是"}
+    with transaction.atomic():
+        return audit_export(by=by, what="审计日志(XLSX)", row_count=row_count, county=county, filters=filters)

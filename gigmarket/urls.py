@@ -25,6 +25,7 @@ urlpatterns = [
     path("users/<int:pk>/password/", views.user_password, name="user_password"),
     path("users/<int:pk>/toggle-active/", views.user_toggle_active, name="user_toggle_active"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("audit/export/", views.audit_export, name="audit_export"),
     path("divisions/", views.division_list, name="division_list"),
     path("divisions/<int:pk>/toggle-active/", views.division_toggle_active, name="division_toggle_active"),
     path("markets/", include("markets.urls")),

@@ -198,7 +198,7 @@ def market_version(request, pk, number):
 
 @login_required
 def market_export(request):
-    form, filters, qs = _filtered_markets(request)
+    form, _filters, qs = _filtered_markets(request)
     markets = list(selectors.markets_for_rows(qs)[:EXPORT_MAX_ROWS])
     today = timezone.localdate()
     user = request.user
@@ -211,7 +211,7 @@ def market_export(request):
         phone=user.phone,
         date=today,
     )
-    services.markets_export_record(by=user, count=len(markets), filters={k: str(v) for k, v in filters.items()})
+    services.markets_export_record(by=user, count=len(markets), filters=form.filter_labels())
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="markets-{today:%Y%m%d}.xlsx"'
     return response

@@ -322,6 +322,7 @@ MATRIX = {
         payload=lambda w, s, u: {},
     ),
     "audit_list": Entry(get=flat()),
+    "audit_export": Entry(get=flat()),
     "division_list": Entry(get=flat()),
     "division_toggle_active": Entry(
         kwargs=lambda w, s, u: {"pk": w.county(s).pk},

@@ -17,7 +17,8 @@ VALUES = ["abc", "\x00", "1\x00", "１２", "9" * 30, "-1", "😀", "0x10", " ",
 
 PAGE_PARAMS = {
     "user_list": ["q", "page"],
-    "audit_list": ["action", "actor", "target_type", "date_from", "page"],
+    "audit_list": ["action", "actor", "target_type", "target", "date_from", "page"],
+    "audit_export": ["action", "actor", "target_type", "target", "date_to"],
     "markets:list": ["q", "city", "county", "status", "kind", "trade", "page"],
     "markets:export": ["q", "county", "trade"],
     "markets:compliance": ["county", "city", "item"],
