@@ -339,20 +339,38 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD", "Gz-demo-2026")
 
 PAGE_SIZE = 50
 
+# Every handler masks 身份证号 and mobiles. `django.server` (runserver's access lines, which
+# carry query strings) keeps Django's own format, through a masking handler of its own;
+# gunicorn's access log is masked by `gigmarket.gunicorn_logging.MaskedLogger`.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_pii": {"()": "gigmarket.logging.MaskPersonalDataFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["mask_pii"],
             "formatter": "plain",
-        }
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask_pii"],
+            "formatter": "django.server",
+        },
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 # Production hardening: on whenever DEBUG is off.
