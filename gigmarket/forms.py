@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.password_validation import validate_password
 
@@ -7,6 +8,33 @@ from markets.models import Market
 from .models import Division, Role, User
 from .scoping import scope_queryset
 from .selectors import divisions_for_role, roles_manageable_by
+
+USERNAME_TOO_LONG = "用户名过长：最多%(limit_value)d个字符，请检查后重新输入。"
+
+
+class UsernameLengthMixin:
+    """Django's login forms set the username's maxlength attribute but never check it: a
+    longer name went on to authenticate (and django-axes could not store it). Refuse it
+    first, in Chinese; no authentication is tried."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.core.validators import MaxLengthValidator
+
+        from .security import USERNAME_MAX_LENGTH
+
+        field = self.fields["username"]
+        field.max_length = USERNAME_MAX_LENGTH
+        field.widget.attrs["maxlength"] = USERNAME_MAX_LENGTH
+        field.validators.append(MaxLengthValidator(USERNAME_MAX_LENGTH, message=USERNAME_TOO_LONG))
+
+
+class LoginForm(UsernameLengthMixin, auth_forms.AuthenticationForm):
+    """The portal's login form."""
+
+
+class AdminLoginForm(UsernameLengthMixin, AdminAuthenticationForm):
+    """The Django admin's login form, with the same check."""
 
 
 class UserForm(forms.ModelForm):

@@ -281,3 +281,33 @@ def test_activity_after_20_minutes_extends_the_session_past_the_first_30(client,
         response = client.get("/users/")
     assert response.status_code == 302
     assert response["Location"].startswith(LOGIN)
+
+
+# Over-long usernames (a 256-character name answered 500 on PostgreSQL inside django-axes) ---
+
+LONG_NAME = "a" * 256
+
+
+@pytest.mark.parametrize("url", [LOGIN, "/admin/login/"])
+def test_a_256_character_username_is_refused_in_chinese_and_nothing_is_stored(client, db, url):
+    client.raise_request_exception = False
+    response = client.post(url, {"username": LONG_NAME, "password": "Wrong-pass-1"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "用户名过长：最多150个字符" in body
+    assert LONG_NAME in body  # the typed name stays in the form
+    from axes.models import AccessAttempt
+
+    assert not AccessAttempt.objects.exists()  # refused before authentication: no failure to store
+
+
+def test_an_over_long_username_that_reaches_authentication_is_cut_for_the_lockout(client, db, rf):
+    """A client bypassing the forms (a backend called with the request) still cannot break axes."""
+    from axes.models import AccessAttempt
+
+    request = rf.post(LOGIN, {"username": "b" * 300, "password": "x"})
+    request.axes_attempt_time = None
+    for _ in range(2):
+        assert authenticate(request=request, username="b" * 300, password="Wrong-pass-1") is None
+    attempt = AccessAttempt.objects.get()
+    assert attempt.username == "b" * 150 and attempt.failures_since_start == 2
