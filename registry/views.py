@@ -478,7 +478,11 @@ def posting_close(request, pk):
 
 
 def _public_market(pk):
-    return get_object_or_404(Market.objects.select_related("county__parent").exclude(status="closed"), pk=pk)
+    """A market of the public 名录: operating ones only, the same answer (404) as its 名录 page
+    gives for a market being planned, suspended or closed."""
+    return get_object_or_404(
+        Market.objects.select_related("county__parent").filter(status=Market.Status.OPERATING), pk=pk
+    )
 
 
 def board(request, market_pk):
