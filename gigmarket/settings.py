@@ -230,6 +230,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "gigmarket.validators.CharacterClassValidator"},
+    {"NAME": "gigmarket.validators.PersonalInfoValidator"},
 ]
 
 # Password expiry (等保 8.1.4.1 口令定期更换): a password older than PASSWORD_MAX_AGE_DAYS
