@@ -12,6 +12,10 @@ WHEELHOUSE ?= wheelhouse
 
 .PHONY: run test install browser-deps lint migrate demo worker clean wheelhouse
 
+# DEBUG is off unless switched on (the production profile refuses development keys):
+# the local demo switches it on. The tests get theirs from tests/settings.py.
+run demo migrate: export DEBUG := 1
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 

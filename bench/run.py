@@ -442,7 +442,7 @@ def run_http(bench, fx, *, seconds, connections):
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
     }
-    env.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0123456789")
+    env.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0123456789-abcdefghij")
     env.setdefault("PII_KEY", "bench-pii-key")
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "ops/gunicorn.conf.py", "gigmarket.wsgi"],

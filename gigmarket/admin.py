@@ -10,11 +10,14 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_record
+from .forms import AdminLoginForm
 from .models import AuditEvent, Division, User
 
 admin.site.site_header = "贵州省零工市场管理平台 · 系统管理"
 admin.site.site_title = "系统管理"
 admin.site.index_title = "系统管理"
+# The admin login refuses an over-long username in Chinese, as the portal's does.
+admin.site.login_form = AdminLoginForm
 
 
 def _changed_fields(message):

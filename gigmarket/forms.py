@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.password_validation import validate_password
 
@@ -7,6 +8,33 @@ from markets.models import Market
 from .models import Division, Role, User
 from .scoping import scope_queryset
 from .selectors import divisions_for_role, roles_manageable_by
+
+USERNAME_TOO_LONG = "用户名过长：最多%(limit_value)d个字符，请检查后重新输入。"
+
+
+class UsernameLengthMixin:
+    """Django's login forms set the username's maxlength attribute but never check it: a
+    longer name went on to authenticate (and django-axes could not store it). Refuse it
+    first, in Chinese; no authentication is tried."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.core.validators import MaxLengthValidator
+
+        from .security import USERNAME_MAX_LENGTH
+
+        field = self.fields["username"]
+        field.max_length = USERNAME_MAX_LENGTH
+        field.widget.attrs["maxlength"] = USERNAME_MAX_LENGTH
+        field.validators.append(MaxLengthValidator(USERNAME_MAX_LENGTH, message=USERNAME_TOO_LONG))
+
+
+class LoginForm(UsernameLengthMixin, auth_forms.AuthenticationForm):
+    """The portal's login form."""
+
+
+class AdminLoginForm(UsernameLengthMixin, AdminAuthenticationForm):
+    """The Django admin's login form, with the same check."""
 
 
 class UserForm(forms.ModelForm):
@@ -111,19 +139,51 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
 
 
 class AuditFilterForm(forms.Form):
+    """Filters of the audit log page and its export (applied by `selectors.filter_audit_events`)."""
+
     action = forms.ChoiceField(label="操作", required=False)
     actor = forms.CharField(label="操作账号", required=False, max_length=150)
-    target_type = forms.CharField(label="对象类型", required=False, max_length=60)
+    # A list of the object types that occur; any text typed into the URL is accepted too
+    # and matched against the types' Chinese names (shown as one more option).
+    target_type = forms.CharField(label="对象类型", required=False, max_length=60, widget=forms.Select)
+    target = forms.CharField(
+        label="对象",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "名称或对象类型，如 市场"}),
+    )
     date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, target_types=(), **kwargs):
         super().__init__(*args, **kwargs)
         from .models import AuditEvent
 
         self.fields["action"].choices = [("", "全部")] + list(AuditEvent.Action.choices)
+        choices = [("", "全部"), *target_types]
+        typed = (self.data.get("target_type") or "").strip() if self.is_bound else ""
+        if typed and typed not in {value for value, _ in choices}:
+            choices.append((typed, f"名称含“{typed}”"))
+        self.fields["target_type"].widget.choices = choices
         for field in self.fields.values():
             css = (
-                "form-select form-select-sm" if isinstance(field, forms.ChoiceField) else "form-control form-control-sm"
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
             )
             field.widget.attrs["class"] = css
+
+    def filter_labels(self):
+        """The filters in use, as {name: what the user chose} for the export's audit row."""
+        if not self.is_valid():
+            return {}
+        shown = {}
+        for name, value in self.cleaned_data.items():
+            if value in (None, ""):
+                continue
+            if name == "action":
+                value = dict(self.fields["action"].choices).get(value, value)
+            elif name == "target_type":
+                value = dict(self.fields["target_type"].widget.choices).get(value, value)
+            shown[name] = str(value)
+        return shown

@@ -6,7 +6,9 @@ import re
 # 18-character resident ID numbers and mainland mobile numbers.
 ID_NUMBER = re.compile(r"(?<![0-9])([1-9][0-9]{5})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9])")
 # Also with a +86 / 86 prefix and with spaces or dashes between the groups.
-MOBILE = re.compile(r"(?<![0-9])((?:\+?86[- ]?)?1[3-9][0-9])[- ]?[0-9]{4}[- ]?([0-9]{4})(?![0-9])")
+# In access-log lines a space in a query string is written "+" or "%20".
+_SEP = r"(?:[- +]|%20)?"
+MOBILE = re.compile(rf"(?<![0-9])((?:(?:\+|%2B)?86{_SEP})?1[3-9][0-9]){_SEP}[0-9]{{4}}{_SEP}([0-9]{{4}})(?![0-9])")
 
 
 def mask_text(text):
@@ -15,6 +17,9 @@ def mask_text(text):
 
 
 class MaskPersonalDataFilter(logging.Filter):
+    """Rewrite a record's message with personal data masked (on a handler, or on a logger
+    such as gunicorn's access log)."""
+
     def filter(self, record):
         message = record.getMessage()
         masked = mask_text(message)

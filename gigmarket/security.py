@@ -136,6 +136,25 @@ class PortalAxesBackend(AxesStandaloneBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
+# The longest username an account can have (User.username); also what axes stores.
+USERNAME_MAX_LENGTH = 150
+
+
+def axes_username(request, credentials=None):
+    """The username django-axes records and locks: as typed, cut to USERNAME_MAX_LENGTH.
+
+    Axes stores it in a 255-character column; a longer one (a probe, a paste) made
+    PostgreSQL refuse the INSERT inside the login (HTTP 500). The login forms refuse such
+    a name before authenticating; this keeps every other path (a custom client posting to
+    the admin, a backend called directly) from failing the same way.
+    """
+    if credentials:
+        username = credentials.get("username")
+    else:
+        username = getattr(request, "data", request.POST).get("username") if request is not None else None
+    return username[:USERNAME_MAX_LENGTH] if isinstance(username, str) else username
+
+
 def lockout_response(request, original_response=None, credentials=None):
     """The Chinese lockout page (HTTP 429) shown instead of the login form."""
     username = (credentials or {}).get("username") or request.POST.get("username", "")

@@ -276,6 +276,8 @@ def county_set_clerk_two_factor(*, county, required, by):
         changes={"clerks_need_two_factor": [not required, required]},
     )
     return county
+
+
 # Audit archive ---------------------------------------------------------------------------
 # The only way audit rows leave the database (等保 8.1.4.3 c: kept at least six months,
 # protected from deletion). On PostgreSQL the trigger of migration 0005 lets a DELETE pass
@@ -362,3 +364,32 @@ def audit_archive(*, before, out_dir, by=None, operator=""):
         checksum_path_for(path).unlink(missing_ok=True)
         raise
     return summary, path
+
+
+def audit_log_export_record(*, by, row_count, filters, truncated=False):
+    """Record a download of the audit log itself (an export like any other).
+
+    Filed under the viewer's division for 市州 and county staff (so their own managers
+    see it), under the province otherwise.
+    """
+    from .exports import audit_export
+    from .models import Division
+
+    county = by.division if by.division_id and by.division.level != Division.Level.PROVINCE else None
+    if truncated:
+        filters = {**filters, "truncated": "是"}
+    with transaction.atomic():
+        return audit_export(by=by, what="审计日志(XLSX)", row_count=row_count, county=county, filters=filters)
+
+
+def sessions_clear_expired():
+    """Delete the sessions that have expired (idle past SESSION_IDLE_SECONDS or past the
+    12-hour limit, whose expiry the middleware set). Returns how many were deleted.
+
+    Running it twice, or at once on two workers, deletes each row once; nothing else changes.
+    """
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted

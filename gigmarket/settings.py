@@ -1,9 +1,11 @@
 """Settings for the Guizhou gig-market portal.
 
-One module, read from the environment. With no variables set, the portal runs
-locally on a SQLite file with DEBUG on, console e-mail and an in-process Celery
-broker. Each production part is switched on by a variable (see docs/configuration.md).
-A bad value fails at start-up, not later.
+One module, read from the environment. DEBUG is off unless DEBUG=1 is set: then
+(`make run`, the tests) the portal runs locally on a SQLite file with development
+keys, console e-mail and an in-process Celery broker. Off, it is the production
+profile and refuses to start without its own SECRET_KEY and PII_KEY. Each production
+part is switched on by a variable (see docs/configuration.md). A bad value fails at
+start-up, not later.
 """
 
 import datetime
@@ -76,12 +78,51 @@ def database_from_url(url):
     }
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless switched on: `make run` (the demo) and the test settings set DEBUG=1.
+# Without it the production profile applies, and the portal refuses to start with a
+# development, missing or weak key (see `_check_production_keys` below).
+DEBUG = env_bool("DEBUG", False)
+DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+DEV_PII_KEY = "dev-only-pii-key-change-me"
+SECRET_KEY_MIN_LENGTH = 50
+
+
+def production_key_problems(secret_key, pii_key, pii_keys=""):
+    """Why these keys must not run the portal outside DEBUG (a list of English lines)."""
+    problems = []
+    if not secret_key:
+        problems.append("SECRET_KEY must be set when DEBUG is off")
+    elif (
+        secret_key == DEV_SECRET_KEY
+        or secret_key.startswith(("django-insecure", "dev-only"))
+        or len(secret_key) < SECRET_KEY_MIN_LENGTH
+        or len(set(secret_key)) < 5
+    ):
+        problems.append(
+            f"SECRET_KEY is a development or weak key: use {SECRET_KEY_MIN_LENGTH}+ random characters, e.g. "
+            '`python3 -c "import secrets; print(secrets.token_urlsafe(64))"`'
+        )
+    if pii_keys:
+        # The keyring (PII_KEYS, parsed below) replaces PII_KEY; none of its secrets may be the published one.
+        secrets = [entry.partition(":")[2].strip() for entry in pii_keys.split(",")]
+        if any(secret == DEV_PII_KEY or secret.startswith("dev-only") for secret in secrets):
+            problems.append("PII_KEYS holds the development key published in the repository: remove it")
+    elif not pii_key:
+        problems.append("PII_KEY (or PII_KEYS) must be set when DEBUG is off")
+    elif pii_key == DEV_PII_KEY or pii_key.startswith("dev-only"):
+        problems.append("PII_KEY is the development key published in the repository: set the installation's own key")
+    return problems
+
+
 SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG=0")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+PII_KEY = env_str("PII_KEY")
+if not DEBUG:
+    _problems = production_key_problems(SECRET_KEY, PII_KEY, env_str("PII_KEYS"))
+    if _problems:
+        raise ImproperlyConfigured(
+            "; ".join(_problems) + ". (DEBUG is off unless DEBUG=1 is set; `make run` sets it for the local demo.)"
+        )
+SECRET_KEY = SECRET_KEY or DEV_SECRET_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -177,6 +218,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "gigmarket.security.lockout_response"
+AXES_USERNAME_CALLABLE = "gigmarket.security.axes_username"
 AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号已暂时锁定，请稍后再试。"
 AXES_PERMALOCK_MESSAGE = "登录失败次数过多，账号已锁定，请联系管理员解锁。"
 # Behind nginx, REMOTE_ADDR is the proxy; ProxyClientIPMiddleware takes the client
@@ -193,6 +235,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "gigmarket.validators.CharacterClassValidator"},
+    {"NAME": "gigmarket.validators.PersonalInfoValidator"},
 ]
 
 # Password expiry (等保 8.1.4.1 口令定期更换): a password older than PASSWORD_MAX_AGE_DAYS
@@ -280,13 +323,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 
-# Personal data: key for the keyed hash and encryption of 身份证号.
-# In DEBUG a fixed development key is used; production must set it.
-PII_KEY = env_str("PII_KEY")
-if not PII_KEY and not env_str("PII_KEYS"):
-    if not DEBUG:
-        raise ImproperlyConfigured("PII_KEY must be set when DEBUG=0")
-    PII_KEY = "dev-only-pii-key-change-me"
+# Personal data: key for the keyed hash and encryption of 身份证号 (read above with
+# SECRET_KEY). In DEBUG the published development key is used when none is set;
+# outside DEBUG start-up is refused with it or without one.
+PII_KEY = PII_KEY or DEV_PII_KEY
 
 # --- Personal-data keyring and algorithms (docs/security.md "Key management") ---------
 # PII_KEYS: comma-separated id:secret, every key read, the first writes; without it the
@@ -319,20 +359,38 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD", "Gz-demo-2026")
 
 PAGE_SIZE = 50
 
+# Every handler masks 身份证号 and mobiles. `django.server` (runserver's access lines, which
+# carry query strings) keeps Django's own format, through a masking handler of its own;
+# gunicorn's access log is masked by `gigmarket.gunicorn_logging.MaskedLogger`.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_pii": {"()": "gigmarket.logging.MaskPersonalDataFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["mask_pii"],
             "formatter": "plain",
-        }
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask_pii"],
+            "formatter": "django.server",
+        },
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 # Production hardening: on whenever DEBUG is off.

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import twofactor_views, views
+from .forms import LoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,7 +11,9 @@ urlpatterns = [
     path("csp-report", views.csp_report, name="csp_report"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -45,6 +48,7 @@ urlpatterns = [
     path("users/<int:pk>/toggle-active/", views.user_toggle_active, name="user_toggle_active"),
     path("users/<int:pk>/two-factor-reset/", twofactor_views.user_two_factor_reset, name="user_two_factor_reset"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("audit/export/", views.audit_export, name="audit_export"),
     path("divisions/", views.division_list, name="division_list"),
     path("divisions/<int:pk>/toggle-active/", views.division_toggle_active, name="division_toggle_active"),
     path("markets/", include("markets.urls")),

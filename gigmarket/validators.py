@@ -35,3 +35,34 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
 
     def get_error_message(self):
         return f"密码长度太短。密码必须包含至少 {self.min_length} 个字符。"
+
+
+# Separators people put inside a name: spaces (also full-width) and the middle dots of
+# transcribed names (阿卜杜·热合曼).
+NAME_SEPARATORS = re.compile(r"[\s·•・.\-_]+")
+
+
+class PersonalInfoValidator:
+    """A password must not contain the account's username or the person's full name.
+
+    The exact characters, compared case-insensitively for Latin letters (casefold), with the
+    separators of a name (spaces, middle dots) also taken out. A one-character name or a
+    username under three characters is not checked (it would refuse most passwords).
+    Django's similarity check does not look at `full_name`, which is where a Chinese name is.
+    """
+
+    def validate(self, password, user=None):
+        if user is None or not password:
+            return
+        folded = password.casefold()
+        compact = NAME_SEPARATORS.sub("", folded)
+        username = (getattr(user, "username", "") or "").strip().casefold()
+        if len(username) >= 3 and (username in folded or username in compact):
+            raise ValidationError("密码不能包含登录账号。", code="password_contains_username")
+        name = (getattr(user, "full_name", "") or "").strip().casefold()
+        for variant in {name, NAME_SEPARATORS.sub("", name)}:
+            if len(variant) >= 2 and (variant in folded or variant in compact):
+                raise ValidationError("密码不能包含您的姓名。", code="password_contains_name")
+
+    def get_help_text(self):
+        return "密码不能包含登录账号或姓名。"

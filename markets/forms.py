@@ -170,6 +170,16 @@ class MarketFilterForm(forms.Form):
             return {}
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
+    def filter_labels(self):
+        """The filters in use as the user chose them ({"status": "运营中"}), for the export's audit row."""
+        shown = {}
+        for name, value in self.filters().items():
+            choices = getattr(self.fields[name], "choices", None)
+            if isinstance(value, str) and name != "q" and choices is not None:
+                value = dict(choices).get(value, value)
+            shown[name] = str(value)
+        return shown
+
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="附件1 表格（.xlsx）")

@@ -2,7 +2,7 @@
 
 Every write runs in one transaction: validate (`full_clean`), save, write a
 `MarketVersion` with the full snapshot, write the audit row, and (on commit) drop
-the cached public 名录 pages.
+the cached public 名录 pages (the lists and that market's page; a trade change, all).
 """
 
 import uuid
@@ -28,21 +28,49 @@ SNAPSHOT_FIELDS = [
 # Plain record fields a form or an import may set (county is fixed at creation).
 EDITABLE_FIELDS = [f for f in SNAPSHOT_FIELDS if f not in ("name", "county", "closed_on")]
 
-PUBLIC_CACHE_GENERATION_KEY = "markets:public:generation"
+# Cached public pages (the 名录 list and detail pages, the open-data files) carry
+# generation tokens in their keys; changing a token makes the old entries unreachable (they
+# expire on their own). A market change replaces the list token and that market's token
+# only: other markets' detail pages stay cached. A trade change (names shown everywhere)
+# replaces the token every public key carries.
+PUBLIC_CACHE_ALL_KEY = "markets:public:generation"
+PUBLIC_CACHE_LIST_KEY = "markets:public:generation:list"
+PUBLIC_CACHE_MARKET_KEY = "markets:public:generation:market:{pk}"
+
+
+def _tokens(*keys):
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    for key in missing:
+        cache.add(key, uuid.uuid4().hex, None)
+    if missing:
+        found.update(cache.get_many(missing))
+    return ".".join(found[key] for key in keys)
 
 
 def public_cache_generation():
-    """A token that changes whenever any market changes; public page cache keys include it."""
-    token = cache.get(PUBLIC_CACHE_GENERATION_KEY)
-    if token is None:
-        token = uuid.uuid4().hex
-        cache.add(PUBLIC_CACHE_GENERATION_KEY, token, None)
-        token = cache.get(PUBLIC_CACHE_GENERATION_KEY, token)
-    return token
+    """A token that changes whenever any market (or trade) changes: for pages listing markets."""
+    return _tokens(PUBLIC_CACHE_ALL_KEY, PUBLIC_CACHE_LIST_KEY)
 
 
-def invalidate_public_cache():
-    cache.set(PUBLIC_CACHE_GENERATION_KEY, uuid.uuid4().hex, None)
+def public_market_generation(pk):
+    """A token that changes when market `pk` (or any trade) changes: for that market's own page."""
+    return _tokens(PUBLIC_CACHE_ALL_KEY, PUBLIC_CACHE_MARKET_KEY.format(pk=pk))
+
+
+def invalidate_public_cache(market=None):
+    """Drop cached public pages: the lists and `market`'s page (a pk), or everything if None."""
+    if market is None:
+        cache.set(PUBLIC_CACHE_ALL_KEY, uuid.uuid4().hex, None)
+        return
+    cache.set_many(
+        {PUBLIC_CACHE_LIST_KEY: uuid.uuid4().hex, PUBLIC_CACHE_MARKET_KEY.format(pk=market): uuid.uuid4().hex}, None
+    )
+
+
+def _invalidate_market_on_commit(market):
+    pk = market.pk
+    transaction.on_commit(lambda: invalidate_public_cache(market=pk))
 
 
 def market_snapshot(market):
@@ -123,7 +151,7 @@ def market_create(*, county, data, trades=(), periods=(), by, action=MarketVersi
     _set_periods(market, periods)
     changes = _write_version(market, action=action, by=by, before=None)
     audit_record(actor=by, action=AuditEvent.Action.CREATE, target=market, changes=changes)
-    transaction.on_commit(invalidate_public_cache)
+    _invalidate_market_on_commit(market)
     return market
 
 
@@ -154,7 +182,7 @@ def market_update(*, market, data, trades=None, periods=None, by, action=MarketV
         return market
     changes = _write_version(market, action=action, by=by, before=before)
     audit_record(actor=by, action=AuditEvent.Action.UPDATE, target=market, changes=changes)
-    transaction.on_commit(invalidate_public_cache)
+    _invalidate_market_on_commit(market)
     return market
 
 
@@ -173,7 +201,7 @@ def market_close(*, market, closed_on, reason, by):
     changes = _write_version(market, action=MarketVersion.Action.CLOSE, by=by, before=before, extra={"reason": reason})
     changes["reason"] = reason
     audit_record(actor=by, action=AuditEvent.Action.TRANSITION, target=market, changes=changes)
-    transaction.on_commit(invalidate_public_cache)
+    _invalidate_market_on_commit(market)
     return market
 
 

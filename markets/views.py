@@ -9,10 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from gigmarket.scoping import cities_in_scope, counties_in_scope, get_object_in_scope, require_write
@@ -198,7 +199,7 @@ def market_version(request, pk, number):
 
 @login_required
 def market_export(request):
-    form, filters, qs = _filtered_markets(request)
+    form, _filters, qs = _filtered_markets(request)
     markets = list(selectors.markets_for_rows(qs)[:EXPORT_MAX_ROWS])
     today = timezone.localdate()
     user = request.user
@@ -211,7 +212,7 @@ def market_export(request):
         phone=user.phone,
         date=today,
     )
-    services.markets_export_record(by=user, count=len(markets), filters={k: str(v) for k, v in filters.items()})
+    services.markets_export_record(by=user, count=len(markets), filters=form.filter_labels())
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="markets-{today:%Y%m%d}.xlsx"'
     return response
@@ -348,12 +349,32 @@ def _public_url(market):
     return settings.SITE_URL + reverse("markets:directory_detail", args=[market.pk])
 
 
-def _cached_public(request, render_page):
-    """Serve anonymous visitors from the cache; any market change invalidates it (new generation)."""
+# The query parameters the directory uses; anything else (utm_…, junk) is ignored, so it
+# neither changes the page nor adds a cache entry.
+DIRECTORY_PARAMS = ("q", "city", "county", "trade", "page")
+
+
+def _directory_params(request):
+    """The directory's parameters as the page uses them: known names only, stripped, empty
+    ones dropped, ids and the page number as digits (a non-number is no filter / page 1)."""
+    params = {}
+    for name in DIRECTORY_PARAMS:
+        value = request.GET.get(name, "").strip()
+        if name in ("city", "county", "trade", "page") and not value.isdigit():
+            continue
+        if name == "page" and int(value) <= 1:
+            continue
+        if value:
+            params[name] = value
+    return params
+
+
+def _cached_public(request, render_page, *, key):
+    """Serve anonymous visitors from the cache under `key()` (built from the generation tokens
+    and the parameters the page uses, never the raw query string)."""
     if request.user.is_authenticated:
         return render_page()
-    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    key = f"markets:public:{services.public_cache_generation()}:{digest}"
+    key = "markets:public:" + hashlib.sha256(key().encode()).hexdigest()
     hit = cache.get(key)
     if hit is not None:
         status, content_type, body = hit
@@ -365,10 +386,12 @@ def _cached_public(request, render_page):
 
 
 def directory(request):
+    params = _directory_params(request)
+
     def render_page():
         cities = selectors.cities_with_public_markets().order_by("code")
         form = PublicSearchForm(
-            request.GET or None,
+            QueryDict(urlencode({k: v for k, v in params.items() if k != "page"})) or None,
             cities=cities,
             counties=selectors.counties_with_public_markets().select_related("parent"),
             trades=selectors.active_trades(),
@@ -377,15 +400,19 @@ def directory(request):
         qs = selectors.public_markets(
             city=filters.get("city"), county=filters.get("county"), trade=filters.get("trade"), q=filters.get("q", "")
         )
-        page = Paginator(qs, 20).get_page(request.GET.get("page"))
+        page = Paginator(qs, 20).get_page(params.get("page"))
         entries = [(m, hours_text(m.opening_periods.all())) for m in page]
+        query = urlencode({k: v for k, v in params.items() if k != "page"})
         return render(
             request,
             "public/directory.html",
-            {"form": form, "page": page, "entries": entries, "query": _query_without_page(request)},
+            {"form": form, "page": page, "entries": entries, "query": query},
         )
 
-    return _cached_public(request, render_page)
+    def key():
+        return f"directory:{services.public_cache_generation()}:{urlencode(sorted(params.items()))}"
+
+    return _cached_public(request, render_page, key=key)
 
 
 def _public_market(pk):
@@ -407,7 +434,8 @@ def directory_detail(request, pk):
             {"market": market, "hours": hours_text(market.opening_periods.all()), "qr_svg": qr, "public_url": url},
         )
 
-    return _cached_public(request, render_page)
+    # The page uses no query parameter: one entry per market, whatever the query string.
+    return _cached_public(request, render_page, key=lambda: f"detail:{pk}:{services.public_market_generation(pk)}")
 
 
 def directory_qr(request, pk):

@@ -29,9 +29,11 @@ limit_request_line = 8190
 limit_request_fields = 100
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 proxy_allow_ips = forwarded_allow_ips
-# Logs go to journald via stdout/stderr. The access log has no query strings with
-# personal data (searches use hashed lookups), but keep it off unless needed.
+# Logs go to journald via stdout/stderr. Searches by 身份证号 or mobile are posted, never
+# in a URL, and the logger masks any that a hand-typed URL still carries (both logs).
+# The access log stays off unless GUNICORN_ACCESS_LOG is set ("-" for stdout, or a file).
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+logger_class = "gigmarket.gunicorn_logging.MaskedLogger"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Temporary request files in memory, not on a slow disk.

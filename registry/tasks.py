@@ -9,3 +9,11 @@ def refresh_tiers():
     from .services import refresh_worker_tiers
 
     return refresh_worker_tiers()
+
+
+@shared_task
+def expire_postings():
+    """Daily: open postings whose validity has ended become 已过期 (idempotent: each row is claimed)."""
+    from .services import posting_expire_due
+
+    return posting_expire_due()

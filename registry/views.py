@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -6,7 +8,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from gigmarket.models import Role
 from gigmarket.pagination import CappedPaginator
@@ -158,34 +160,56 @@ def visit_list(request):
 # Workers -----------------------------------------------------------------------------
 
 
+GET_SEARCH_REFUSED = (
+    "按身份证号、身份证号后4位或手机号码查询时，请在页面上方的查询框中输入后点“查询”；"
+    "这类号码不能写在网址里（网址会留在浏览器历史和访问日志中）。"
+)
+
+
+def personal_search_term(q):
+    """Whether a search term carries personal data: an ID number, its last 4, or a mobile.
+
+    Names never contain digits; every personal search term does (full-width digits too).
+    """
+    return any(ch.isdigit() for ch in unicodedata.normalize("NFKC", q or ""))
+
+
 @login_required
 def worker_list(request):
     """Worker search. The search form posts, so an ID number or mobile never lands in a URL,
-    browser history or an access log; plain GET links still work for name searches and paging."""
+    browser history or an access log. By GET only name searches and paging are accepted:
+    a term with digits is refused (400) with a message, and nothing is searched."""
     source = request.POST if request.method == "POST" else request.GET
     q = source.get("q", "").strip()
+    if request.method != "POST" and personal_search_term(q):
+        messages.error(request, GET_SEARCH_REFUSED)
+        page = CappedPaginator(selectors.workers_for(request.user).none(), PAGE_SIZE).get_page(1)
+        context = {"page": page, "q": "", "how": "", "query": "", "export_query": "", "personal": False}
+        return render(request, "registry/worker_list.html", context, status=400)
     how = ""
     try:
         qs, how = selectors.worker_search(request.user, q)
     except selectors.SearchError as exc:
         messages.error(request, str(exc))
         qs = selectors.workers_for(request.user).none()
+    personal = how in selectors.PERSONAL_SEARCHES or personal_search_term(q)
+    shown = q
     if how == selectors.BY_ID_NUMBER:
         # Never echo a full 身份证号 or mobile back into the page (or into a link).
-        q = mask_id_number(q.upper())
+        shown = mask_id_number(q.upper())
     elif how == selectors.BY_MOBILE:
-        q = mask_phone("".join(ch for ch in q if ch.isdigit())[-11:])
-    personal = how in selectors.PERSONAL_SEARCHES
+        shown = mask_phone("".join(ch for ch in q if ch.isdigit())[-11:])
     page = CappedPaginator(qs, PAGE_SIZE).get_page(source.get("page"))
     return render(
         request,
         "registry/worker_list.html",
         {
             "page": page,
-            "q": q,
+            "q": shown,
             "how": how,
             "query": urlencode({"q": q}) if q and not personal else "",
             "export_query": urlencode({"q": q}) if q and not personal else "",
+            "personal": bool(q) and personal,
         },
     )
 
@@ -288,8 +312,15 @@ def worker_edit(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def worker_export(request):
-    q = request.GET.get("q", "").strip()
+    """The worker list as CSV (masked). A search by ID number, last 4 or mobile is exported by
+    POST (the page's export button does so); by GET such a term is refused like on the list."""
+    source = request.POST if request.method == "POST" else request.GET
+    q = source.get("q", "").strip()
+    if request.method != "POST" and personal_search_term(q):
+        messages.error(request, GET_SEARCH_REFUSED)
+        return redirect("registry:worker_list")
     try:
         qs, _how = selectors.worker_search(request.user, q)
     except selectors.SearchError as exc:
@@ -447,7 +478,11 @@ def posting_close(request, pk):
 
 
 def _public_market(pk):
-    return get_object_or_404(Market.objects.select_related("county__parent").exclude(status="closed"), pk=pk)
+    """A market of the public 名录: operating ones only, the same answer (404) as its 名录 page
+    gives for a market being planned, suspended or closed."""
+    return get_object_or_404(
+        Market.objects.select_related("county__parent").filter(status=Market.Status.OPERATING), pk=pk
+    )
 
 
 def board(request, market_pk):

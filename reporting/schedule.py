@@ -37,4 +37,14 @@ BEAT_SCHEDULE = {
         "task": "registry.tasks.refresh_tiers",
         "schedule": crontab(hour=0, minute=10),
     },
+    # 用工需求 past 有效期至 leave the board and the public pages as 已过期 just after midnight.
+    "registry-expire-postings": {
+        "task": "registry.tasks.expire_postings",
+        "schedule": crontab(hour=0, minute=5),
+    },
+    # Expired sessions (idle 30 minutes or past 12 hours) are deleted from the table nightly.
+    "gigmarket-clear-sessions": {
+        "task": "gigmarket.tasks.clear_sessions",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }

@@ -166,6 +166,65 @@ def test_password_messages_are_chinese():
     assert "密码长度太短" in " ".join(excinfo.value.messages)
 
 
+@pytest.mark.parametrize(
+    ("username", "full_name", "password", "message"),
+    [
+        ("wangmin", "王敏", "王敏-Gz-2026", "密码不能包含您的姓名。"),
+        ("wangmin", "欧阳 娜娜", "Gz-欧阳娜娜-2026", "密码不能包含您的姓名。"),  # spaces in the name
+        ("wangmin", "阿卜杜·热合曼", "Ab-阿卜杜热合曼-1", "密码不能包含您的姓名。"),  # middle dot
+        ("lchen_gy", "Lily Chen", "LILYCHEN#2026", "密码不能包含您的姓名。"),  # Latin, any case, no space
+        ("lchen_gy", "Lily Chen", "x-Lily Chen-9", "密码不能包含您的姓名。"),
+        ("gy_clerk7", "张三", "Gy_Clerk7-2026", "密码不能包含登录账号。"),  # username, any case
+    ],
+)
+@translation.override("zh-hans")
+def test_a_password_containing_the_username_or_full_name_is_refused(username, full_name, password, message):
+    from gigmarket.models import User
+
+    with pytest.raises(ValidationError) as excinfo:
+        validate_password(password, User(username=username, full_name=full_name))
+    assert message in excinfo.value.messages
+
+
+def test_a_password_sharing_only_part_of_the_name_is_accepted():
+    from gigmarket.models import User
+
+    validate_password("王-Gz-window-77", User(username="wangmin", full_name="王敏"))  # the surname alone
+    validate_password("Ab-cd-7788", User(username="ab", full_name="Lily Chen"))  # 2-character username
+
+
+def test_a_manager_cannot_give_an_account_a_password_with_its_name(client, county_user, market):
+    client.force_login(county_user)
+    form = {
+        "username": "nm_newclerk",
+        "full_name": "李小花",
+        "phone": "",
+        "email": "",
+        "role": "clerk",
+        "market": market.pk,
+        "is_active": "on",
+        "password1": "Li-李小花-2026",
+        "password2": "Li-李小花-2026",
+    }
+    response = client.post("/users/new/", form)
+    assert "密码不能包含您的姓名。" in response.content.decode()
+    from gigmarket.models import User
+
+    assert not User.objects.filter(username="nm_newclerk").exists()
+
+
+def test_a_user_cannot_change_their_own_password_to_one_with_their_name(client, county_user):
+    client.force_login(county_user)
+    new = f"Gz-{county_user.full_name}-2026"
+    response = client.post(
+        "/accounts/password/", {"old_password": TEST_PASSWORD, "new_password1": new, "new_password2": new}
+    )
+    assert response.status_code == 400
+    assert "密码不能包含您的姓名。" in response.content.decode()
+    county_user.refresh_from_db()
+    assert county_user.check_password(TEST_PASSWORD)
+
+
 # Sessions ---------------------------------------------------------------------------------
 
 
@@ -281,3 +340,33 @@ def test_activity_after_20_minutes_extends_the_session_past_the_first_30(client,
         response = client.get("/users/")
     assert response.status_code == 302
     assert response["Location"].startswith(LOGIN)
+
+
+# Over-long usernames (a 256-character name answered 500 on PostgreSQL inside django-axes) ---
+
+LONG_NAME = "a" * 256
+
+
+@pytest.mark.parametrize("url", [LOGIN, "/admin/login/"])
+def test_a_256_character_username_is_refused_in_chinese_and_nothing_is_stored(client, db, url):
+    client.raise_request_exception = False
+    response = client.post(url, {"username": LONG_NAME, "password": "Wrong-pass-1"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "用户名过长：最多150个字符" in body
+    assert LONG_NAME in body  # the typed name stays in the form
+    from axes.models import AccessAttempt
+
+    assert not AccessAttempt.objects.exists()  # refused before authentication: no failure to store
+
+
+def test_an_over_long_username_that_reaches_authentication_is_cut_for_the_lockout(client, db, rf):
+    """A client bypassing the forms (a backend called with the request) still cannot break axes."""
+    from axes.models import AccessAttempt
+
+    request = rf.post(LOGIN, {"username": "b" * 300, "password": "x"})
+    request.axes_attempt_time = None
+    for _ in range(2):
+        assert authenticate(request=request, username="b" * 300, password="Wrong-pass-1") is None
+    attempt = AccessAttempt.objects.get()
+    assert attempt.username == "b" * 150 and attempt.failures_since_start == 2

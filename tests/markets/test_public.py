@@ -120,3 +120,57 @@ def test_closing_removes_a_market_from_the_cached_directory(
 
 def test_anonymous_home_links_to_the_directory(client, db):
     assert "/markets/directory/" in client.get("/").content.decode()
+
+
+def _public_entries():
+    """How many public-page entries the (local-memory) cache holds."""
+    return sum(1 for key in cache._cache if "markets:public:" in key and "generation" not in key)
+
+
+def test_junk_query_strings_hit_the_same_cache_entry(client, nanming, django_assert_num_queries):
+    market = complete_market(county=nanming)
+    client.get("/markets/directory/")
+    entries = _public_entries()
+    with django_assert_num_queries(0):  # served from the entry the plain URL filled
+        for junk in ("?utm=1&x=2", "?utm_source=wx", "?page=1&foo=bar", "?city=&q=", "?page=abc"):
+            assert client.get("/markets/directory/" + junk).status_code == 200
+    assert _public_entries() == entries
+    # The detail page reads no parameter at all: one entry per market.
+    client.get(f"/markets/directory/{market.pk}/")
+    with django_assert_num_queries(0):
+        client.get(f"/markets/directory/{market.pk}/?utm=1&x=2")
+    assert _public_entries() == entries + 1
+
+
+def test_a_real_filter_is_its_own_entry_and_links_carry_only_real_parameters(client, nanming):
+    for i in range(21):
+        complete_market(county=nanming, kind="industry", industry=f"行{i}")
+    body = client.get(f"/markets/directory/?county={nanming.pk}&utm=1").content.decode()
+    assert f"county={nanming.pk}&amp;page=2" in body
+    assert "utm" not in body
+
+
+def test_a_market_change_refreshes_its_page_and_the_lists_but_not_other_markets_pages(
+    client, nanming, yunyan, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    changed = complete_market(county=nanming)
+    other = complete_market(county=yunyan)
+    for url in ("/markets/directory/", f"/markets/directory/{changed.pk}/", f"/markets/directory/{other.pk}/"):
+        client.get(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.market_update(market=changed, data={"address": "搬到了新地址"}, by=None)
+    with django_assert_num_queries(0):
+        assert client.get(f"/markets/directory/{other.pk}/").status_code == 200  # still cached
+    assert "搬到了新地址" in client.get(f"/markets/directory/{changed.pk}/").content.decode()
+    assert "搬到了新地址" in client.get("/markets/directory/").content.decode()
+
+
+def test_a_trade_change_refreshes_every_public_page(
+    client, nanming, province_user, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    market = complete_market(county=nanming)
+    trade = market.trades.get()
+    client.get(f"/markets/directory/{market.pk}/")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.trade_update(trade=trade, data={"name": "改名后的工种"}, by=province_user)
+    assert "改名后的工种" in client.get(f"/markets/directory/{market.pk}/").content.decode()

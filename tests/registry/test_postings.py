@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from gigmarket.models import AuditEvent
+from markets.models import Market
 from registry.models import Employer, Posting, WindowVisit
 from registry.services import posting_expire_due
 from registry.validators import build_credit_code
@@ -197,3 +198,19 @@ def test_employer_list_query_count_is_pinned(client, county_user, rows, django_a
     client.get(reverse("registry:employer_list"))
     with django_assert_num_queries(6):
         assert client.get(reverse("registry:employer_list")).status_code == 200
+
+
+@pytest.mark.parametrize("status", ["planning", "suspended", "closed"])
+def test_hall_board_and_public_postings_of_a_market_not_operating_are_404_like_its_directory_page(
+    client, market, status
+):
+    PostingFactory(market=market, place="花果园工地")
+    Market.objects.filter(pk=market.pk).update(status=status)
+    urls = [reverse(name, args=[market.pk]) for name in ("registry:board", "registry:public_postings")]
+    urls.append(reverse("markets:directory_detail", args=[market.pk]))
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "花果园工地" not in response.content.decode()
+    Market.objects.filter(pk=market.pk).update(status="operating")
+    assert [client.get(url).status_code for url in urls[:2]] == [200, 200]

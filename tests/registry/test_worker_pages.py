@@ -4,6 +4,7 @@ import io
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from gigmarket.models import AuditEvent
 from registry.models import Worker
@@ -50,21 +51,21 @@ def test_list_shows_masked_id_and_phone_only(client, county_user, worker):
 def test_search_finds_the_worker(client, county_user, worker, query):
     WorkerFactory(registered_market=worker.registered_market, name="李四")
     client.force_login(county_user)
-    response = client.get(LIST, {"q": query(worker)})
+    response = client.post(LIST, {"q": query(worker)})
     assert list(response.context["page"]) == [worker]
     assert worker.full_id_number() not in response.content.decode()
 
 
 def test_last4_alone_asks_for_the_name(client, county_user, worker):
     client.force_login(county_user)
-    response = client.get(LIST, {"q": worker.id_last4})
+    response = client.post(LIST, {"q": worker.id_last4})
     assert list(response.context["page"]) == []
     assert "同时输入姓名" in response.content.decode()
 
 
 def test_search_is_scoped(client, county2_user, worker):
     client.force_login(county2_user)
-    response = client.get(LIST, {"q": worker.full_id_number()})
+    response = client.post(LIST, {"q": worker.full_id_number()})
     assert list(response.context["page"]) == []
 
 
@@ -271,3 +272,53 @@ def test_long_worker_lists_show_a_capped_count(client, clerk, monkeypatch):
     client.force_login(clerk)
     body = client.get(LIST).content.decode()
     assert "共 2+ 条" in body
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        lambda w: w.full_id_number(),
+        lambda w: f"{w.name} {w.id_last4}",
+        lambda w: w.id_last4,
+        lambda w: w.mobile,
+        lambda w: "１３８１２３４５６７８",  # full-width digits
+    ],
+    ids=["id number", "name and last 4", "last 4", "mobile", "full-width mobile"],
+)
+def test_a_search_by_personal_data_in_the_url_is_refused_and_must_be_posted(client, county_user, worker, term):
+    client.force_login(county_user)
+    response = client.get(LIST, {"q": term(worker)})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "请在页面上方的查询框中输入后点“查询”" in body
+    assert list(response.context["page"]) == []
+    assert worker.full_id_number() not in body and worker.mobile not in body
+    # The same term posted from the search box finds the worker.
+    if term(worker) != worker.id_last4:
+        assert list(client.post(LIST, {"q": term(worker)}).context["page"]) == [worker]
+
+
+def test_a_name_search_by_get_still_works_and_keeps_its_paging_link(client, county_user, worker):
+    client.force_login(county_user)
+    response = client.get(LIST, {"q": worker.name})
+    assert response.status_code == 200
+    assert list(response.context["page"]) == [worker]
+    assert response.context["query"] == urlencode({"q": worker.name})
+
+
+def test_export_refuses_an_id_number_in_the_url_and_accepts_it_posted(client, county_user, worker):
+    WorkerFactory(registered_market=worker.registered_market, name="李四")
+    client.force_login(county_user)
+    response = client.get(EXPORT, {"q": worker.full_id_number()})
+    assert response.status_code == 302 and response["Location"] == LIST
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
+    rows = read_csv(client.post(EXPORT, {"q": worker.full_id_number()}))
+    assert len(rows) == 2  # the header and the one worker
+    assert AuditEvent.objects.get(action=AuditEvent.Action.EXPORT).changes["filters"] == {"q": "***"}
+
+
+def test_a_posted_personal_search_offers_only_the_whole_list_export(client, county_user, worker):
+    client.force_login(county_user)
+    body = client.post(LIST, {"q": worker.mobile}).content.decode()
+    assert "导出全部（CSV）" in body
+    assert f'href="{EXPORT}"' in body and f"{EXPORT}?q=" not in body

@@ -360,6 +360,7 @@ MATRIX = {
         note="a county sets the switch for its own clerks only",
     ),
     "audit_list": Entry(get=flat()),
+    "audit_export": Entry(get=flat()),
     "division_list": Entry(get=flat()),
     "division_toggle_active": Entry(
         kwargs=lambda w, s, u: {"pk": w.county(s).pk},

@@ -1,4 +1,4 @@
-"""Mark open postings past their validity as expired (also run by Celery beat via reporting)."""
+"""Mark open postings past their validity as expired (beat runs `registry.tasks.expire_postings` daily at 00:05)."""
 
 from django.core.management.base import BaseCommand
 

@@ -1,0 +1,312 @@
+"""The audit log in Chinese: object types, change labels and values, for the page and its export.
+
+Services record `AuditEvent.changes` as JSON in three shapes:
+
+- a diff, `{field: [old, new]}` (updates, and creates written as a diff from nothing);
+- a snapshot, `{field: value}` (most creates: each value is the new value, lists included);
+- extra keys beside model fields: `reason`, `trades`, `lockout` (a dict), an export's
+  `filters` (a dict), an admin change's `fields` (field names), a case's `note` and a
+  placement's `follow_up` (`[date, text]`).
+
+A key is labelled with the target model's field verbose_name, else from `EXTRA_LABELS`;
+values are shown with the field's choice labels. Any JSON value renders: dicts, lists of
+dicts, dates and decimals (stored as text), numbers, booleans. Nothing here raises on an
+unexpected shape: the audit page must never fail because a service recorded something new.
+"""
+
+import datetime
+import decimal
+import functools
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+EMPTY = "（空）"
+
+# Keys that services record beside model fields, and keys inside recorded dicts.
+EXTRA_LABELS = {
+    "reason": "原因",
+    "password": "密码",
+    "two_factor": "两步验证",
+    "second_factor": "验证方式",
+    "recovery_codes": "恢复码",
+    "lockout_minutes": "锁定分钟数",
+    "trades": "工种",
+    "hours": "运行时间",
+    "lockout": "锁定",
+    "minutes": "锁定分钟数",
+    "failures": "连续失败次数",
+    "rows": "行数",
+    "filters": "筛选条件",
+    "personal_data": "含完整个人信息",
+    "field": "查看内容",
+    "via": "操作途径",
+    "fields": "修改字段",
+    "file": "文件",
+    "created": "新增",
+    "updated": "更新",
+    "source": "数据来源",
+    "kind": "类别",
+    "region": "区域层级",
+    "offer": "培训项目",
+    "by": "说明",
+    "note": "办理记录",
+    "follow_up": "跟踪回访",
+    # Filter names of exports (markets, workers, the audit log).
+    "q": "查询条件",
+    "city": "市州",
+    "county": "县区",
+    "status": "状态",
+    "nature": "性质",
+    "trade": "工种",
+    "period": "报送期",
+    "action": "操作",
+    "actor": "操作账号",
+    "target_type": "对象类型",
+    "target": "对象",
+    "date_from": "起始日期",
+    "date_to": "截止日期",
+    "truncated": "超出上限仅导出部分",
+}
+
+# Codes recorded under extra keys, in Chinese.
+VALUE_LABELS = {
+    ("via", "admin"): "系统管理后台",
+    ("source", "snapshot"): "报送时的名录快照",
+    ("source", "live"): "当前名录",
+    ("kind", "monitoring"): "运行监测报表",
+    ("region", "province"): "全省",
+    ("region", "city"): "市州",
+    ("region", "county"): "县(市、区)",
+    ("region", "market"): "零工市场",
+}
+
+# Extra keys whose value is a dated entry `[date, text]`, not `[old, new]`.
+DATED_ENTRIES = {"note", "follow_up"}
+# Extra keys whose list value is a list of model field names.
+FIELD_NAME_LISTS = {"fields"}
+
+
+@functools.cache
+def model_for(label):
+    """The model of an `app_label.modelname` target type, or None."""
+    if not label:
+        return None
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def target_type_label(label):
+    """`markets.market` → 零工市场; an unknown label is shown as recorded; none → empty."""
+    model = model_for(label)
+    if model is None:
+        return label or ""
+    return str(model._meta.verbose_name)
+
+
+def target_types_matching(text, labels):
+    """The labels among `labels` whose model's Chinese name (or English model name) contains `text`."""
+    text = (text or "").strip().lower()
+    if not text:
+        return []
+    found = []
+    for label in labels:
+        model = model_for(label)
+        names = [label.rsplit(".", 1)[-1].lower()]
+        if model is not None:
+            names += [str(model._meta.verbose_name).lower(), str(model._meta.verbose_name_plural).lower()]
+        if any(text in name for name in names):
+            found.append(label)
+    return found
+
+
+def project_target_types():
+    """Every model of the portal's own apps: what an audit row can point at."""
+    own = ("gigmarket", "markets", "registry", "matching", "reporting")
+    return [m._meta.label_lower for m in apps.get_models() if m._meta.app_label in own]
+
+
+def _field(model, name):
+    if model is None or not isinstance(name, str):
+        return None
+    for candidate in (name, name.removesuffix("_id")):
+        try:
+            return model._meta.get_field(candidate)
+        except FieldDoesNotExist:
+            continue
+    return None
+
+
+def key_label(model, key):
+    field = _field(model, key)
+    if field is not None and hasattr(field, "verbose_name"):
+        return str(field.verbose_name)
+    return EXTRA_LABELS.get(key, str(key))
+
+
+def _field_name_label(model, name):
+    """A field named in an admin change message: Django records its label untranslated
+    ("Active"), the portal's own labels are Chinese already."""
+    if not isinstance(name, str):
+        return show_value(name)
+    field = _field(model, name) or _field_by_source_label(model, name)
+    if field is not None and hasattr(field, "verbose_name"):
+        return str(field.verbose_name)
+    return gettext(name)
+
+
+def _field_by_source_label(model, label):
+    """The field whose untranslated verbose_name is `label` (case aside), or None."""
+    if model is None:
+        return None
+    with translation.override(None):
+        for field in model._meta.get_fields():
+            name = getattr(field, "verbose_name", None)
+            if name is not None and str(name).lower() == label.lower():
+                return field
+    return None
+
+
+def _choices(field):
+    if field is None or not getattr(field, "choices", None):
+        return {}
+    try:
+        return {k: v for k, v in field.flatchoices if isinstance(k, (str, int))}
+    except TypeError:
+        return {}
+
+
+def _datetime_text(value):
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return f"{moment:%Y-%m-%d %H:%M}"
+
+
+def show_value(value, *, model=None, field=None, key=None):
+    """One recorded value as Chinese text."""
+    if value is None or value == "" or value == [] or value == {}:
+        return EMPTY
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dict):
+        parts = [
+            f"{key_label(model, k)}：{show_value(v, model=model, field=_field(model, k), key=k)}"
+            for k, v in value.items()
+        ]
+        return "；".join(parts)
+    if isinstance(value, (list, tuple, set)):
+        if key in FIELD_NAME_LISTS:
+            return "、".join(_field_name_label(model, v) for v in value)
+        separator = "；" if any(isinstance(v, (dict, list)) for v in value) else "、"
+        return separator.join(show_value(v, model=model, field=field, key=key) for v in value)
+    if isinstance(value, datetime.datetime):
+        return _datetime_text(value.isoformat())
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return format(value, "f")
+    if isinstance(value, (str, int)) and (key, value) in VALUE_LABELS:
+        return VALUE_LABELS[(key, value)]
+    choices = _choices(field)
+    if isinstance(value, (str, int)) and value in choices:
+        return str(choices[value])
+    if isinstance(value, str) and isinstance(field, models.DateTimeField):
+        return _datetime_text(value)
+    return str(value)
+
+
+def _is_pair(value):
+    return isinstance(value, list) and len(value) == 2
+
+
+def _is_snapshot(event, changes):
+    """A create that recorded plain values (not a diff from nothing): lists are values, not pairs."""
+    if event.action != "create":
+        return False
+    return not all(_is_pair(v) for v in changes.values())
+
+
+def change_rows(event):
+    """[(label, old, new)] for an AuditEvent; a single value has old None."""
+    changes = event.changes if isinstance(event.changes, dict) else {"changes": event.changes}
+    export = event.action == "export"
+    model = None if export else model_for(event.target_type)
+    snapshot = _is_snapshot(event, changes)
+    rows = []
+    for key, value in changes.items():
+        field = _field(model, key)
+        label = key_label(model, key)
+        if field is None and key in DATED_ENTRIES and _is_pair(value):
+            rows.append((label, None, f"{show_value(value[0])}：{show_value(value[1], key=key)}"))
+        elif _is_pair(value) and not snapshot and key not in FIELD_NAME_LISTS:
+            old, new = (show_value(v, model=model, field=field, key=key) for v in value)
+            rows.append((label, old, new))
+        else:
+            rows.append((label, None, show_value(value, model=model, field=field, key=key)))
+    return rows
+
+
+def changes_text(event):
+    """The changes of an event on one line (the export's 变更内容 column)."""
+    parts = []
+    for label, old, new in change_rows(event):
+        parts.append(f"{label}：{old} → {new}" if old is not None else f"{label}：{new}")
+    return "；".join(parts)
+
+
+# The export ----------------------------------------------------------------------------
+
+EXPORT_COLUMNS = [
+    ("时间", 20),
+    ("操作账号", 16),
+    ("操作", 12),
+    ("对象类型", 14),
+    ("对象", 40),
+    ("区划", 14),
+    ("变更内容", 80),
+    ("IP地址", 16),
+]
+
+
+def audit_export_row(event):
+    return [
+        f"{timezone.localtime(event.created_at):%Y-%m-%d %H:%M:%S}",
+        event.actor_username or "",
+        event.get_action_display(),
+        target_type_label(event.target_type),
+        event.target_repr,
+        str(event.county or event.city or "省级"),
+        changes_text(event),
+        event.ip_address or "",
+    ]
+
+
+def audit_workbook(events, *, title, more=False):
+    """A write-only workbook of `events` (an iterable), one row each, every cell through the
+    formula-safe writer. `more` adds a closing line saying the list was cut."""
+    from openpyxl import Workbook
+
+    from .exports import xlsx_append_row
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("审计日志")
+    for index, (_header, width) in enumerate(EXPORT_COLUMNS):
+        sheet.column_dimensions[chr(ord("A") + index)].width = width
+    xlsx_append_row(sheet, [title])
+    xlsx_append_row(sheet, [header for header, _width in EXPORT_COLUMNS])
+    count = 0
+    for event in events:
+        xlsx_append_row(sheet, audit_export_row(event))
+        count += 1
+    if more:
+        xlsx_append_row(sheet, [f"仅导出了最近的 {count} 条，请缩小筛选范围后分次导出。"])
+    return workbook, count

@@ -1,0 +1,11 @@
+"""Celery tasks of the core: thin wrappers that call services (scheduled in reporting/schedule.py)."""
+
+from celery import shared_task
+
+
+@shared_task
+def clear_sessions():
+    """Nightly: delete expired sessions (what `manage.py clearsessions` does; idempotent)."""
+    from .services import sessions_clear_expired
+
+    return sessions_clear_expired()
