@@ -270,9 +270,11 @@ def _is_latin(ch):
 
 def _refuse_unprintable(text, label):
     """Emoji and symbols, then control / zero-width / private characters, with their own messages."""
-    for ch in text:
+    for i, ch in enumerate(text):
         category = unicodedata.category(ch)
-        if category.startswith("S") or (category in ("Mn", "Me") and not _after_latin(text, ch)):
+        # A combining mark is allowed only on a latin letter (an accent); on anything else
+        # it is an emoji's variation selector or a stray mark.
+        if category.startswith("S") or (category in ("Mn", "Me") and not (i and _is_latin(text[i - 1]))):
             raise ValidationError(
                 "%(label)s不能包含表情符号或特殊符号(如 😀、★)。", code="name_symbol", params={"label": label}
             )
@@ -283,11 +285,6 @@ def _refuse_unprintable(text, label):
                 code="name_control",
                 params={"label": label},
             )
-
-
-def _after_latin(text, mark):
-    index = text.index(mark)
-    return index > 0 and _is_latin(text[index - 1])
 
 
 def _join_words(words, keep_space):

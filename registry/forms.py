@@ -89,6 +89,12 @@ class WorkerQuickForm(MarketChoiceMixin, forms.Form):
 class WorkerDetailsForm(forms.ModelForm):
     """The optional second step, and later edits of job-seeking details."""
 
+    # Typed with spaces, dashes or +86; stored as the digits (which fit the model's columns).
+    mobile = forms.CharField(label="手机号码", max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    emergency_phone = forms.CharField(
+        label="紧急联系人电话", max_length=30, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+
     class Meta:
         model = Worker
         fields = [
@@ -136,6 +142,8 @@ class WorkerDetailsForm(forms.ModelForm):
 
 
 class EmployerForm(forms.ModelForm):
+    phone = forms.CharField(label="联系电话", max_length=30, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+
     class Meta:
         model = Employer
         fields = ["kind", "name", "credit_code", "contact_name", "phone", "address"]
