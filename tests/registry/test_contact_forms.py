@@ -75,8 +75,10 @@ def test_emergency_contact_and_phone_are_checked(db):
     assert form.is_valid(), form.errors
     assert form.cleaned_data["emergency_contact"] == "李四"
     assert form.cleaned_data["emergency_phone"] == "085185550101"
-    assert WorkerDetailsForm(details(emergency_phone="12333")).errors["emergency_phone"] == [
-        "紧急联系人电话不能填写服务号码(如 12333)，请填写11位手机号码、带区号的固定电话(如 0851-85550101)、400/800 电话。"
+    refused = WorkerDetailsForm(details(emergency_phone="12333")).errors["emergency_phone"]
+    assert refused == [
+        "紧急联系人电话不能填写服务号码(如 12333)，"
+        "请填写11位手机号码、带区号的固定电话(如 0851-85550101)、400/800 电话。"
     ]
 
 
