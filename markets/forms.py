@@ -19,6 +19,10 @@ from .models import (
 )
 
 
+def _labelled(label, message):
+    return message if not label or message.startswith(str(label)) else f"{label}：{message}"
+
+
 class MarketForm(forms.ModelForm):
     """The market record. County is chosen at creation only; the name is built by rule."""
 
@@ -94,7 +98,7 @@ class MarketForm(forms.ModelForm):
         return cleaned
 
     def _stored_problems(self):
-        """[(label, message)] for phone and name fields saved before they were checked.
+        """Lines for the phone and name fields saved before they were checked.
 
         Shown above the unbound edit form (and the fields marked) so staff see what to fix
         before they submit; a submitted form shows them as field errors.
@@ -105,8 +109,17 @@ class MarketForm(forms.ModelForm):
         for field, messages in self.instance.stored_text_errors().items():
             widget = self.fields[field].widget
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-            problems.extend((self.fields[field].label, message) for message in messages)
+            problems.extend(_labelled(self.fields[field].label, message) for message in messages)
         return problems
+
+    def error_summary(self):
+        """Every field error as one line, led by the field's label unless the message names it."""
+        return [
+            _labelled(self.fields[field].label if field in self.fields else "", message)
+            for field, messages in self.errors.items()
+            if field != "__all__"
+            for message in messages
+        ]
 
     def feature_groups(self):
         """[(group label, [bound fields])] for the zones / windows / areas / facilities block."""

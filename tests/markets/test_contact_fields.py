@@ -124,10 +124,10 @@ def test_staff_see_stored_garbage_marked_and_the_edit_form_says_what_to_fix(clie
     assert detail.count("无效，未公布") == 3
     page = client.get(f"/markets/{market.pk}/edit/").content.decode()
     assert "已保存的以下信息不符合要求，不会公布，请修改后保存" in page
-    assert "联系电话：联系电话无效" in page
-    assert "服务热线：服务热线只能包含数字" in page
-    assert "投诉电话：投诉电话无效" in page
-    assert "联系人：联系人不能包含表情符号" in page
+    assert "<li>联系电话无效" in page
+    assert "<li>服务热线只能包含数字" in page
+    assert "<li>投诉电话无效" in page
+    assert "<li>联系人不能包含表情符号" in page
     assert page.count("is-invalid") >= 4
 
 
@@ -136,7 +136,9 @@ def test_saving_the_edit_form_without_fixing_the_garbage_shows_the_errors(client
     client.force_login(county_user)
     data = form_data(address="新地址8号", **GARBAGE, complaint_phone="12")
     body = client.post(f"/markets/{market.pk}/edit/", data).content.decode()
+    assert "未保存，请修改下面标红的内容" in body
     assert "联系电话无效" in body and "服务热线只能包含数字" in body and "联系人不能包含表情符号" in body
+    assert "<li>地址：" not in body
     market.refresh_from_db()
     assert market.address != "新地址8号"
     fixed = form_data(address="新地址8号", contact_phone="0851-85550101", hotline="12333", contact_person="王敏")
