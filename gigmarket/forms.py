@@ -5,6 +5,7 @@ from django.contrib.auth.password_validation import validate_password
 
 from markets.models import Market
 
+from .contact import PERSONAL_KINDS, normalize_phone, validate_person_name
 from .models import Division, Role, User
 from .scoping import scope_queryset
 from .selectors import divisions_for_role, roles_manageable_by
@@ -73,6 +74,12 @@ class UserForm(forms.ModelForm):
         else:
             self.fields["password1"].required = True
             self.fields["password2"].required = True
+
+    def clean_full_name(self):
+        return validate_person_name(self.cleaned_data["full_name"], label="姓名")
+
+    def clean_phone(self):
+        return normalize_phone(self.cleaned_data["phone"], kinds=PERSONAL_KINDS, label="联系电话", required=False)
 
     def clean(self):
         cleaned = super().clean()

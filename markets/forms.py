@@ -1,12 +1,26 @@
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 
 from gigmarket.models import Division
 from gigmarket.scoping import counties_in_scope
 from gigmarket.widgets import FastSelect
 
-from .models import FEATURE_FIELDS, FEATURES, WEEKDAY_LABELS, Feature, Market, Trade
+from .models import (
+    CHECKED_TEXT_FIELDS,
+    FEATURE_FIELDS,
+    FEATURES,
+    WEEKDAY_LABELS,
+    Feature,
+    Market,
+    Trade,
+    normalize_market_text,
+)
+
+
+def _labelled(label, message):
+    return message if not label or message.startswith(str(label)) else f"{label}：{message}"
 
 
 class MarketForm(forms.ModelForm):
@@ -69,6 +83,43 @@ class MarketForm(forms.ModelForm):
             statuses.append(Market.Status.CLOSED)
         self.fields["status"].choices = [(s.value, s.label) for s in statuses]
         self.fields["basis"].choices = [("", "—— 请选择 ——"), *Market.Basis.choices]
+        self.stored_problems = self._stored_problems()
+
+    def clean(self):
+        cleaned = super().clean()
+        # Phones and names are checked every time, so a number saved before these checks
+        # shows its error here until it is corrected.
+        for field in CHECKED_TEXT_FIELDS:
+            if field in cleaned:
+                try:
+                    cleaned[field] = normalize_market_text(field, cleaned[field])
+                except ValidationError as exc:
+                    self.add_error(field, exc)
+        return cleaned
+
+    def _stored_problems(self):
+        """Lines for the phone and name fields saved before they were checked.
+
+        Shown above the unbound edit form (and the fields marked) so staff see what to fix
+        before they submit; a submitted form shows them as field errors.
+        """
+        if not self.instance.pk or self.is_bound:
+            return []
+        problems = []
+        for field, messages in self.instance.stored_text_errors().items():
+            widget = self.fields[field].widget
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+            problems.extend(_labelled(self.fields[field].label, message) for message in messages)
+        return problems
+
+    def error_summary(self):
+        """Every field error as one line, led by the field's label unless the message names it."""
+        return [
+            _labelled(self.fields[field].label if field in self.fields else "", message)
+            for field, messages in self.errors.items()
+            if field != "__all__"
+            for message in messages
+        ]
 
     def feature_groups(self):
         """[(group label, [bound fields])] for the zones / windows / areas / facilities block."""

@@ -12,7 +12,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from gigmarket.models import Division
 
 from .attachment1 import COLUMNS, REQUIRED_KEYS, parse_choice, parse_features, parse_hours, parse_kind, parse_nature
-from .models import FEATURE_FIELDS, Market, Trade
+from .models import CHECKED_TEXT_FIELDS, FEATURE_FIELDS, Market, Trade, normalize_market_text
 
 HEADER = {c.key: c.header for c in COLUMNS}
 
@@ -95,6 +95,12 @@ def plan_import(rows, *, allowed_county_ids):
                 problems.append(f"服务工种“{name}”不在工种目录中")
         for key in ("address", "operator", "contact_person", "contact_phone", "remarks"):
             data[key] = v.get(key, "")
+            if key in CHECKED_TEXT_FIELDS:
+                # The same check as the market form: 联系人 a person's name, 联系电话 a valid number.
+                try:
+                    data[key] = normalize_market_text(key, data[key])
+                except ValidationError as exc:
+                    problems.extend(m.rstrip("。") for m in exc.messages)
         market = None
         name = ""
         if county is not None and not problems:

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gigmarket import contact
 from gigmarket.choices import ChoiceLabels
 from gigmarket.models import Division
 
@@ -95,6 +96,32 @@ FEATURE_FIELDS = [f.field for f in FEATURES]
 
 def _feature(field):
     return models.BooleanField(FEATURES_BY_FIELD[field].label, default=False)
+
+
+# The published contact numbers and what each may hold (notice 九 asks for 联系方式).
+# 联系电话 is a number one can call back; 服务热线 and 投诉电话 may also be a
+# service number such as 12333 or 12345.
+PHONE_KINDS = {
+    "contact_phone": contact.DIRECT_KINDS,
+    "hotline": contact.ALL_KINDS,
+    "complaint_phone": contact.ALL_KINDS,
+}
+PERSON_NAME_FIELDS = ("contact_person",)
+ORG_NAME_FIELDS = ("construction_unit", "maintenance_unit", "service_unit", "operator")
+CHECKED_TEXT_FIELDS = (*PHONE_KINDS, *PERSON_NAME_FIELDS, *ORG_NAME_FIELDS)
+
+
+def normalize_market_text(field, value):
+    """The stored form of a market's phone or name field, or ValidationError (Chinese message).
+
+    One rule for the form, the model and the 附件1 import.
+    """
+    label = str(Market._meta.get_field(field).verbose_name)
+    if field in PHONE_KINDS:
+        return contact.normalize_phone(value, kinds=PHONE_KINDS[field], label=label, required=False)
+    if field in PERSON_NAME_FIELDS:
+        return contact.validate_person_name(value, label=label, required=False)
+    return contact.validate_org_name(value, label=label, required=False)
 
 
 class Market(ChoiceLabels, models.Model):
@@ -234,6 +261,48 @@ class Market(ChoiceLabels, models.Model):
     def save(self, *args, **kwargs):
         self.name = self.build_name()
         super().save(*args, **kwargs)
+        self._stored_text = {f: getattr(self, f) for f in CHECKED_TEXT_FIELDS}
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        market = super().from_db(db, field_names, values)
+        # The phone and name fields as stored, so clean() checks only what a write changes:
+        # a market saved before these checks can still be closed without retyping them.
+        market._stored_text = {f: getattr(market, f) for f in CHECKED_TEXT_FIELDS if f in market.__dict__}
+        return market
+
+    def stored_text_errors(self):
+        """{field: [messages]} for the phone and name fields as they are now (also unchanged ones)."""
+        errors = {}
+        for field in CHECKED_TEXT_FIELDS:
+            try:
+                normalize_market_text(field, getattr(self, field))
+            except ValidationError as exc:
+                errors[field] = exc.messages
+        return errors
+
+    def _valid_phone(self, field):
+        return contact.valid_phone_or_blank(getattr(self, field), kinds=PHONE_KINDS[field])
+
+    @property
+    def valid_contact_phone(self):
+        """联系电话 in its display form, or "" if it is empty or not a valid number."""
+        return self._valid_phone("contact_phone")
+
+    @property
+    def valid_hotline(self):
+        return self._valid_phone("hotline")
+
+    @property
+    def valid_complaint_phone(self):
+        return self._valid_phone("complaint_phone")
+
+    @property
+    def valid_contact_person(self):
+        try:
+            return contact.validate_person_name(self.contact_person, required=False)
+        except ValidationError:
+            return ""
 
     def build_name(self):
         """贵州省{市州}{县区}({行业}行业)零工市场, or …{乡镇}零工驿站 for a township station."""
@@ -249,6 +318,15 @@ class Market(ChoiceLabels, models.Model):
 
     def clean(self):
         errors = {}
+        stored = getattr(self, "_stored_text", {})
+        for field in CHECKED_TEXT_FIELDS:
+            value = getattr(self, field)
+            if field in stored and value == stored[field]:
+                continue
+            try:
+                setattr(self, field, normalize_market_text(field, value))
+            except ValidationError as exc:
+                errors[field] = exc.messages
         self.industry = (self.industry or "").strip()
         self.township = (self.township or "").strip()
         if self.kind == self.Kind.INDUSTRY and not self.industry.removesuffix("行业"):

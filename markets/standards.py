@@ -135,8 +135,17 @@ def _result(item, market):
             return True, "已登记运行时间"
         return False, "未登记运行时间（星期和起止时间）"
     if item.key == "contact":
-        if (market.contact_phone or market.hotline).strip():
+        # The stored values are checked again: a number saved before the checks existed
+        # (or typed straight into the database) does not count.
+        if market.valid_contact_phone or market.valid_hotline:
             return True, "已公布联系电话或服务热线"
+        invalid = [
+            f"{_label(field)}“{getattr(market, field).strip()}”无效"
+            for field in ("contact_phone", "hotline")
+            if getattr(market, field).strip()
+        ]
+        if invalid:
+            return False, "、".join(invalid) + "，请改为有效号码"
         return False, "未填写联系电话或服务热线"
     if item.key == "trades":
         if _flag(market, "has_trades", "trades"):

@@ -1,7 +1,7 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from gigmarket.contact import validate_org_name, validate_person_name
 from gigmarket.scoping import scope_queryset
 from markets.models import Market, Trade
 
@@ -64,10 +64,7 @@ class WorkerQuickForm(MarketChoiceMixin, forms.Form):
         self._add_market_field(user)
 
     def clean_name(self):
-        name = "".join(self.cleaned_data["name"].split())
-        if not name:
-            raise ValidationError("请输入姓名。")
-        return name
+        return validate_person_name(self.cleaned_data["name"], label="姓名")
 
     def clean_id_number(self):
         return parse_id_number(self.cleaned_data["id_number"])
@@ -91,6 +88,12 @@ class WorkerQuickForm(MarketChoiceMixin, forms.Form):
 
 class WorkerDetailsForm(forms.ModelForm):
     """The optional second step, and later edits of job-seeking details."""
+
+    # Typed with spaces, dashes or +86; stored as the digits (which fit the model's columns).
+    mobile = forms.CharField(label="手机号码", max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    emergency_phone = forms.CharField(
+        label="紧急联系人电话", max_length=30, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
 
     class Meta:
         model = Worker
@@ -127,19 +130,30 @@ class WorkerDetailsForm(forms.ModelForm):
     def clean_mobile(self):
         return normalize_mobile(self.cleaned_data["mobile"])
 
+    def clean_emergency_contact(self):
+        return validate_person_name(self.cleaned_data["emergency_contact"], label="紧急联系人", required=False)
+
     def clean_emergency_phone(self):
         value = self.cleaned_data["emergency_phone"]
-        return normalize_phone(value) if value.strip() else ""
+        return normalize_phone(value, label="紧急联系人电话") if value.strip() else ""
 
     def service_data(self):
         return {f: self.cleaned_data[f] for f in self.Meta.fields if f != "trades"}
 
 
 class EmployerForm(forms.ModelForm):
+    phone = forms.CharField(label="联系电话", max_length=30, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+
     class Meta:
         model = Employer
         fields = ["kind", "name", "credit_code", "contact_name", "phone", "address"]
         widgets = {"name": forms.TextInput(attrs={"autofocus": True})}
+
+    def clean_name(self):
+        return validate_org_name(self.cleaned_data["name"], label="名称/姓名")
+
+    def clean_contact_name(self):
+        return validate_person_name(self.cleaned_data["contact_name"], label="联系人", required=False)
 
     def clean_credit_code(self):
         value = self.cleaned_data["credit_code"]
@@ -164,6 +178,12 @@ class EmployerQuickForm(forms.Form):
     contact_name = forms.CharField(label="联系人", max_length=40, required=False)
     phone = forms.CharField(label="联系电话", max_length=30)
     address = forms.CharField(label="地址", max_length=200, required=False)
+
+    def clean_name(self):
+        return validate_org_name(self.cleaned_data["name"], label="名称/姓名")
+
+    def clean_contact_name(self):
+        return validate_person_name(self.cleaned_data["contact_name"], label="联系人", required=False)
 
     def clean_credit_code(self):
         value = self.cleaned_data["credit_code"]

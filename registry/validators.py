@@ -10,8 +10,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-import phonenumbers
 from django.core.exceptions import ValidationError
+
+from gigmarket import contact
 
 # GB 11643-1999: ISO 7064 MOD 11-2 over the first 17 digits.
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -117,37 +118,16 @@ def normalize_credit_code(raw):
     return value
 
 
-def normalize_mobile(raw):
+def normalize_mobile(raw, *, label="手机号码"):
     """Validate a mainland mobile number; return its 11 digits (+86 and separators removed)."""
-    value = unicodedata.normalize("NFKC", raw or "").strip()
-    if not value:
-        raise ValidationError("请输入手机号码。", code="required")
-    try:
-        number = phonenumbers.parse(value, "CN")
-    except phonenumbers.NumberParseException:
-        raise ValidationError("手机号码格式不正确，请输入11位手机号码。", code="mobile_format") from None
-    if number.country_code != 86 or not phonenumbers.is_valid_number(number):
-        raise ValidationError("手机号码无效，请输入11位中国大陆手机号码。", code="mobile_invalid")
-    if phonenumbers.number_type(number) not in (
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    ):
-        raise ValidationError("请填写手机号码(不是固定电话)。", code="mobile_not_mobile")
-    return str(number.national_number)
+    return contact.parse_phone(raw, kinds={contact.MOBILE}, label=label).digits
 
 
-def normalize_phone(raw):
-    """A contact phone: a mobile, or a mainland fixed line (stored as 0 + area code + number)."""
-    value = unicodedata.normalize("NFKC", raw or "").strip()
-    if not value:
-        raise ValidationError("请输入联系电话。", code="required")
-    try:
-        number = phonenumbers.parse(value, "CN")
-    except phonenumbers.NumberParseException:
-        raise ValidationError("联系电话格式不正确。", code="phone_format") from None
-    if number.country_code != 86 or not phonenumbers.is_valid_number(number):
-        raise ValidationError("联系电话无效，请输入手机号码或带区号的固定电话。", code="phone_invalid")
-    national = str(number.national_number)
-    if phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.FIXED_LINE:
-        return "0" + national
-    return national
+def normalize_phone(raw, *, label="联系电话"):
+    """A contact phone: a mobile, a landline with area code, or a 400/800 number.
+
+    Returned as the digits one dials inside China (13800138000, 085185550101,
+    4001234567): registry phone columns hold 12 characters and are looked up by
+    these digits, so no extension and no separators are stored here.
+    """
+    return contact.parse_phone(raw, kinds=contact.DIRECT_KINDS, label=label, allow_extension=False).digits

@@ -103,10 +103,10 @@ class Session:
             self.problems.append(f"missing {response.request.resource_type}: HTTP {response.status} for {response.url}")
 
     def login(self, username, password=TEST_PASSWORD):
-        """Log in through the login form (labels 用户名 / 密码, the 登录 button)."""
+        """Log in through the login form (labels 登录账号 / 密码, the 登录 button)."""
         page = self.page
         page.goto("/accounts/login/")
-        page.get_by_label("用户名").fill(username)
+        page.get_by_label("登录账号").fill(username)
         page.get_by_label("密码").fill(password)
         page.get_by_role("button", name="登录").click()
         page.wait_for_url(re.compile(r"^(?!.*/accounts/login/).*$"))

@@ -35,7 +35,7 @@ def test_clerk_registers_walk_in_worker_posts_need_and_matches_them(open_session
     # Log in through the form, typing.
     page.goto("/")
     page.get_by_role("navigation").get_by_role("link", name="工作人员登录").click()
-    page.get_by_label("用户名").press_sequentially(clerk.username)
+    page.get_by_label("登录账号").press_sequentially(clerk.username)
     page.get_by_label("密码").press_sequentially("Test-pass-2026")
     page.get_by_label("密码").press("Enter")
     expect(page.get_by_role("navigation").get_by_role("link", name="登记零工", exact=True)).to_be_visible()

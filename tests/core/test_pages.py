@@ -60,13 +60,13 @@ def test_non_public_pages_require_login(client, db, route, name):
 def test_login_page_is_chinese(client, db):
     body = client.get("/accounts/login/").content.decode()
     assert "工作人员登录" in body
-    assert "用户名" in body and "密码" in body
+    assert "登录账号" in body and "密码" in body
     assert 'lang="zh-CN"' in body
 
 
 def test_failed_login_message_is_chinese(client, county_user):
     body = client.post("/accounts/login/", {"username": "nm_county", "password": "x"}).content.decode()
-    assert "请输入一个正确的" in body
+    assert "登录账号或密码不正确" in body
 
 
 @pytest.mark.parametrize("username", ["prov", "auditor", "gy_city", "nm_county", "nm_clerk"])

@@ -232,7 +232,7 @@ def test_a_wrong_current_password_is_refused_and_nothing_changes(forced_client, 
     audit_rows = AuditEvent.objects.count()
     response = change_own(forced_client, "Not-my-password-1")
     assert response.status_code == 400
-    assert "旧密码不正确" in response.content.decode()
+    assert "当前密码不正确" in response.content.decode()
     user = User.objects.get(pk=reset_county_user.pk)
     assert user.check_password(RESET_PASSWORD) and user.must_change_password is True
     assert AuditEvent.objects.count() == audit_rows

@@ -117,7 +117,7 @@ def test_market_create_in_another_county_is_refused_and_nothing_is_saved(client,
     data = {**market_create_payload(world, "nanming", user), "county": far["county"]}
     response = client.post("/markets/new/", data)
     assert response.status_code == 200
-    assert "选择一个有效的选项" in response.content.decode()
+    assert "所选项目不可用，请重新选择" in response.content.decode()
     assert Market.objects.count() == before
 
 
