@@ -9,7 +9,8 @@ get the value from a Market). The same list drives:
   dicts in snapshots, and `MarketVersion.snapshot["row"]` keeps one per change.
 - `write_attachment1(rows, *, title, ...)`: writes rows (dicts from `market_row` or
   frozen snapshots) into an XLSX in the 附件1 layout and returns the bytes.
-- `read_attachment1(file)`: reads a filled sheet back into rows plus Chinese errors.
+- `read_attachment1(upload)`: reads a filled sheet back into rows plus Chinese errors,
+  through the one checked upload path (`gigmarket.uploads.read_xlsx_rows`).
 - `parse_hours` / `parse_features` / `parse_kind` etc.: turn a row's strings back into
   market data (used by the import service).
 """
@@ -19,14 +20,16 @@ import dataclasses
 import datetime
 import io
 import re
-import zipfile
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
+
+from gigmarket.uploads import read_xlsx_rows
 
 from .models import FEATURES, WEEKDAY_LABELS, Market, hours_text
 
@@ -199,59 +202,61 @@ def _text(value):
     return str(value).strip()
 
 
-def read_attachment1(file, *, max_rows=5000):
-    """Read a filled 附件1 sheet. Returns ParsedSheet(rows, errors); never raises on bad input.
+HEADER_SEARCH_ROWS = 10  # the header row is looked for among the first rows
 
-    The header row is found among the first 10 rows by its headers (column order may
-    differ; 序号 and 名称 are optional since the name is built by rule). Fully empty rows
-    are skipped. Formula cells are refused.
+
+def read_attachment1(upload, *, max_rows=None):
+    """Read a filled 附件1 upload. Returns ParsedSheet(rows, errors); never raises on bad input.
+
+    The file is read through `gigmarket.uploads.read_xlsx_rows` (every upload check, and
+    reading stops after the row limit). The header row is found among the first 10 rows by
+    its headers (column order may differ; 序号 and 名称 are optional since the name is built
+    by rule). Fully empty rows are skipped. Formula cells are refused.
     """
+    max_rows = settings.IMPORT_MAX_ROWS if max_rows is None else max_rows
     try:
-        wb = load_workbook(file, read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        return ParsedSheet([], ["无法读取文件：请上传按附件1格式填写的 .xlsx 文件。"])
-    try:
-        ws = wb.worksheets[0]
-        rows_iter = ws.iter_rows()
-        header_map = None
-        header_row_number = 0
-        for number, cells in enumerate(rows_iter, start=1):
-            texts = [_text(c.value).replace("\n", "") for c in cells]
-            found = {text: i for i, text in enumerate(texts) if text in HEADERS}
-            if len(found) >= len(HEADERS) - 2:
-                header_map = found
-                header_row_number = number
-                break
-            if number >= 10:
-                break
-        if header_map is None:
-            return ParsedSheet([], ["未找到附件1表头（序号、市州、县区、名称……），请使用平台导出的模板。"])
-        missing = [c.header for c in COLUMNS if c.header not in header_map and c.key not in ("seq", "name")]
-        if missing:
-            return ParsedSheet([], [f"表头缺少列：{LIST_SEP.join(missing)}。"])
-        by_index = {i: col for col in COLUMNS for h, i in header_map.items() if h == col.header}
-        rows, errors = [], []
-        for number, cells in enumerate(rows_iter, start=header_row_number + 1):
-            values = {}
-            for i, cell in enumerate(cells):
-                col = by_index.get(i)
-                if col is None:
-                    continue
-                if getattr(cell, "data_type", None) == "f":
-                    errors.append(f"第{number}行：“{col.header}”是公式，请填写文字。")
-                    continue
-                values[col.key] = _text(cell.value)
-            if not any(v for k, v in values.items() if k != "seq"):
+        sheet = read_xlsx_rows(upload, max_rows=max_rows + HEADER_SEARCH_ROWS)
+    except ValidationError as exc:
+        if exc.code == "too_many_rows":
+            return ParsedSheet([], [f"数据超过 {max_rows} 行，请分批导入。"])
+        return ParsedSheet([], list(exc.messages))
+    header_map = None
+    data_rows = []
+    for index, row in enumerate(sheet):
+        if row.number > HEADER_SEARCH_ROWS:
+            break
+        texts = [_text(c.value if c else None).replace("\n", "") for c in row.cells]
+        found = {text: i for i, text in enumerate(texts) if text in HEADERS}
+        if len(found) >= len(HEADERS) - 2:
+            header_map = found
+            data_rows = sheet[index + 1 :]
+            break
+    if header_map is None:
+        return ParsedSheet([], ["未找到附件1表头（序号、市州、县区、名称……），请使用平台导出的模板。"])
+    missing = [c.header for c in COLUMNS if c.header not in header_map and c.key not in ("seq", "name")]
+    if missing:
+        return ParsedSheet([], [f"表头缺少列：{LIST_SEP.join(missing)}。"])
+    by_index = {i: col for col in COLUMNS for h, i in header_map.items() if h == col.header}
+    rows, errors = [], []
+    for row in data_rows:
+        values = {}
+        for i, cell in enumerate(row.cells):
+            col = by_index.get(i)
+            if col is None:
                 continue
-            if len(rows) >= max_rows:
-                errors.append(f"数据超过 {max_rows} 行，请分批导入。")
-                break
-            rows.append(SheetRow(number, values))
-        if not rows and not errors:
-            errors.append("表中没有数据行。")
-        return ParsedSheet(rows, errors)
-    finally:
-        wb.close()
+            if cell is not None and cell.formula:
+                errors.append(f"第{row.number}行：“{col.header}”是公式，请填写文字。")
+                continue
+            values[col.key] = _text(cell.value if cell else None)
+        if not any(v for k, v in values.items() if k != "seq"):
+            continue
+        if len(rows) >= max_rows:
+            errors.append(f"数据超过 {max_rows} 行，请分批导入。")
+            break
+        rows.append(SheetRow(row.number, values))
+    if not rows and not errors:
+        errors.append("表中没有数据行。")
+    return ParsedSheet(rows, errors)
 
 
 # ------------------------------------------------- parsing cell text back to data
