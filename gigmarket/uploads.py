@@ -227,7 +227,7 @@ class SheetCell:
 @dataclasses.dataclass(frozen=True)
 class XlsxRow:
     number: int  # the row number in the sheet (rows may be missing in between)
-    cells: tuple  # SheetCell or None per column, column A first; no longer than max_columns
+    cells: tuple  # SheetCell or None per column from A to the last non-empty one (at most max_columns)
 
 
 def _corrupt(exc):
@@ -297,10 +297,10 @@ def _stream_rows(source, parser, *, max_rows, max_columns):
             continue
         if element.tag == ROW_TAG:
             number, parsed = parser.parse_row(element)
-            cells = [None] * min(max((c["column"] for c in parsed), default=0), max_columns)
-            for cell in parsed:
-                if cell["column"] <= max_columns and cell["value"] is not None:
-                    cells[cell["column"] - 1] = SheetCell(cell["value"], cell["data_type"] == "f")
+            kept = [c for c in parsed if c["column"] <= max_columns and c["value"] is not None]
+            cells = [None] * max((c["column"] for c in kept), default=0)
+            for cell in kept:
+                cells[cell["column"] - 1] = SheetCell(cell["value"], cell["data_type"] == "f")
             rows.append(XlsxRow(number, tuple(cells)))
             in_row = False
         elif in_row:
