@@ -15,7 +15,6 @@ get the value from a Market). The same list drives:
   market data (used by the import service).
 """
 
-import copy
 import dataclasses
 import datetime
 import io
@@ -25,10 +24,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from gigmarket.exports import xlsx_append_row, xlsx_style
 from gigmarket.uploads import read_xlsx_rows
 
 from .models import FEATURES, WEEKDAY_LABELS, Market, hours_text
@@ -104,30 +103,19 @@ def market_row(market):
 
 _thin = Side(style="thin", color="000000")
 _BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
-_FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 
-def _cell(ws, value, *, bold=False, size=11, align="left", border=True, font_name=FONT_NAME, styles=None):
-    """A write-only cell with the sheet's styles.
-
-    Assigning fonts and borders through openpyxl's descriptors hashes every style object
-    per cell, which dominated large exports. With a `styles` dict, each distinct style
-    is built once and later cells copy its compact StyleArray.
-    """
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
-        cell.data_type = "s"  # text, never a formula
+def _style(ws, styles, *, bold=False, size=11, align="left", border=True, font_name=FONT_NAME):
+    """The sheet's style for a cell, built once per distinct look (kept in `styles`)."""
     key = (bold, size, align, border, font_name)
-    if styles is not None and key in styles:
-        cell._style = copy.copy(styles[key])
-        return cell
-    cell.font = Font(name=font_name, bold=bold, size=size)
-    cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
-    if border:
-        cell.border = _BORDER
-    if styles is not None:
-        styles[key] = copy.copy(cell._style)
-    return cell
+    if key not in styles:
+        styles[key] = xlsx_style(
+            ws,
+            font=Font(name=font_name, bold=bold, size=size),
+            alignment=Alignment(horizontal=align, vertical="center", wrap_text=True),
+            border=_BORDER if border else None,
+        )
+    return styles[key]
 
 
 def write_attachment1(rows, *, title, unit="", person="", phone="", date=None, sheet_title="零工市场名录"):
@@ -136,8 +124,8 @@ def write_attachment1(rows, *, title, unit="", person="", phone="", date=None, s
     Layout: A1 "附件1"; row 2 the title (e.g. 贵州省零工市场名录（2023年第一季度）) merged
     across all columns; row 3 填报单位 / 填报人 / 联系电话 / 填报日期; row 4 the header;
     then one bordered row per market numbered from 1 in 序号. Header frozen, A4
-    landscape, fit to page width, header row repeated on every printed page. Text that
-    starts with = + - @ is stored as text, never as a formula. Rows may be plain dicts
+    landscape, fit to page width, header row repeated on every printed page. Cells are
+    written by `gigmarket.exports` (formula-like text stays text). Rows may be plain dicts
     from frozen snapshots: missing keys are written as empty cells.
     """
     date = date or timezone.localdate()
@@ -158,20 +146,19 @@ def write_attachment1(rows, *, title, unit="", person="", phone="", date=None, s
     ws.merged_cells.add(f"A2:{last}2")
     ws.merged_cells.add(f"A3:{last}3")
 
-    ws.append([_cell(ws, "附件1", bold=True, size=12, border=False, font_name="黑体")])
-    ws.row_dimensions[2].height = 32
-    ws.append([_cell(ws, title, bold=True, size=18, align="center", border=False, font_name="方正小标宋简体")])
-    meta = f"填报单位（盖章）：{unit}    填报人：{person}    联系电话：{phone}    填报日期：{date:%Y年%m月%d日}"
-    ws.append([_cell(ws, meta, border=False)])
-    ws.append([_cell(ws, h, bold=True, align="center", font_name="黑体") for h in HEADERS])
     styles = {}
-    aligns = ["center" if col.key in ("seq", "status") else "left" for col in COLUMNS]
+    xlsx_append_row(ws, ["附件1"], styles=[_style(ws, styles, bold=True, size=12, border=False, font_name="黑体")])
+    ws.row_dimensions[2].height = 32
+    title_style = _style(ws, styles, bold=True, size=18, align="center", border=False, font_name="方正小标宋简体")
+    xlsx_append_row(ws, [title], styles=[title_style])
+    meta = f"填报单位（盖章）：{unit}    填报人：{person}    联系电话：{phone}    填报日期：{date:%Y年%m月%d日}"
+    xlsx_append_row(ws, [meta], styles=[_style(ws, styles, border=False)])
+    header_style = _style(ws, styles, bold=True, align="center", font_name="黑体")
+    xlsx_append_row(ws, HEADERS, styles=[header_style] * len(HEADERS))
+    row_styles = [_style(ws, styles, align="center" if col.key in ("seq", "status") else "left") for col in COLUMNS]
     for number, row in enumerate(rows, start=1):
-        values = []
-        for col, align in zip(COLUMNS, aligns, strict=True):
-            value = number if col.key == "seq" else (row.get(col.key) or None)
-            values.append(_cell(ws, value, align=align, styles=styles))
-        ws.append(values)
+        values = [number if col.key == "seq" else (row.get(col.key) or None) for col in COLUMNS]
+        xlsx_append_row(ws, values, styles=row_styles)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
