@@ -99,7 +99,7 @@ def child(path):
     body = response.content.decode(errors="replace")
     errors = body.split("alert-danger", 1)[1] if "alert-danger" in body else ""
     found = re.search(r"<li>([^<]{1,120})</li>", errors) or re.search(
-        r"invalid-feedback[^>]*>\s*(?:<strong>)?([^<]{1,120})", body
+        r"invalid-feedback.*?<strong>([^<]{1,120})", body, re.DOTALL
     )
     message = found.group(1) if found else ""
     print(

@@ -45,8 +45,8 @@ MAX_ZIP_MEMBERS = 1000
 # Parsing costs about 2 µs per element (up to 40 µs for styles). A 5000-row 附件1 sheet
 # has about 500,000 tags; Excel's styles, relations and properties a few thousand.
 MAX_SHEET_TAGS = 1_500_000  # all worksheets together
-MAX_SHARED_STRING_TAGS = 600_000
-MAX_OTHER_TAGS = 60_000  # every other XML part together (styles, workbook, relations, …)
+MAX_SHARED_STRING_TAGS = 400_000
+MAX_OTHER_TAGS = 40_000  # every other XML part together (styles, workbook, relations, …)
 MAX_CELLS_PER_ROW = 1000
 MAX_COLUMNS = 100
 CHUNK = 64 * 1024
