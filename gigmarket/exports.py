@@ -1,29 +1,39 @@
-"""Shared helpers for spreadsheet and CSV exports.
+"""The one cell writer for every spreadsheet and CSV export.
 
 A cell whose text starts with = + - @ (or a tab / carriage return, which spreadsheet
 programs skip before such a sign) would run as a formula when the file is opened
-("CSV/formula injection"). Every export writes such values as text:
+("CSV/formula injection", OWASP). The full-width signs ＝ ＋ － ＠ count too: LibreOffice
+7.4 opens them as text, but saving a sheet as CSV in a non-Unicode encoding (its default
+outside a UTF-8 locale) maps them to = + - @, and Excel's CJK input turns a typed ＝ into
+=. Every export writes such text as text, exactly as stored, and numbers as numbers:
 
-- CSV: `csv_row(values)` / `neutralise_formula(value)` prefix a `'`.
-- xlsx: `xlsx_cell(ws, value)` / `xlsx_append_row(ws, values)` / `xlsx_write(ws, row,
-  column, value)` store the exact text as a string cell with Excel's quote prefix, so
-  it shows unchanged and stays text when edited.
+- CSV: `csv_line(values)` (one line, for streamed exports), `csv_text(header, rows)`,
+  `csv_response(filename, header, rows)`; each cell through `csv_row` /
+  `neutralise_formula`, which prefix a `'`.
+- xlsx: `xlsx_append_row(ws, values, styles=None)` (normal or write-only sheets),
+  `xlsx_write(ws, row, column, value)` (into a layout), both through `xlsx_cell`: the text
+  is a string cell with Excel's quote prefix (`quotePrefix`), so it shows unchanged and
+  stays text when edited. `xlsx_style(ws, font=…, alignment=…, border=…)` builds a style
+  once for many cells. Characters XML cannot hold become U+FFFD instead of failing.
 
+No other module writes a cell (`tests/core/test_security_exports.py` scans the source).
 `audit_export(...)` writes the audit row every export must leave; `csv_response` and
 `xlsx_response` set the download headers (Chinese file names work).
 """
 
+import copy
 import csv
 import io
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from .audit import audit_record
 from .models import AuditEvent
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -39,8 +49,32 @@ def neutralise_formula(value):
 
 
 def csv_row(values):
-    """One CSV row: None as an empty cell, formula-like text neutralised."""
+    """One CSV row: None as an empty cell, formula-like text neutralised, numbers unchanged."""
     return ["" if value is None else neutralise_formula(value) for value in values]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_line(values):
+    """One CSV line (quoted where needed, CRLF-terminated) of neutralised cells."""
+    return csv.writer(_Echo()).writerow(csv_row(values))  # a writer per line: safe across threads
+
+
+def csv_text(header, rows, *, bom=True):
+    """A whole CSV file as text; with `bom` (default) Excel reads it as UTF-8."""
+    lines = ["\ufeff"] if bom else []
+    lines.append(csv_line(header))
+    lines.extend(csv_line(row) for row in rows)
+    return "".join(lines)
+
+
+def _xlsx_value(value):
+    if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return value
 
 
 def _force_text(cell):
@@ -49,20 +83,42 @@ def _force_text(cell):
     return cell
 
 
-def xlsx_cell(ws, value):
+def xlsx_style(ws, *, font=None, alignment=None, border=None):
+    """A style for `xlsx_cell(..., style=…)`, built once and copied into many cells.
+
+    Assigning fonts and borders per cell hashes every style object, which dominates large
+    exports; copying the built style is cheap."""
+    cell = WriteOnlyCell(ws)
+    if font is not None:
+        cell.font = font
+    if alignment is not None:
+        cell.alignment = alignment
+    if border is not None:
+        cell.border = border
+    return copy.copy(cell._style)
+
+
+def xlsx_cell(ws, value, *, style=None):
     """A cell for `ws.append(...)` (normal or write-only sheets); formula-like text stays text."""
+    value = _xlsx_value(value)
     cell = WriteOnlyCell(ws, value=value)
+    if style is not None:
+        cell._style = copy.copy(style)
     if is_formula_like(value):
-        _force_text(cell)
+        _force_text(cell)  # after the style: the quote prefix is part of it
     return cell
 
 
-def xlsx_append_row(ws, values):
-    ws.append([xlsx_cell(ws, value) for value in values])
+def xlsx_append_row(ws, values, *, styles=None):
+    """Append one row; `styles` (from `xlsx_style`), if given, has one entry (or None) per value."""
+    values = list(values)
+    styles = styles or [None] * len(values)
+    ws.append([xlsx_cell(ws, value, style=style) for value, style in zip(values, styles, strict=True)])
 
 
 def xlsx_write(ws, row, column, value):
     """Write one value at (row, column) of a normal sheet, e.g. into a template layout."""
+    value = _xlsx_value(value)
     cell = ws.cell(row=row, column=column, value=value)
     if is_formula_like(value):
         _force_text(cell)
@@ -71,12 +127,7 @@ def xlsx_write(ws, row, column, value):
 
 def csv_response(filename, header, rows):
     """A CSV download Excel opens correctly (UTF-8 with BOM), every cell neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(csv_row(header))
-    for row in rows:
-        writer.writerow(csv_row(row))
-    response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(csv_text(header, rows).encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 

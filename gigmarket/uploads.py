@@ -1,53 +1,91 @@
-"""Shared checks for uploaded spreadsheets and CSV files.
+"""The one checked path for uploaded spreadsheets and CSV files.
 
-Use them as form-field validators, or call `open_xlsx_upload` / `read_csv_upload` to
-get the validated content. Every refusal is a Chinese `ValidationError`:
+Every upload is read through this module; every refusal is a Chinese `ValidationError`:
 
-    file = XlsxFileField(label="导入文件")              # in a form
-    workbook = open_xlsx_upload(form.cleaned_data["file"])  # in the service
+    file = XlsxFileField(label="导入文件")                        # in a form: the checks below
+    rows = read_xlsx_rows(form.cleaned_data["file"], max_rows=5000)  # the first sheet's rows
+    rows = read_csv_upload(form.cleaned_data["file"], max_rows=5000)
 
-An .xlsx file must be: at most settings.IMPORT_MAX_BYTES, named *.xlsx, a zip archive
-(magic bytes PK\\x03\\x04) holding a workbook without macros, not expanding beyond a
-safe size, and openable by openpyxl in read-only mode.
+An .xlsx upload is checked before any XML is parsed:
+
+- at most `IMPORT_MAX_BYTES`, named *.xlsx, a zip archive (magic bytes PK\\x03\\x04) with
+  `[Content_Types].xml` and `xl/workbook.xml`, at most `MAX_ZIP_MEMBERS` members, no
+  duplicate names, no encrypted members, only stored or deflated members;
+- no macros or controls: no `vbaProject.bin`, ActiveX, Excel 4 macro sheets, dialog sheets
+  or embedded OLE objects, no macro-enabled (.xlsm / .xltm / .xlam) content types;
+- every member's declared size (from the zip directory) and actual size (counted while
+  inflating it, in chunks, never held whole) within `IMPORT_MAX_PART_BYTES`, the shared
+  strings within `IMPORT_MAX_SHARED_STRINGS_BYTES`, all members together within
+  `IMPORT_MAX_UNZIPPED_BYTES`;
+- the number of XML tags within bounds (`MAX_*_TAGS`, counted as `<` while inflating): the
+  cost of parsing follows the number of elements, not bytes.
+
+Then `read_xlsx_rows` streams the first worksheet with openpyxl's cell parser (defusedxml,
+so no entity expansion) and stops at row `max_rows + 1`: the rest of the file is never
+parsed. Damaged XML anywhere becomes a Chinese message, never a server error.
 """
 
 import codecs
 import csv
+import dataclasses
 import io
+import logging
+import re
 import zipfile
 
-import openpyxl
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+logger = logging.getLogger(__name__)
+
 ZIP_MAGIC = b"PK\x03\x04"
-# A real workbook compresses 5-10x; refuse archives that would expand far beyond that.
-MAX_EXPANSION = 20
-MAX_ZIP_MEMBERS = 2000
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and password-protected .xlsx
+MAX_ZIP_MEMBERS = 1000
+# Parsing costs about 2 µs per element (up to 40 µs for styles). A 5000-row 附件1 sheet
+# has about 500,000 tags; Excel's styles, relations and properties a few thousand.
+MAX_SHEET_TAGS = 1_500_000  # all worksheets together
+MAX_SHARED_STRING_TAGS = 400_000
+MAX_OTHER_TAGS = 40_000  # every other XML part together (styles, workbook, relations, …)
+MAX_CELLS_PER_ROW = 1000
+MAX_COLUMNS = 100
+CHUNK = 64 * 1024
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 
+# Parts that carry macros or controls, by name (lower case) …
+MACRO_PARTS = re.compile(
+    r"(^|/)vbaproject(signature)?\.bin$|^xl/(activex|macrosheets|dialogsheets)/|^xl/embeddings/oleobject"
+)
+# … and by content type or relationship type, in [Content_Types].xml and *.rels.
+MACRO_MARKERS = (b"macroenabled", b"vbaproject", b"activex", b"macrosheet", b"oleobject", b"dialogsheet")
 
-def _megabytes(size):
+
+def _size_text(size):
     return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{max(size // 1024, 1)} KB"
+
+
+def _refuse(message, code, **params):
+    raise ValidationError(message, code=code, params=params or None)
 
 
 def _check_size_and_name(upload, extensions, kind):
     name = (getattr(upload, "name", "") or "").lower()
     if not name.endswith(extensions):
-        raise ValidationError(
+        _refuse(
             "只能上传%(kind)s文件（扩展名为 %(ext)s）。",
-            code="bad_extension",
-            params={"kind": kind, "ext": "、".join(extensions)},
+            "bad_extension",
+            kind=kind,
+            ext="、".join(extensions),
         )
     size = upload.size
     if size == 0:
-        raise ValidationError("上传的文件是空的。", code="empty")
+        _refuse("上传的文件是空的。", "empty")
     if size > settings.IMPORT_MAX_BYTES:
-        raise ValidationError(
+        _refuse(
             "文件过大（%(size)s），最大允许 %(limit)s。请拆分后分批导入。",
-            code="too_large",
-            params={"size": _megabytes(size), "limit": _megabytes(settings.IMPORT_MAX_BYTES)},
+            "too_large",
+            size=_size_text(size),
+            limit=_size_text(settings.IMPORT_MAX_BYTES),
         )
 
 
@@ -58,54 +96,257 @@ def _read_all(upload):
     return data
 
 
-def _check_xlsx(upload):
-    _check_size_and_name(upload, (".xlsx",), "Excel 工作簿")
-    data = _read_all(upload)
+# ---------------------------------------------------------------- .xlsx: the archive
+
+
+def _part_kind(name):
+    lower = name.lower()
+    if lower.startswith("xl/worksheets/") and lower.endswith(".xml"):
+        return "sheet"
+    if lower.endswith("sharedstrings.xml"):
+        return "strings"
+    if lower.endswith((".xml", ".rels", ".vml")):
+        return "other"
+    return "binary"
+
+
+def _too_big():
+    _refuse("文件解压后过大，不像正常的工作簿，已拒绝。请删除多余的内容或分批导入。", "zip_bomb")
+
+
+def _inflate(archive, info, *, limit, total, tags, kind, keep):
+    """Inflate one member in chunks, counting bytes and tags; return its bytes if `keep`."""
+    size = 0
+    kept = []
+    with archive.open(info) as member:
+        while chunk := member.read(CHUNK):
+            size += len(chunk)
+            total[0] += len(chunk)
+            if size > limit or total[0] > settings.IMPORT_MAX_UNZIPPED_BYTES:
+                _too_big()
+            if kind != "binary":
+                tags[kind] += chunk.count(b"<")
+                if tags[kind] > TAG_LIMITS[kind]:
+                    _too_big()
+            if keep:
+                kept.append(chunk)
+    return b"".join(kept) if keep else None
+
+
+TAG_LIMITS = {"sheet": MAX_SHEET_TAGS, "strings": MAX_SHARED_STRING_TAGS, "other": MAX_OTHER_TAGS}
+
+
+def _refuse_macros():
+    _refuse(
+        "文件包含宏、ActiveX 控件或嵌入对象，不能导入。请在 Excel 中另存为“Excel 工作簿(*.xlsx)”后重试。",
+        "macro",
+    )
+
+
+def _check_archive(data):
     if not data.startswith(ZIP_MAGIC):
-        raise ValidationError(
-            "文件内容不是 .xlsx 工作簿（可能是旧版 .xls 或改了扩展名的其他文件），请在 Excel 中另存为 .xlsx 后重试。",
-            code="not_xlsx",
+        _refuse(
+            "文件内容不是 .xlsx 工作簿（可能是旧版 .xls、设置了打开密码，或改了扩展名的其他文件），"
+            "请在 Excel 中另存为 .xlsx 后重试。",
+            "not_xlsx",
         )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError) as exc:
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
         raise ValidationError("文件已损坏，无法打开。", code="corrupt") from exc
-    names = {member.filename for member in members}
-    if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > MAX_EXPANSION * settings.IMPORT_MAX_BYTES:
-        raise ValidationError("文件解压后过大，不像正常的工作簿，已拒绝。", code="zip_bomb")
-    if "xl/workbook.xml" not in names:
-        raise ValidationError("文件内容不是 Excel 工作簿，请使用 .xlsx 格式。", code="not_xlsx")
-    if any(name.lower().endswith("vbaproject.bin") for name in names):
-        raise ValidationError("文件包含宏，不能导入。请另存为不含宏的 .xlsx 工作簿。", code="macro")
+    names = [info.filename for info in infos]
+    if len(infos) > MAX_ZIP_MEMBERS:
+        _too_big()
+    if len(set(names)) != len(names):
+        _refuse("文件已损坏（压缩包内有重复的部件），无法打开。", "corrupt")
+    if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
+        _refuse("文件内容不是 Excel 工作簿，请使用 .xlsx 格式。", "not_xlsx")
+    if any(MACRO_PARTS.search(name.lower()) for name in names):
+        _refuse_macros()
+    # Declared sizes first: nothing is inflated when the directory already says too much.
+    limits = {}
+    for info in infos:
+        if info.flag_bits & 0x1:
+            _refuse("文件已加密，无法读取。请取消加密后另存为 .xlsx 再导入。", "encrypted")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            _refuse("文件使用了不支持的压缩方式，请在 Excel 中另存为 .xlsx 后重试。", "corrupt")
+        kind = _part_kind(info.filename)
+        limits[info.filename] = (
+            settings.IMPORT_MAX_SHARED_STRINGS_BYTES if kind == "strings" else settings.IMPORT_MAX_PART_BYTES
+        )
+        if info.file_size > limits[info.filename]:
+            _too_big()
+    if sum(info.file_size for info in infos) > settings.IMPORT_MAX_UNZIPPED_BYTES:
+        _too_big()
+    # Then the actual sizes, inflating each member once (this also checks every CRC).
+    total, tags = [0], dict.fromkeys(TAG_LIMITS, 0)
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for damaged files
-        raise ValidationError("文件已损坏或不是有效的 Excel 工作簿，无法打开。", code="corrupt") from exc
-    return workbook
+        for info in infos:
+            kind = _part_kind(info.filename)
+            is_manifest = info.filename == "[Content_Types].xml" or info.filename.lower().endswith(".rels")
+            content = _inflate(
+                archive, info, limit=limits[info.filename], total=total, tags=tags, kind=kind, keep=is_manifest
+            )
+            if is_manifest and any(marker in content.lower() for marker in MACRO_MARKERS):
+                _refuse_macros()
+    except ValidationError:
+        raise
+    except Exception as exc:  # zipfile / zlib raise several kinds for damaged members
+        raise ValidationError("文件已损坏，无法打开。", code="corrupt") from exc
+
+
+def check_xlsx_upload(upload):
+    """Every check on an .xlsx upload short of parsing its XML. Returns the file's bytes.
+
+    The result is kept on the upload, so the form field and the reader check once."""
+    checked = getattr(upload, "_gigmarket_checked_xlsx", None)
+    if checked is not None:
+        return checked
+    _check_size_and_name(upload, (".xlsx",), "Excel 工作簿")
+    data = _read_all(upload)
+    _check_archive(data)
+    upload._gigmarket_checked_xlsx = data
+    return data
 
 
 def validate_xlsx_upload(upload):
     """Form-field validator for .xlsx uploads."""
-    _check_xlsx(upload).close()
+    check_xlsx_upload(upload)
 
 
-def open_xlsx_upload(upload):
-    """Validate and return the workbook (openpyxl, read-only, cached values). Close it when done."""
-    return _check_xlsx(upload)
+# ---------------------------------------------------------------- .xlsx: the rows
+
+
+@dataclasses.dataclass(frozen=True)
+class SheetCell:
+    value: object  # str, int, float, bool, datetime … as openpyxl reads it; the formula text if `formula`
+    formula: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class XlsxRow:
+    number: int  # the row number in the sheet (rows may be missing in between)
+    cells: tuple  # SheetCell or None per column from A to the last non-empty one (at most max_columns)
+
+
+def _corrupt(exc):
+    logger.info("unreadable xlsx upload: %s", type(exc).__name__)
+    return ValidationError(
+        "文件已损坏或不是有效的 Excel 工作簿，无法读取。请在 Excel 中打开并另存为 .xlsx 后重试。", code="corrupt"
+    )
+
+
+def _open_first_sheet(data):
+    """(source of the first worksheet's XML, openpyxl cell parser for it).
+
+    openpyxl's own read-only workbook parses every worksheet whole when it opens the file
+    (looking for a <dimension> element), so only its pieces are used here: the manifest,
+    shared strings, workbook, styles (for dates), and its cell parser."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+    reader.read_manifest()
+    reader.read_strings()
+    reader.read_workbook()
+    workbook = reader.wb
+    apply_stylesheet(reader.archive, workbook)
+    for _sheet, rel in reader.parser.find_sheets():
+        if "chartsheet" not in rel.Type and rel.target in reader.valid_files:
+            source = reader.archive.open(rel.target)
+            parser = WorkSheetParser(
+                source,
+                reader.shared_strings,
+                data_only=False,
+                epoch=workbook.epoch,
+                date_formats=workbook._date_formats,
+                timedelta_formats=workbook._timedelta_formats,
+            )
+            return source, parser
+    raise ValidationError("工作簿中没有工作表。", code="no_sheet")
+
+
+def _stream_rows(source, parser, *, max_rows, max_columns):
+    from openpyxl.worksheet._reader import CELL_TAG, ROW_TAG
+    from openpyxl.xml.functions import iterparse
+
+    rows = []
+    cells_in_row = 0
+    in_row = False
+    stack = []
+    for event, element in iterparse(source, events=("start", "end")):
+        if event == "start":
+            stack.append(element)
+            if element.tag == ROW_TAG:
+                if len(rows) >= max_rows:
+                    _refuse(
+                        "表格超过 %(limit)s 行（含带格式的空行），请删除多余的行或分批导入。",
+                        "too_many_rows",
+                        limit=max_rows,
+                    )
+                in_row, cells_in_row = True, 0
+            continue
+        stack.pop()
+        if element.tag == CELL_TAG:
+            cells_in_row += 1
+            if cells_in_row > MAX_CELLS_PER_ROW:
+                message = "表格中有一行超过 %(limit)s 个单元格，不像正常的表格，已拒绝。"
+                _refuse(message, "too_many_cells", limit=MAX_CELLS_PER_ROW)
+            continue
+        if element.tag == ROW_TAG:
+            number, parsed = parser.parse_row(element)
+            kept = [c for c in parsed if c["column"] <= max_columns and c["value"] is not None]
+            cells = [None] * max((c["column"] for c in kept), default=0)
+            for cell in kept:
+                cells[cell["column"] - 1] = SheetCell(cell["value"], cell["data_type"] == "f")
+            rows.append(XlsxRow(number, tuple(cells)))
+            in_row = False
+        elif in_row:
+            continue  # part of a cell: parsed with its row
+        # Nothing outside the row being read is kept.
+        if stack:
+            stack[-1].remove(element)
+        parser.row_dimensions.clear()
+    return rows
+
+
+def read_xlsx_rows(upload, *, max_rows=None, max_columns=MAX_COLUMNS):
+    """The rows of the upload's first worksheet, after `check_xlsx_upload`.
+
+    At most `max_rows` rows (default `IMPORT_MAX_ROWS`): reading stops at row element
+    `max_rows + 1` with a Chinese refusal. Empty cells are None; only the first `max_columns`
+    columns are returned. Raises ValidationError, never anything else, on a bad file."""
+    max_rows = settings.IMPORT_MAX_ROWS if max_rows is None else max_rows
+    data = check_xlsx_upload(upload)
+    source = None
+    try:
+        source, parser = _open_first_sheet(data)
+        return _stream_rows(source, parser, max_rows=max_rows, max_columns=max_columns)
+    except ValidationError:
+        raise
+    except Exception as exc:  # openpyxl, expat and defusedxml raise many kinds for damaged files
+        raise _corrupt(exc) from exc
+    finally:
+        if source is not None:
+            source.close()
+
+
+# ---------------------------------------------------------------- CSV
 
 
 def _decode_csv(upload):
     _check_size_and_name(upload, (".csv",), "CSV")
     data = _read_all(upload)
     if b"\x00" in data:
-        raise ValidationError("文件内容不是文本格式的 CSV。", code="binary")
+        _refuse("文件内容不是文本格式的 CSV。", "binary")
     for encoding in CSV_ENCODINGS:
         try:
             return codecs.decode(data, encoding)
         except UnicodeDecodeError:
             continue
-    raise ValidationError("无法识别文件编码，请另存为 UTF-8 编码的 CSV。", code="encoding")
+    _refuse("无法识别文件编码，请另存为 UTF-8 编码的 CSV。", "encoding")
 
 
 def validate_csv_upload(upload):
@@ -113,13 +354,22 @@ def validate_csv_upload(upload):
     _decode_csv(upload)
 
 
-def read_csv_upload(upload):
-    """Validate and return the rows as lists of strings."""
+def read_csv_upload(upload, *, max_rows=None):
+    """Validate and return the rows as lists of strings; reading stops at row `max_rows + 1`."""
+    max_rows = settings.IMPORT_MAX_ROWS if max_rows is None else max_rows
     text = _decode_csv(upload)
+    rows = []
     try:
-        return list(csv.reader(io.StringIO(text, newline="")))
+        for row in csv.reader(io.StringIO(text, newline="")):
+            if len(rows) >= max_rows:
+                _refuse("表格超过 %(limit)s 行，请分批导入。", "too_many_rows", limit=max_rows)
+            rows.append(row)
     except csv.Error as exc:
         raise ValidationError("CSV 格式有误：%(error)s", code="csv", params={"error": str(exc)}) from exc
+    return rows
+
+
+# ---------------------------------------------------------------- form fields
 
 
 class XlsxFileField(forms.FileField):

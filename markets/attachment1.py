@@ -9,24 +9,26 @@ get the value from a Market). The same list drives:
   dicts in snapshots, and `MarketVersion.snapshot["row"]` keeps one per change.
 - `write_attachment1(rows, *, title, ...)`: writes rows (dicts from `market_row` or
   frozen snapshots) into an XLSX in the 附件1 layout and returns the bytes.
-- `read_attachment1(file)`: reads a filled sheet back into rows plus Chinese errors.
+- `read_attachment1(upload)`: reads a filled sheet back into rows plus Chinese errors,
+  through the one checked upload path (`gigmarket.uploads.read_xlsx_rows`).
 - `parse_hours` / `parse_features` / `parse_kind` etc.: turn a row's strings back into
   market data (used by the import service).
 """
 
-import copy
 import dataclasses
 import datetime
 import io
 import re
-import zipfile
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
+
+from gigmarket.exports import xlsx_append_row, xlsx_style
+from gigmarket.uploads import read_xlsx_rows
 
 from .models import FEATURES, WEEKDAY_LABELS, Market, hours_text
 
@@ -101,30 +103,19 @@ def market_row(market):
 
 _thin = Side(style="thin", color="000000")
 _BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
-_FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 
-def _cell(ws, value, *, bold=False, size=11, align="left", border=True, font_name=FONT_NAME, styles=None):
-    """A write-only cell with the sheet's styles.
-
-    Assigning fonts and borders through openpyxl's descriptors hashes every style object
-    per cell, which dominated large exports. With a `styles` dict, each distinct style
-    is built once and later cells copy its compact StyleArray.
-    """
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
-        cell.data_type = "s"  # text, never a formula
+def _style(ws, styles, *, bold=False, size=11, align="left", border=True, font_name=FONT_NAME):
+    """The sheet's style for a cell, built once per distinct look (kept in `styles`)."""
     key = (bold, size, align, border, font_name)
-    if styles is not None and key in styles:
-        cell._style = copy.copy(styles[key])
-        return cell
-    cell.font = Font(name=font_name, bold=bold, size=size)
-    cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
-    if border:
-        cell.border = _BORDER
-    if styles is not None:
-        styles[key] = copy.copy(cell._style)
-    return cell
+    if key not in styles:
+        styles[key] = xlsx_style(
+            ws,
+            font=Font(name=font_name, bold=bold, size=size),
+            alignment=Alignment(horizontal=align, vertical="center", wrap_text=True),
+            border=_BORDER if border else None,
+        )
+    return styles[key]
 
 
 def write_attachment1(rows, *, title, unit="", person="", phone="", date=None, sheet_title="零工市场名录"):
@@ -133,8 +124,8 @@ def write_attachment1(rows, *, title, unit="", person="", phone="", date=None, s
     Layout: A1 "附件1"; row 2 the title (e.g. 贵州省零工市场名录（2023年第一季度）) merged
     across all columns; row 3 填报单位 / 填报人 / 联系电话 / 填报日期; row 4 the header;
     then one bordered row per market numbered from 1 in 序号. Header frozen, A4
-    landscape, fit to page width, header row repeated on every printed page. Text that
-    starts with = + - @ is stored as text, never as a formula. Rows may be plain dicts
+    landscape, fit to page width, header row repeated on every printed page. Cells are
+    written by `gigmarket.exports` (formula-like text stays text). Rows may be plain dicts
     from frozen snapshots: missing keys are written as empty cells.
     """
     date = date or timezone.localdate()
@@ -155,20 +146,19 @@ def write_attachment1(rows, *, title, unit="", person="", phone="", date=None, s
     ws.merged_cells.add(f"A2:{last}2")
     ws.merged_cells.add(f"A3:{last}3")
 
-    ws.append([_cell(ws, "附件1", bold=True, size=12, border=False, font_name="黑体")])
-    ws.row_dimensions[2].height = 32
-    ws.append([_cell(ws, title, bold=True, size=18, align="center", border=False, font_name="方正小标宋简体")])
-    meta = f"填报单位（盖章）：{unit}    填报人：{person}    联系电话：{phone}    填报日期：{date:%Y年%m月%d日}"
-    ws.append([_cell(ws, meta, border=False)])
-    ws.append([_cell(ws, h, bold=True, align="center", font_name="黑体") for h in HEADERS])
     styles = {}
-    aligns = ["center" if col.key in ("seq", "status") else "left" for col in COLUMNS]
+    xlsx_append_row(ws, ["附件1"], styles=[_style(ws, styles, bold=True, size=12, border=False, font_name="黑体")])
+    ws.row_dimensions[2].height = 32
+    title_style = _style(ws, styles, bold=True, size=18, align="center", border=False, font_name="方正小标宋简体")
+    xlsx_append_row(ws, [title], styles=[title_style])
+    meta = f"填报单位（盖章）：{unit}    填报人：{person}    联系电话：{phone}    填报日期：{date:%Y年%m月%d日}"
+    xlsx_append_row(ws, [meta], styles=[_style(ws, styles, border=False)])
+    header_style = _style(ws, styles, bold=True, align="center", font_name="黑体")
+    xlsx_append_row(ws, HEADERS, styles=[header_style] * len(HEADERS))
+    row_styles = [_style(ws, styles, align="center" if col.key in ("seq", "status") else "left") for col in COLUMNS]
     for number, row in enumerate(rows, start=1):
-        values = []
-        for col, align in zip(COLUMNS, aligns, strict=True):
-            value = number if col.key == "seq" else (row.get(col.key) or None)
-            values.append(_cell(ws, value, align=align, styles=styles))
-        ws.append(values)
+        values = [number if col.key == "seq" else (row.get(col.key) or None) for col in COLUMNS]
+        xlsx_append_row(ws, values, styles=row_styles)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -199,59 +189,61 @@ def _text(value):
     return str(value).strip()
 
 
-def read_attachment1(file, *, max_rows=5000):
-    """Read a filled 附件1 sheet. Returns ParsedSheet(rows, errors); never raises on bad input.
+HEADER_SEARCH_ROWS = 10  # the header row is looked for among the first rows
 
-    The header row is found among the first 10 rows by its headers (column order may
-    differ; 序号 and 名称 are optional since the name is built by rule). Fully empty rows
-    are skipped. Formula cells are refused.
+
+def read_attachment1(upload, *, max_rows=None):
+    """Read a filled 附件1 upload. Returns ParsedSheet(rows, errors); never raises on bad input.
+
+    The file is read through `gigmarket.uploads.read_xlsx_rows` (every upload check, and
+    reading stops after the row limit). The header row is found among the first 10 rows by
+    its headers (column order may differ; 序号 and 名称 are optional since the name is built
+    by rule). Fully empty rows are skipped. Formula cells are refused.
     """
+    max_rows = settings.IMPORT_MAX_ROWS if max_rows is None else max_rows
     try:
-        wb = load_workbook(file, read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        return ParsedSheet([], ["无法读取文件：请上传按附件1格式填写的 .xlsx 文件。"])
-    try:
-        ws = wb.worksheets[0]
-        rows_iter = ws.iter_rows()
-        header_map = None
-        header_row_number = 0
-        for number, cells in enumerate(rows_iter, start=1):
-            texts = [_text(c.value).replace("\n", "") for c in cells]
-            found = {text: i for i, text in enumerate(texts) if text in HEADERS}
-            if len(found) >= len(HEADERS) - 2:
-                header_map = found
-                header_row_number = number
-                break
-            if number >= 10:
-                break
-        if header_map is None:
-            return ParsedSheet([], ["未找到附件1表头（序号、市州、县区、名称……），请使用平台导出的模板。"])
-        missing = [c.header for c in COLUMNS if c.header not in header_map and c.key not in ("seq", "name")]
-        if missing:
-            return ParsedSheet([], [f"表头缺少列：{LIST_SEP.join(missing)}。"])
-        by_index = {i: col for col in COLUMNS for h, i in header_map.items() if h == col.header}
-        rows, errors = [], []
-        for number, cells in enumerate(rows_iter, start=header_row_number + 1):
-            values = {}
-            for i, cell in enumerate(cells):
-                col = by_index.get(i)
-                if col is None:
-                    continue
-                if getattr(cell, "data_type", None) == "f":
-                    errors.append(f"第{number}行：“{col.header}”是公式，请填写文字。")
-                    continue
-                values[col.key] = _text(cell.value)
-            if not any(v for k, v in values.items() if k != "seq"):
+        sheet = read_xlsx_rows(upload, max_rows=max_rows + HEADER_SEARCH_ROWS)
+    except ValidationError as exc:
+        if exc.code == "too_many_rows":
+            return ParsedSheet([], [f"数据超过 {max_rows} 行，请分批导入。"])
+        return ParsedSheet([], list(exc.messages))
+    header_map = None
+    data_rows = []
+    for index, row in enumerate(sheet):
+        if row.number > HEADER_SEARCH_ROWS:
+            break
+        texts = [_text(c.value if c else None).replace("\n", "") for c in row.cells]
+        found = {text: i for i, text in enumerate(texts) if text in HEADERS}
+        if len(found) >= len(HEADERS) - 2:
+            header_map = found
+            data_rows = sheet[index + 1 :]
+            break
+    if header_map is None:
+        return ParsedSheet([], ["未找到附件1表头（序号、市州、县区、名称……），请使用平台导出的模板。"])
+    missing = [c.header for c in COLUMNS if c.header not in header_map and c.key not in ("seq", "name")]
+    if missing:
+        return ParsedSheet([], [f"表头缺少列：{LIST_SEP.join(missing)}。"])
+    by_index = {i: col for col in COLUMNS for h, i in header_map.items() if h == col.header}
+    rows, errors = [], []
+    for row in data_rows:
+        values = {}
+        for i, cell in enumerate(row.cells):
+            col = by_index.get(i)
+            if col is None:
                 continue
-            if len(rows) >= max_rows:
-                errors.append(f"数据超过 {max_rows} 行，请分批导入。")
-                break
-            rows.append(SheetRow(number, values))
-        if not rows and not errors:
-            errors.append("表中没有数据行。")
-        return ParsedSheet(rows, errors)
-    finally:
-        wb.close()
+            if cell is not None and cell.formula:
+                errors.append(f"第{row.number}行：“{col.header}”是公式，请填写文字。")
+                continue
+            values[col.key] = _text(cell.value if cell else None)
+        if not any(v for k, v in values.items() if k != "seq"):
+            continue
+        if len(rows) >= max_rows:
+            errors.append(f"数据超过 {max_rows} 行，请分批导入。")
+            break
+        rows.append(SheetRow(row.number, values))
+    if not rows and not errors:
+        errors.append("表中没有数据行。")
+    return ParsedSheet(rows, errors)
 
 
 # ------------------------------------------------- parsing cell text back to data

@@ -1,10 +1,10 @@
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 
 from gigmarket.models import Division
 from gigmarket.scoping import counties_in_scope
+from gigmarket.uploads import XlsxFileField
 from gigmarket.widgets import FastSelect
 
 from .models import (
@@ -233,20 +233,8 @@ class MarketFilterForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="附件1 表格（.xlsx）")
-
-    def clean_file(self):
-        f = self.cleaned_data["file"]
-        limit = settings.IMPORT_MAX_BYTES
-        if f.size > limit:
-            raise forms.ValidationError(f"文件过大：不能超过 {limit // (1024 * 1024) or 1} MB。")
-        if not f.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError("只能上传 .xlsx 格式的表格文件。")
-        head = f.read(4)
-        f.seek(0)
-        if head != b"PK\x03\x04":
-            raise forms.ValidationError("文件内容不是有效的 .xlsx 表格。")
-        return f
+    # Every check of the one upload path (gigmarket.uploads) runs as the field's validator.
+    file = XlsxFileField(label="附件1 表格（.xlsx）")
 
 
 class TradeForm(forms.ModelForm):

@@ -238,7 +238,8 @@ def market_import(request):
             else:
                 messages.success(request, f"导入成功：新增 {created} 个，更新 {updated} 个零工市场。")
                 return redirect("markets:list")
-    return render(request, "markets/market_import.html", {"form": form, "errors": errors})
+    status = 400 if request.method == "POST" else 200  # a POST that gets here imported nothing
+    return render(request, "markets/market_import.html", {"form": form, "errors": errors}, status=status)
 
 
 @login_required

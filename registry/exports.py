@@ -5,12 +5,11 @@ Rows are read as plain values in chunks (no model instances), trades are fetched
 per chunk, so memory stays flat and the query count does not grow with rows.
 """
 
-import csv
 from itertools import islice
 
 from django.utils import timezone
 
-from gigmarket.exports import csv_row
+from gigmarket.exports import csv_line
 from gigmarket.pii import decrypt, mask_id_number, mask_phone
 
 from .models import Gender, PayUnit, Tier, Worker
@@ -75,11 +74,6 @@ WORKER_COLUMNS = [
 ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _trade_names(worker_ids):
     names = {pk: [] for pk in worker_ids}
     through = Worker.trades.through.objects.filter(worker_id__in=worker_ids)
@@ -92,14 +86,13 @@ def _trade_names(worker_ids):
 
 def stream_workers_csv(qs, chunk_size=2000):
     """Yield CSV lines (UTF-8 with BOM so Excel reads Chinese) for workers annotated by
-    `selectors.annotate_hardship_flags`."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(csv_row([title for title, _ in WORKER_COLUMNS]))
+    `selectors.annotate_hardship_flags`; cells written by `gigmarket.exports`."""
+    yield "\ufeff" + csv_line([title for title, _ in WORKER_COLUMNS])
     rows = qs.prefetch_related(None).values(*VALUE_FIELDS).iterator(chunk_size=chunk_size)
     while chunk := list(islice(rows, chunk_size)):
         trades = _trade_names([row["pk"] for row in chunk])
         lines = []
         for row in chunk:
             row["trades"] = trades[row["pk"]]
-            lines.append(writer.writerow(csv_row([str(get(row)) for _, get in WORKER_COLUMNS])))
+            lines.append(csv_line([get(row) for _, get in WORKER_COLUMNS]))
         yield "".join(lines)

@@ -3,17 +3,14 @@
 The column layout is `markets.attachment1.COLUMNS`; nothing here declares columns.
 """
 
-import csv
-import io
 import json
 
 from django.utils import timezone
 
+from gigmarket.exports import csv_text
 from markets.attachment1 import COLUMNS, market_row, write_attachment1
 
 from .selectors import live_markets, public_markets, snapshot_rows
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def region_label(*, county=None, city=None):
@@ -59,12 +56,6 @@ def attachment1_workbook(*, user, period=None, county=None, city=None):
     return content, f"附件1-{title}.xlsx", len(rows)
 
 
-def safe_text(value):
-    """Open data is opened in spreadsheets: text that would start a formula gets a leading '."""
-    value = "" if value is None else str(value)
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-
-
 OPEN_COLUMNS = [c for c in COLUMNS if c.key != "seq"]
 
 
@@ -73,13 +64,9 @@ def open_data_rows():
 
 
 def open_data_csv():
-    out = io.StringIO()
-    out.write("\ufeff")  # so spreadsheet programs read UTF-8
-    writer = csv.writer(out)
-    writer.writerow([c.header for c in OPEN_COLUMNS])
-    for row in open_data_rows():
-        writer.writerow([safe_text(row.get(c.key, "")) for c in OPEN_COLUMNS])
-    return out.getvalue()
+    """The open-data 名录 as CSV (UTF-8 with BOM); cells written by `gigmarket.exports`."""
+    rows = ([row.get(c.key, "") for c in OPEN_COLUMNS] for row in open_data_rows())
+    return csv_text([c.header for c in OPEN_COLUMNS], rows)
 
 
 def open_data_json():

@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.db.models import CharField, Count, F, Q, Subquery, Sum, Value
 from django.db.models.functions import Cast
 
+from gigmarket.exports import xlsx_append_row
 from gigmarket.models import Division, Role
 from gigmarket.scoping import scope_queryset
 
@@ -470,7 +471,8 @@ def table_rows(figures_list, link_param=None):
 
 
 def figures_workbook(*, title, figures, child_header):
-    """An XLSX of the drill-down table, the by-trade table and visits by window."""
+    """An XLSX of the drill-down table, the by-trade table and visits by window (cells written
+    by `gigmarket.exports`: a trade or market named like a formula stays text)."""
     import io
 
     from openpyxl import Workbook
@@ -484,21 +486,21 @@ def figures_workbook(*, title, figures, child_header):
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("分地区")
-    ws.append([title])
-    ws.append([child_header, *headers])
+    xlsx_append_row(ws, [title])
+    xlsx_append_row(ws, [child_header, *headers])
     for f in figures["children"]:
-        ws.append(line(f))
-    ws.append(line(figures["total"]))
+        xlsx_append_row(ws, line(f))
+    xlsx_append_row(ws, line(figures["total"]))
     ws = wb.create_sheet("分工种")
-    ws.append([title])
-    ws.append(["工种", *headers])
+    xlsx_append_row(ws, [title])
+    xlsx_append_row(ws, ["工种", *headers])
     for f in figures["trades"]:
-        ws.append(line(f))
+        xlsx_append_row(ws, line(f))
     ws = wb.create_sheet("分窗口")
-    ws.append([title])
-    ws.append(["窗口", "服务人次"])
+    xlsx_append_row(ws, [title])
+    xlsx_append_row(ws, ["窗口", "服务人次"])
     for value, label in WindowVisit.Window.choices:
-        ws.append([str(label), figures["windows"].get(value, 0)])
+        xlsx_append_row(ws, [str(label), figures["windows"].get(value, 0)])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

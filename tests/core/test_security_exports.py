@@ -1,19 +1,26 @@
 """Exports never carry live formulas; exports are audited."""
 
+import ast
 import csv
 import io
+import re
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.styles import Font
 
 from gigmarket.exports import (
     audit_export,
+    csv_line,
     csv_response,
     csv_row,
+    csv_text,
     neutralise_formula,
     xlsx_append_row,
     xlsx_response,
+    xlsx_style,
     xlsx_write,
 )
 from gigmarket.models import AuditEvent
@@ -26,6 +33,10 @@ DANGEROUS = [
     "@SUM(A1:A2)",
     "\t=1+1",
     "\r=1+1",
+    "＝1+1",
+    "＋86 139",
+    "－2+3",
+    "＠SUM(A1:A2)",
 ]
 HARMLESS = ["张三", "南明区 = 贵阳", "a=b", "13985012345", "", "'already quoted"]
 
@@ -67,6 +78,37 @@ def test_xlsx_rows_store_formula_like_text_as_text(write_only):
     assert "<f>" not in sheet_xml
 
 
+def test_a_shared_style_keeps_its_font_and_the_quote_prefix_stays_on_its_cell():
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    style = xlsx_style(sheet, font=Font(name="宋体", bold=True))
+    xlsx_append_row(sheet, ["=1+1", "张三", 7], styles=[style] * 3)
+    xlsx_append_row(sheet, ["李四"], styles=[style])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    ws = openpyxl.load_workbook(buffer).active
+    assert [(c.value, c.quotePrefix, c.font.name, c.font.b) for c in ws[1]] == [
+        ("=1+1", True, "宋体", True),
+        ("张三", False, "宋体", True),
+        (7, False, "宋体", True),
+    ]
+    assert (ws["A2"].value, ws["A2"].quotePrefix) == ("李四", False)
+
+
+def test_characters_xml_cannot_hold_do_not_break_an_export():
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    xlsx_append_row(sheet, ["王\x07敏", "=\x01"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert [c.value for c in openpyxl.load_workbook(buffer).active[1]] == ["王\ufffd敏", "=\ufffd"]
+
+
+def test_csv_lines_quote_and_neutralise_and_keep_numbers():
+    assert csv_line(["=1+1", "a,b", 5, -3, None]) == '\'=1+1,"a,b",5,-3,\r\n'
+    assert csv_text(["姓名"], [["＝1"]]) == "\ufeff姓名\r\n'＝1\r\n"
+
+
 def test_xlsx_write_into_a_layout_keeps_text():
     workbook = openpyxl.Workbook()
     xlsx_write(workbook.active, 3, 2, "=cmd|' /C calc'!A0")
@@ -103,3 +145,101 @@ def test_export_hook_writes_an_audit_row(county_user, nanming):
     assert row.actor == county_user and row.county == nanming and row.city == nanming.parent
     assert row.target_repr == "南明区零工名单"
     assert row.changes == {"rows": 37, "filters": {"trade": "电工"}, "personal_data": False}
+
+
+# One cell writer: no module but gigmarket/exports.py writes a spreadsheet or CSV cell ----------
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+APPS = ("gigmarket", "markets", "registry", "matching", "reporting")
+WRITER = BASE_DIR / "gigmarket" / "exports.py"
+SHEETISH = re.compile(r"(^|_)(ws|sheet|worksheet)s?($|_)|^wb$", re.IGNORECASE)
+
+
+def _receiver(node):
+    """The name a method is called on: `ws` in ws.append(...), `active` in wb.active.append(...)."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Call):
+        return _receiver(node.func)
+    return ""
+
+
+def direct_cell_writes(source):
+    """Lines where `source` writes a cell itself instead of through gigmarket.exports."""
+    tree = ast.parse(source)
+    uses_openpyxl = any(
+        (isinstance(n, ast.ImportFrom) and (n.module or "").startswith("openpyxl"))
+        or (isinstance(n, ast.Import) and any(a.name.startswith("openpyxl") for a in n.names))
+        for n in ast.walk(tree)
+    )
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (
+            (node.module or "").startswith("openpyxl.cell")
+            or (node.module == "csv" and {a.name for a in node.names} & {"writer", "DictWriter"})
+        ):
+            found.append((node.lineno, "imports a cell or CSV writer"))
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "csv"
+            and node.attr in ("writer", "DictWriter")
+        ):
+            found.append((node.lineno, f"csv.{node.attr}"))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            method, receiver = node.func.attr, _receiver(node.func.value)
+            if method in ("writerow", "writerows"):
+                found.append((node.lineno, f".{method}(...)"))
+            elif method == "cell" and (len(node.args) >= 3 or any(k.arg == "value" for k in node.keywords)):
+                found.append((node.lineno, f"{receiver}.cell(..., value)"))
+            elif method == "append" and (SHEETISH.search(receiver) or receiver in ("active", "create_sheet")):
+                found.append((node.lineno, f"{receiver}.append(...)"))
+        if uses_openpyxl and isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Attribute) and target.attr == "value":
+                    found.append((node.lineno, "cell.value = ..."))
+                elif isinstance(target, ast.Subscript) and SHEETISH.search(_receiver(target.value)):
+                    found.append((node.lineno, f"{_receiver(target.value)}[...] = ..."))
+    return found
+
+
+def test_no_export_writes_a_cell_except_through_gigmarket_exports():
+    offenders = {}
+    for app in APPS:
+        for path in sorted((BASE_DIR / app).rglob("*.py")):
+            if path == WRITER or "migrations" in path.parts:
+                continue
+            if found := direct_cell_writes(path.read_text(encoding="utf-8")):
+                offenders[str(path.relative_to(BASE_DIR))] = found
+    assert offenders == {}, "write cells with gigmarket.exports (xlsx_append_row, xlsx_write, csv_line, csv_text)"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def f(ws):\n    ws.append(['=1'])\n",
+        "def f(wb):\n    wb.active.append([1])\n",
+        "def f(wb):\n    wb.create_sheet('x').append([1])\n",
+        "def f(sheet):\n    sheet.cell(row=1, column=1, value='=1')\n",
+        "def f(ws):\n    ws.cell(1, 1, '=1')\n",
+        "import openpyxl\ndef f(ws):\n    ws['A1'] = '=1'\n",
+        "import openpyxl\ndef f(c):\n    c.value = '=1'\n",
+        "from openpyxl.cell import WriteOnlyCell\n",
+        "import csv\ndef f(out):\n    csv.writer(out)\n",
+        "from csv import DictWriter\n",
+        "def f(writer):\n    writer.writerow(['=1'])\n",
+    ],
+)
+def test_the_scan_finds_each_way_of_writing_a_cell(source):
+    assert direct_cell_writes(source)
+
+
+def test_the_scan_leaves_the_shared_writer_and_ordinary_lists_alone():
+    source = (
+        "import openpyxl\nfrom gigmarket.exports import xlsx_append_row\n"
+        "def f(ws, rows):\n    values = []\n    values.append(1)\n    xlsx_append_row(ws, values)\n"
+        "    cell = ws.cell(row=1, column=1)\n    return cell.value\n"
+    )
+    assert direct_cell_writes(source) == []

@@ -119,7 +119,7 @@ def test_import_rejects_a_bad_file_whole_and_reports_each_bad_row(client, county
     ]
     response = client.post("/markets/import/", {"file": upload(sheet(rows))})
     body = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "文件未导入" in body
     assert "第6行：云岩区不在您的管辖范围内" in body
     assert "第7行" in body and "行业零工市场请在括号内填写行业" in body and "早上六点" in body
@@ -147,9 +147,9 @@ def test_import_rejects_duplicate_rows_and_non_xlsx(client, county_user, nanming
     body = client.post("/markets/import/", {"file": upload(sheet([good_row(), good_row()]))}).content.decode()
     assert "第6行：与第5行是同一零工市场" in body
     body = client.post("/markets/import/", {"file": upload(b"not a spreadsheet", "x.xlsx")}).content.decode()
-    assert "不是有效的 .xlsx" in body
+    assert "文件内容不是 .xlsx 工作簿" in body
     body = client.post("/markets/import/", {"file": upload(b"a,b", "x.csv")}).content.decode()
-    assert "只能上传 .xlsx" in body
+    assert "只能上传Excel 工作簿文件（扩展名为 .xlsx）" in body
     assert not Market.objects.exists()
 
 
@@ -169,13 +169,13 @@ def test_reader_refuses_formula_cells_and_missing_headers():
     ws.append(["1", "贵阳市", "南明区", "", "综合", "公益性", "", "=A1", "", "", "", "运营中", "", "", "", ""])
     out = io.BytesIO()
     wb.save(out)
-    parsed = read_attachment1(io.BytesIO(out.getvalue()))
+    parsed = read_attachment1(upload(out.getvalue()))
     assert parsed.errors == ["第2行：“地址”是公式，请填写文字。"]
     wb = Workbook()
     wb.active.append(["随便", "什么"])
     out = io.BytesIO()
     wb.save(out)
-    assert "未找到附件1表头" in read_attachment1(io.BytesIO(out.getvalue())).errors[0]
+    assert "未找到附件1表头" in read_attachment1(upload(out.getvalue())).errors[0]
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import json
 import openpyxl
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gigmarket.models import AuditEvent
 from markets.attachment1 import HEADERS, read_attachment1
@@ -71,7 +72,7 @@ def test_live_export_writes_formula_like_text_as_text(client, county_user, marke
 def test_exported_sheet_reads_back_with_the_same_layout(client, q1_reported, city_user, market, market2):
     client.force_login(city_user)
     response = client.get(f"/reporting/export/?period={q1_reported.pk}&city=520100")
-    parsed = read_attachment1(io.BytesIO(response.content))
+    parsed = read_attachment1(SimpleUploadedFile("附件1.xlsx", response.content))
     assert parsed.errors == []
     assert sorted(r.values["name"] for r in parsed.rows) == sorted([market.name, market2.name])
 

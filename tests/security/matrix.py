@@ -29,6 +29,7 @@ from registry.models import WindowVisit
 from .world import initial_data
 
 OK, DONE, LOGIN = 200, 302, 302
+INVALID = 400  # a form re-rendered with its errors
 FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 403, 404, 405
 DENY = frozenset({FORBIDDEN, NOT_FOUND})
 
@@ -379,10 +380,10 @@ MATRIX = {
     "markets:export": Entry(get=flat()),
     "markets:import": Entry(
         get=flat(allowed=MARKET_KEEPERS),
-        post=flat(OK, allowed=MARKET_KEEPERS),
+        post=flat(INVALID, allowed=MARKET_KEEPERS),
         payload=lambda w, s, u: {},
         post_changes=False,
-        note="an empty upload: only the permission is checked here",
+        note="an empty upload (400, 请选择文件): only the permission is checked here",
     ),
     "markets:import_template": Entry(get=flat()),
     "markets:compliance": Entry(query=lambda w, s, u: {"county": w.county(s).pk}, get=scoped()),

@@ -285,4 +285,4 @@ def test_fuzz_market_import_with_random_bytes(client, world, content, name):
     login(client, world, "county")
     upload = SimpleUploadedFile(name, content, content_type="application/octet-stream")
     response = post_and_check(client, "/markets/import/", {}, MARKET_TABLES, files={"file": upload})
-    assert response.status_code == 200
+    assert response.status_code == 400
