@@ -108,7 +108,7 @@ def production_key_problems(secret_key, pii_key, pii_keys=""):
         if any(secret == DEV_PII_KEY or secret.startswith("dev-only") for secret in secrets):
             problems.append("PII_KEYS holds the development key published in the repository: remove it")
     elif not pii_key:
-        problems.append("PII_KEY (or PII_KEYS) must be set when DEBUG is off")
+        problems.append("PII_KEY must be set when DEBUG is off (or the keyring PII_KEYS)")
     elif pii_key == DEV_PII_KEY or pii_key.startswith("dev-only"):
         problems.append("PII_KEY is the development key published in the repository: set the installation's own key")
     return problems
@@ -333,7 +333,7 @@ CELERY_TASK_IGNORE_RESULT = True
 # Personal data: key for the keyed hash and encryption of 身份证号 (read above with
 # SECRET_KEY). In DEBUG the published development key is used when none is set;
 # outside DEBUG start-up is refused with it or without one.
-PII_KEY = PII_KEY or DEV_PII_KEY
+PII_KEY = PII_KEY or ("" if env_str("PII_KEYS") else DEV_PII_KEY)
 
 # --- Personal-data keyring and algorithms (docs/security.md "Key management") ---------
 # PII_KEYS: comma-separated id:secret, every key read, the first writes; without it the

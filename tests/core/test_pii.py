@@ -205,7 +205,8 @@ def test_an_openssl_without_sm4_stops_start_up(monkeypatch):
 
 
 def _manage_check(**env):
-    base = {k: v for k, v in os.environ.items() if not k.startswith("PII_") and k != "DATABASE_URL"}
+    dropped = ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")  # tests.settings would force DEBUG on
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PII_") and k not in dropped}
     return subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=django_settings.BASE_DIR,
@@ -231,7 +232,11 @@ def test_the_portal_starts_with_a_keyring_and_sm4():
 
 
 def test_production_starts_with_pii_keys_instead_of_pii_key():
-    production = {"DEBUG": "0", "SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "a.example"}
+    production = {
+        "DEBUG": "0",
+        "SECRET_KEY": "pK3-vQ8_zR1wX6tY9uB2nM5cL7hJ4gF0dS-aE8iO1pU3yT6rW9qZ",
+        "ALLOWED_HOSTS": "a.example",
+    }
     result = _manage_check(**production, PII_KEYS=f"k2:{K2}", PII_CIPHER="sm4", PII_HASH="sm3")
     assert result.returncode == 0, result.stderr
     result = _manage_check(**production)
