@@ -64,6 +64,7 @@ def test_every_public_page_works_anonymously(demo_data):
 # Views that answer with a file (a download, or a file for other programs).
 FILE_URL_NAMES = {
     "audit_export",
+    "two_factor_recovery_download",
     "markets:export",
     "markets:import_template",
     "markets:qr",
@@ -129,6 +130,7 @@ def export_urls():
         reverse("reporting:open_json"),
         reverse("audit_export") + "?target_type=市场",
         reverse("audit_export") + "?action=export",
+        reverse("two_factor_recovery_download"),  # without codes being shown: back to the 2FA page
     ]
     names = {resolve_name(url) for url in urls}
     assert names == FILE_URL_NAMES, names ^ FILE_URL_NAMES

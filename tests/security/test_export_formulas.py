@@ -12,7 +12,9 @@ import pytest
 import time_machine
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from gigmarket.audit import audit_record
 from gigmarket.exports import FORMULA_TRIGGERS
+from gigmarket.models import AuditEvent
 from reporting.monitoring import rollup_day
 from reporting.services import submission_submit
 from tests.factories.markets import TradeFactory, complete_market
@@ -45,6 +47,8 @@ def hostile(db, nanming, county_user, province_user):
         WorkerFactory(name=HOSTILE["worker"], registered_market=market, trades=[trade])
         PostingFactory(market=market, trade=trade, headcount=2)
     rollup_day(day=beijing("2023-01-10 09:00").date())
+    # An audit row naming the hostile trade, for the audit log export.
+    audit_record(actor=county_user, action=AuditEvent.Action.UPDATE, target_repr=HOSTILE["trade"], county=nanming)
     q1 = period("2023-01-01")
     with time_machine.travel(beijing("2023-04-02 10:00"), tick=False):
         submission_submit(period=q1, county=nanming, by=county_user)
@@ -62,6 +66,7 @@ def exports(q1):
         ("reporting:monitoring_export", f"/reporting/monitoring/export/?period={q1.pk}", "province", [HYPERLINK]),
         ("reporting:open_csv", "/reporting/open/markets.csv", "anonymous", market_values),
         ("registry:worker_export", "/registry/workers/export.csv", "county", [HOSTILE["worker"], HYPERLINK]),
+        ("audit_export", "/audit/export/", "province", [HYPERLINK]),
     ]
 
 
@@ -99,7 +104,7 @@ def csv_fields(content):
         yield from row
 
 
-@pytest.mark.parametrize("index", range(7))
+@pytest.mark.parametrize("index", range(8))
 def test_export_with_hostile_text_has_no_live_formula(client, hostile, county_user, province_user, index):
     name, url, role, expected = exports(hostile)[index]
     if role != "anonymous":
