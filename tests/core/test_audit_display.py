@@ -112,3 +112,15 @@ def test_audit_list_query_count_does_not_grow_with_rows(client, province_user, m
         audit_record(actor=province_user, action="update", target=market, changes={"address": [str(n), "新"]})
     with django_assert_num_queries(len(first.captured_queries)):
         client.get("/audit/")
+
+
+def test_audit_export_says_when_it_was_cut_at_the_limit(client, province_user, market, monkeypatch):
+    monkeypatch.setattr("gigmarket.views.AUDIT_EXPORT_MAX_ROWS", 2)
+    client.force_login(province_user)  # audited too: the oldest row
+    for n in range(3):
+        audit_record(actor=province_user, action="update", target=market, changes={"address": [str(n), "新"]})
+    rows = list(load_workbook(io.BytesIO(client.get("/audit/export/").content)).active.iter_rows(values_only=True))
+    assert [r[6] for r in rows[2:4]] == ["地址：2 → 新", "地址：1 → 新"]  # newest first
+    assert rows[4][0] == "仅导出了最近的 2 条，请缩小筛选范围后分次导出。"
+    export = AuditEvent.objects.get(action="export")
+    assert export.changes["rows"] == 2 and export.changes["filters"] == {"truncated": "是"}
