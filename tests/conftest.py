@@ -130,7 +130,6 @@ class SharedDemoData:
     def __init__(self):
         self.blocker = None
         self.atomic = None
-        self.loads = 0
 
     @property
     def active(self):
@@ -148,7 +147,6 @@ class SharedDemoData:
             except BaseException:
                 self.leave()
                 raise
-        self.loads += 1
 
     def leave(self):
         if not self.active:
