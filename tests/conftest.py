@@ -163,7 +163,6 @@ class SharedDemoData:
     def __init__(self):
         self.blocker = None
         self.atomic = None
-        self.loads = 0
 
     @property
     def active(self):
@@ -181,7 +180,6 @@ class SharedDemoData:
             except BaseException:
                 self.leave()
                 raise
-        self.loads += 1
 
     def leave(self):
         if not self.active:
