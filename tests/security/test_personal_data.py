@@ -8,8 +8,8 @@ dumped and every list and export page is read back by each role.
 
 import datetime
 import io
-import uuid
 import logging
+import uuid
 import zipfile
 
 import pytest
