@@ -31,7 +31,7 @@ def _name_last4_key(name, last4):
 def _update_from_values(connection, table, columns, rows, casts=None):
     """UPDATE `table` SET each column from a VALUES list joined on id (first value of each row)."""
     qn = connection.ops.quote_name
-    casts = casts if connection.vendor == "postgresql" else {}
+    casts = (casts or {}) if connection.vendor == "postgresql" else {}
     width = len(columns) + 1
     values = ", ".join("(" + ", ".join(["%s"] * width) + ")" for _ in rows)
     sets = ", ".join(
