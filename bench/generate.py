@@ -2,8 +2,9 @@
 
 `generate(scale=..., seed=...)` fills an empty database (after `migrate`) with markets
 over every active county, workers with valid 身份证号 stored exactly as
-`registry.services.worker_register` stores them (keyed hash, Fernet ciphertext, last 4,
-birth date, gender), employers with valid credit codes, postings, matches in every
+`registry.services.worker_register` stores them (keyed hash and Fernet ciphertext of the
+身份证号, keyed hash of name + last 4, birth year, gender, encrypted and hashed mobile),
+employers (phone encrypted and hashed) with valid credit codes, postings, matches in every
 state, window visits, rights cases, placements, reporting periods with a submission
 for (almost) every county and period, and the monitoring rollups.
 
@@ -34,7 +35,7 @@ from gigmarket.models import Division, Role, User
 from gigmarket.pii import encrypt, lookup_hash
 from markets.models import Market, MarketVersion, OpeningPeriod, Trade
 from matching.models import Match, Placement, RightsCase
-from registry.models import RANKING_KEY_COLUMNS, Employer, Posting, WindowVisit, Worker, WorkerTrade
+from registry.models import RANKING_KEY_COLUMNS, Employer, Posting, WindowVisit, Worker, WorkerTrade, name_last4_key
 from registry.services import refresh_worker_tiers
 from registry.validators import build_credit_code, build_id_number
 from reporting.models import BEIJING, DailyStat, MonthlyStat, ReportingPeriod, Submission
@@ -432,7 +433,8 @@ def _workers(ctx, markets, trades, counties):
     by_county = {}
     trade_rows = []
     cols = [
-        "id", "name", "id_hash", "id_encrypted", "id_last4", "birth_date", "gender", "mobile",
+        "id", "name", "id_hash", "id_encrypted", "name_last4_hash", "birth_year", "gender", "mobile_encrypted",
+        "mobile_hash",
         "available_from", "available_until", "expected_pay", "pay_unit", "low_income", "disabled",
         "employment_difficulty", "has_injury_insurance", "registered_market_id", "county_id",
         "registered_at", "last_confirmed_match_at", "updated_at", "waiting_since", "priority_tier",
@@ -453,15 +455,18 @@ def _workers(ctx, markets, trades, counties):
             for t in {trade_pick() for _ in range(rng.choice((1, 1, 2, 2, 3)))}:
                 # The ranking key's tier is the placeholder below until the tiers step syncs it.
                 trade_rows.append((wid, t, market.county_id, market.pk, 3, registered))
+            name = _name(rng)
+            mobile = _mobile(i, 0)
             yield (
                 wid,
-                _name(rng),
+                name,
                 lookup_hash(id_number),
                 encrypt(id_number),
-                id_number[-4:],
-                birth,
+                lookup_hash(name_last4_key(name, id_number[-4:])),
+                birth.year,
                 "M" if int(id_number[16]) % 2 else "F",
-                _mobile(i, 0),
+                encrypt(mobile),
+                lookup_hash(mobile),
                 avail_from,
                 ctx.today + datetime.timedelta(days=rng.randrange(5, 90)) if rng.random() < 0.2 else None,
                 Decimal(rng.randrange(100, 400)) if rng.random() < 0.7 else None,
@@ -496,7 +501,8 @@ def _employers(ctx, markets, counties):
         "name",
         "credit_code",
         "contact_name",
-        "phone",
+        "phone_encrypted",
+        "phone_hash",
         "county_id",
         "registered_market_id",
         "created_at",
@@ -523,7 +529,8 @@ def _employers(ctx, markets, counties):
                 name,
                 code,
                 _name(rng),
-                _mobile(i, 5),
+                encrypt(_mobile(i, 5)),
+                lookup_hash(_mobile(i, 5)),
                 market.county_id,
                 market.pk,
                 _moment(ctx, _day(ctx)),

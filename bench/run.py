@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 import tracemalloc
+import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -235,7 +236,7 @@ def run_pages(bench, fx):
     trade = Trade.objects.order_by("sort_order").first()
 
     # 1. Registration POST → redirect. Birth years after the generator's range: always new.
-    start = Worker.objects.filter(birth_date__gte=datetime.date(2006, 1, 1)).count()
+    start = Worker.objects.filter(birth_year__gte=2006).count()
 
     def registration(i):
         from registry.validators import build_id_number
@@ -249,6 +250,7 @@ def run_pages(bench, fx):
             "trades": [trade.pk],
             "available_from": datetime.date.today().isoformat(),
             "pay_unit": "day",
+            "token": str(uuid.uuid4()),
         }
 
     bench.measure(
@@ -267,7 +269,7 @@ def run_pages(bench, fx):
     for label, q in (
         ("身份证号", w.full_id_number()),
         ("手机号", w.mobile),
-        ("姓名+后4位", f"{w.name} {w.id_last4}"),
+        ("姓名+后4位", f"{w.name} {w.full_id_number()[-4:]}"),
     ):
         # Personal search terms are posted (never in a URL); GET refuses them.
         bench.measure(f"2 查询零工：{label}", "lookup", clerk, lookup_url, method="post", data={"q": q}, target_ms=20)

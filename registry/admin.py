@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Employer, PolicyNote, Posting, TrainingOffer, WindowVisit, Worker
+from .models import Employer, PolicyNote, Posting, TrainingOffer, WindowVisit, Worker, WorkerTransfer
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -19,14 +19,21 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(Worker)
 class WorkerAdmin(ReadOnlyAdmin):
     list_display = ["name", "masked_id_number", "gender", "county", "registered_at"]
-    exclude = ["id_hash", "id_encrypted", "mobile", "emergency_phone"]
+    # Ciphertext and keyed hashes are no use to a person; the masked values are on the portal.
+    exclude = [
+        "id_hash",
+        "id_encrypted",
+        "name_last4_hash",
+        *Worker.mobile.stored_fields,
+        *Worker.emergency_phone.stored_fields,
+    ]
     list_select_related = ["county"]
 
 
 @admin.register(Employer)
 class EmployerAdmin(ReadOnlyAdmin):
     list_display = ["name", "kind", "credit_code", "county"]
-    exclude = ["phone"]
+    exclude = [*Employer.phone.stored_fields]
 
 
 @admin.register(Posting)
@@ -37,6 +44,12 @@ class PostingAdmin(ReadOnlyAdmin):
 @admin.register(WindowVisit)
 class WindowVisitAdmin(ReadOnlyAdmin):
     list_display = ["market", "window", "created_at"]
+
+
+@admin.register(WorkerTransfer)
+class WorkerTransferAdmin(ReadOnlyAdmin):
+    list_display = ["worker", "from_county", "to_county", "at"]
+    list_select_related = ["worker", "from_county", "to_county"]
 
 
 admin.site.register(TrainingOffer, ReadOnlyAdmin)

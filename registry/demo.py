@@ -8,7 +8,6 @@ import random
 
 from django.utils import timezone
 
-from gigmarket.pii import lookup_hashes
 from markets.models import Market, Trade
 
 from .models import Employer, PayUnit, PolicyNote, Posting, TrainingOffer, TrainingSignup, WindowVisit, Worker
@@ -87,7 +86,7 @@ def _workers(market, index, trades, rng, today):
         birth = datetime.date(1962 + (n * 3) % 40, 1 + n % 12, 1 + (n * 7) % 28)
         seq = 100 + index * 20 + n
         id_number = build_id_number(region, birth, seq)
-        worker = Worker.objects.filter(id_hash__in=lookup_hashes(id_number)).first()
+        worker = Worker.objects.with_id_number(id_number).first()
         if worker is None:
             worker = Worker(
                 name=rng.choice(SURNAMES) + rng.choice(GIVEN),
@@ -119,16 +118,16 @@ def _employers(market, index):
         full_name = f"{name}" if index == 0 else f"{name}{market.county.short_name}分部"
         phone = f"1860{market.pk:03d}{n:04d}"
         if kind == Employer.Kind.PERSON:
-            employer, _ = Employer.objects.get_or_create(
-                kind=kind,
-                phone=phone,
-                defaults={
-                    "name": full_name,
-                    "contact_name": contact,
-                    "county": market.county,
-                    "registered_market": market,
-                },
-            )
+            employer = Employer.objects.with_phone(phone).filter(kind=kind).first()
+            if employer is None:
+                employer = Employer.objects.create(
+                    kind=kind,
+                    phone=phone,
+                    name=full_name,
+                    contact_name=contact,
+                    county=market.county,
+                    registered_market=market,
+                )
         else:
             code = build_credit_code(market.county.code, 30000 + market.pk * 10 + n)
             employer, _ = Employer.objects.get_or_create(

@@ -1,5 +1,7 @@
 """The worker list as CSV, streamed (constant memory), personal data masked.
 
+The 身份证号 and the mobile are stored encrypted: each row decrypts both to mask them.
+
 The column layout is declared once in `WORKER_COLUMNS`; each column reads one row dict.
 Rows are read as plain values in chunks (no model instances), trades are fetched once
 per chunk, so memory stays flat and the query count does not grow with rows.
@@ -30,8 +32,8 @@ VALUE_FIELDS = [
     "name",
     "id_encrypted",
     "gender",
-    "birth_date",
-    "mobile",
+    "birth_year",
+    "mobile_encrypted",
     "available_from",
     "available_until",
     "expected_pay",
@@ -59,8 +61,8 @@ WORKER_COLUMNS = [
     ("姓名", lambda r: r["name"]),
     ("身份证号", lambda r: mask_id_number(decrypt(r["id_encrypted"]))),
     ("性别", lambda r: GENDERS[r["gender"]]),
-    ("出生年份", lambda r: r["birth_date"].year),
-    ("手机号码", lambda r: mask_phone(r["mobile"])),
+    ("出生年份", lambda r: r["birth_year"]),
+    ("手机号码", lambda r: mask_phone(decrypt(r["mobile_encrypted"]))),
     ("求职工种", lambda r: "、".join(r["trades"])),
     ("可上工日期(起)", lambda r: r["available_from"] or ""),
     ("可上工日期(止)", lambda r: r["available_until"] or "长期"),

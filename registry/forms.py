@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.utils import timezone
 
@@ -56,12 +58,28 @@ class WorkerQuickForm(MarketChoiceMixin, forms.Form):
     expected_pay = forms.DecimalField(label="期望报酬(元)", max_digits=8, decimal_places=2, min_value=0, required=False)
     pay_unit = forms.ChoiceField(label="计酬单位", choices=PayUnit.choices, initial=PayUnit.DAY)
     notes = forms.CharField(label="备注", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    # One per rendered form (see `next_token`): a form submitted twice records one visit.
+    token = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={"required": "页面已过期，请再提交一次。", "invalid": "页面已过期，请再提交一次。"},
+    )
+    # Only on the transfer confirmation (a 身份证号 registered in another county).
+    replace_mobile = forms.BooleanField(label="改用本次填写的手机号", required=False)
+    replace_details = forms.BooleanField(label="以本次填写的求职工种、可上工日期和期望报酬更新档案", required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["trades"].queryset = active_trades()
         self.fields["available_from"].initial = timezone.localdate
         self._add_market_field(user)
+
+    def next_token(self):
+        """The token to render: the one submitted (a corrected resubmission is still one
+        submission), or a new one for a fresh form or a missing/garbled token."""
+        try:
+            return str(uuid.UUID(str(self.data.get("token", ""))))
+        except ValueError:
+            return str(uuid.uuid4())
 
     def clean_name(self):
         return validate_person_name(self.cleaned_data["name"], label="姓名")
@@ -86,9 +104,22 @@ class WorkerQuickForm(MarketChoiceMixin, forms.Form):
         return {f: d[f] for f in ("mobile", "available_from", "available_until", "expected_pay", "pay_unit", "notes")}
 
 
-class WorkerDetailsForm(forms.ModelForm):
+class PersonalFieldsMixin:
+    """Form fields for a model's `PersonalField`s (not columns, so a ModelForm cannot list
+    them): declared on the form, filled from the instance, saved by the service."""
+
+    personal_fields = ()
+
+    def _init_personal(self):
+        if self.instance.pk and not self.is_bound:
+            for name in self.personal_fields:
+                self.initial.setdefault(name, getattr(self.instance, name))
+
+
+class WorkerDetailsForm(PersonalFieldsMixin, forms.ModelForm):
     """The optional second step, and later edits of job-seeking details."""
 
+    personal_fields = ("mobile", "emergency_phone")
     # Typed with spaces, dashes or +86; stored as the digits (which fit the model's columns).
     mobile = forms.CharField(label="手机号码", max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"}))
     emergency_phone = forms.CharField(
@@ -126,6 +157,7 @@ class WorkerDetailsForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["trades"].queryset = active_trades()
+        self._init_personal()
 
     def clean_mobile(self):
         return normalize_mobile(self.cleaned_data["mobile"])
@@ -141,13 +173,18 @@ class WorkerDetailsForm(forms.ModelForm):
         return {f: self.cleaned_data[f] for f in self.Meta.fields if f != "trades"}
 
 
-class EmployerForm(forms.ModelForm):
+class EmployerForm(PersonalFieldsMixin, forms.ModelForm):
+    personal_fields = ("phone",)
     phone = forms.CharField(label="联系电话", max_length=30, widget=forms.TextInput(attrs={"inputmode": "tel"}))
 
     class Meta:
         model = Employer
         fields = ["kind", "name", "credit_code", "contact_name", "phone", "address"]
         widgets = {"name": forms.TextInput(attrs={"autofocus": True})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._init_personal()
 
     def clean_name(self):
         return validate_org_name(self.cleaned_data["name"], label="名称/姓名")

@@ -11,13 +11,25 @@ Scoping choices:
 - `TrainingOffer` and `PolicyNote` belong to a county (optionally a market);
   `TrainingSignup` follows its offer.
 
-Personal data: the 身份证号 is never stored in plaintext. `id_hash` is a keyed HMAC
-(exact lookup, unique across the province), `id_encrypted` the Fernet ciphertext for
-the audited reveal. Only the last four characters, birth date and gender are kept in
-clear (needed for search, age and display).
+Personal data: nothing in a worker or employer row narrows down a 身份证号 or gives a
+phone number. The 身份证号 is kept as `id_hash`, a keyed HMAC (exact lookup, unique
+across the province), and `id_encrypted`, the Fernet ciphertext for the audited
+reveal. The "name + last 4 characters" search uses `name_last4_hash`, a keyed HMAC of
+the normalised name and the last four characters (`name_last4_key`). Of the birth date
+only the year is kept (`birth_year`), and the gender (one bit, needed by the 大龄 rule).
+Phones (`Worker.mobile`, `Worker.emergency_phone`, `Employer.phone`) are
+`gigmarket.pii_fields.PersonalField`s: ciphertext plus, where a page looks them up, a
+keyed hash. Lookups go through the managers (`Worker.objects.with_id_number`,
+`with_mobile`, `with_name_last4`; `Employer.objects.with_phone`).
+
+大龄 by birth year: a worker counts as 大龄 from 1 January of the year in which they
+reach `SENIOR_AGE_MALE` / `SENIOR_AGE_FEMALE` (`senior_birth_year`), and `Worker.age`
+is the age they reach this year. Without the birth date the rule cannot be exact to
+the day; a hardship flag that starts up to a year early favours the worker.
 """
 
 import datetime
+import unicodedata
 
 from django.conf import settings
 from django.db import connection, models
@@ -30,7 +42,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gigmarket.choices import ChoiceLabels
 from gigmarket.models import Division, user_ref
-from gigmarket.pii import PiiColumns, decrypt, encrypt, lookup_hash, mask_id_number, mask_phone
+from gigmarket.pii import PiiColumns, decrypt, encrypt, mask_id_number, mask_phone
+from gigmarket.pii_fields import PersonalField, hash_filter, hash_value
 
 
 class PayUnit(models.TextChoices):
@@ -68,13 +81,14 @@ def compute_tier(*, employment_difficulty, disabled, low_income, senior, long_wa
     return Tier.NORMAL
 
 
-def senior_cutoff(gender, today):
-    """Workers of `gender` born on or before this date count as 大龄 on `today`."""
+def senior_birth_year(gender, today):
+    """Workers of `gender` born in this year or earlier count as 大龄 on `today`.
+
+    Only the birth year is stored, so a worker is 大龄 from 1 January of the year in
+    which they reach the age (see the module docstring).
+    """
     years = settings.SENIOR_AGE_MALE if gender == Gender.MALE else settings.SENIOR_AGE_FEMALE
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:  # 29 February in a non-leap target year
-        return today.replace(year=today.year - years, day=28)
+    return today.year - years
 
 
 def long_wait_cutoff(today):
@@ -90,8 +104,8 @@ def flag(condition):
 
 def senior_condition(today):
     """SQL: the worker is 大龄 on `today` (mirrors `Worker.is_senior`)."""
-    return Q(gender=Gender.MALE, birth_date__lte=senior_cutoff(Gender.MALE, today)) | Q(
-        gender=Gender.FEMALE, birth_date__lte=senior_cutoff(Gender.FEMALE, today)
+    return Q(gender=Gender.MALE, birth_year__lte=senior_birth_year(Gender.MALE, today)) | Q(
+        gender=Gender.FEMALE, birth_year__lte=senior_birth_year(Gender.FEMALE, today)
     )
 
 
@@ -106,7 +120,7 @@ def waiting_since_expression():
 
 
 def tier_expression(today, waiting_since=None):
-    """SQL for `compute_tier` on `today`, from the flags, birth date, gender and waiting time.
+    """SQL for `compute_tier` on `today`, from the flags, birth year, gender and waiting time.
 
     `waiting_since` (an expression) replaces the stored column, for an UPDATE that sets
     both at once.
@@ -121,8 +135,19 @@ def tier_expression(today, waiting_since=None):
     )
 
 
-def age_on(birth_date, today):
-    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+def age_in_year(birth_year, today):
+    """The age a worker born in `birth_year` reaches in `today`'s year."""
+    return today.year - birth_year
+
+
+def normalise_name(name):
+    """A name as the name + last-4 hash and the name checks compare it: NFKC, no whitespace."""
+    return "".join(unicodedata.normalize("NFKC", name or "").split())
+
+
+def name_last4_key(name, last4):
+    """What `Worker.name_last4_hash` hashes: the normalised name and the ID's last 4 (X upper case)."""
+    return f"{normalise_name(name)} {last4.upper()}"
 
 
 # The worker's columns that `WorkerTrade` copies (candidate ranking's filter and order);
@@ -130,15 +155,46 @@ def age_on(birth_date, today):
 RANKING_KEY_COLUMNS = ("county_id", "registered_market_id", "priority_tier", "waiting_since")
 
 
+class WorkerQuerySet(models.QuerySet):
+    """Exact lookups by personal data, through keyed hashes only (`gigmarket.pii_fields`)."""
+
+    def with_id_number(self, id_number):
+        """Workers with this normalised 身份证号 (a `validators.IdNumber` or its value)."""
+        return self.filter(hash_filter("id_hash", getattr(id_number, "value", id_number)))
+
+    def with_mobile(self, mobile):
+        """Workers with this normalised 11-digit mobile."""
+        return self.filter(Worker.mobile.matches(mobile))
+
+    def with_name_last4(self, name, last4):
+        """Workers with this name (normalised) whose 身份证号 ends in `last4`."""
+        return self.filter(hash_filter("name_last4_hash", name_last4_key(name, last4)))
+
+
 class Worker(ChoiceLabels, models.Model):
     """A 零工 / 灵活就业人员, one per 身份证号 across the province."""
 
     scope_county_path = "county"
-    AUDIT_MASKED_FIELDS = ("id_hash", "id_encrypted", "id_last4", "mobile", "emergency_phone")
-    # Rewritten under the writing key by `manage.py pii_rekey`, as `set_id_number` writes them.
+    AUDIT_MASKED_FIELDS = (
+        "id_hash",
+        "id_encrypted",
+        "name_last4_hash",
+        "mobile",
+        "mobile_encrypted",
+        "mobile_hash",
+        "emergency_phone",
+        "emergency_phone_encrypted",
+    )
+    # Rewritten under the writing key by `manage.py pii_rekey`, as `set_id_number`, `save()`
+    # and the personal fields write them.
     PII_COLUMNS = PiiColumns(
-        encrypted=("id_encrypted",),
-        hashes={"id_hash": lambda row: lookup_hash(row["id_encrypted"])},
+        encrypted=("id_encrypted", "mobile_encrypted", "emergency_phone_encrypted"),
+        plain=("name",),
+        hashes={
+            "id_hash": lambda row: hash_value(row["id_encrypted"]),
+            "name_last4_hash": lambda row: hash_value(name_last4_key(row["name"], row["id_encrypted"][-4:])),
+            "mobile_hash": lambda row: hash_value(row["mobile_encrypted"]),
+        },
     )
 
     class Education(models.TextChoices):
@@ -156,10 +212,10 @@ class Worker(ChoiceLabels, models.Model):
     name = models.CharField(_("姓名"), max_length=40, db_index=True)
     id_hash = models.CharField(_("身份证号摘要"), max_length=64, unique=True, editable=False)
     id_encrypted = models.TextField(_("身份证号(加密)"), editable=False)
-    id_last4 = models.CharField(_("身份证号后4位"), max_length=4, editable=False)
-    birth_date = models.DateField(_("出生日期"), editable=False)
+    name_last4_hash = models.CharField(_("姓名与身份证号后4位摘要"), max_length=64, editable=False, db_index=True)
+    birth_year = models.PositiveSmallIntegerField(_("出生年份"), editable=False)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, editable=False)
-    mobile = models.CharField(_("手机号码"), max_length=11, db_index=True)
+    mobile = PersonalField(_("手机号码"), lookup=True, db_index=True)
 
     trades = models.ManyToManyField(
         "markets.Trade", verbose_name=_("求职工种"), blank=True, related_name="registry_workers", through="WorkerTrade"
@@ -174,7 +230,7 @@ class Worker(ChoiceLabels, models.Model):
     certificates = models.CharField(_("职业资格/技能证书"), max_length=200, blank=True)
     household_type = models.CharField(_("户籍类型"), max_length=10, choices=Household.choices, blank=True)
     emergency_contact = models.CharField(_("紧急联系人"), max_length=40, blank=True)
-    emergency_phone = models.CharField(_("紧急联系人电话"), max_length=12, blank=True)
+    emergency_phone = PersonalField(_("紧急联系人电话"), blank=True)
 
     low_income = models.BooleanField(_("低收入家庭"), default=False)
     disabled = models.BooleanField(_("残疾"), default=False)
@@ -206,14 +262,14 @@ class Worker(ChoiceLabels, models.Model):
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    objects = WorkerQuerySet.as_manager()
+
     class Meta:
         ordering = ["-registered_at", "-id"]
         verbose_name = _("零工")
         verbose_name_plural = _("零工")
         indexes = [
             models.Index(fields=["county", "-registered_at"], name="registry_worker_county_reg"),
-            models.Index(fields=["name", "id_last4"], name="registry_worker_name_last4"),
-            models.Index(fields=["id_last4"], name="registry_worker_last4"),
             models.Index(fields=["county", "available_from"], name="registry_worker_county_avail"),
             # Hardship first, longest waiting next: lists and candidate ranking stop early.
             models.Index(fields=["county", "priority_tier", "waiting_since", "id"], name="registry_worker_county_tier"),
@@ -228,11 +284,13 @@ class Worker(ChoiceLabels, models.Model):
 
     def save(self, *args, **kwargs):
         # The stored tier follows every save (see `refresh_tier`), and so do the copies of
-        # the ranking key on the trade rows (a new worker has none yet).
+        # the ranking key on the trade rows (a new worker has none yet), and the name +
+        # last-4 hash follows the name.
         self.refresh_tier()
+        self.name_last4_hash = hash_value(name_last4_key(self.name, self.full_id_number()[-4:]))
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "waiting_since", "priority_tier"}
+            kwargs["update_fields"] = {*update_fields, "waiting_since", "priority_tier", "name_last4_hash"}
         adding = self._state.adding
         super().save(*args, **kwargs)
         if not adding:
@@ -257,16 +315,24 @@ class Worker(ChoiceLabels, models.Model):
     # Personal data ---------------------------------------------------------------
 
     def set_id_number(self, parsed):
-        """Store a validated `validators.IdNumber`: keyed hash, ciphertext, and the derived facts."""
-        self.id_hash = lookup_hash(parsed.value)
+        """Store a validated `validators.IdNumber`: keyed hash, ciphertext, and the facts the rules need.
+
+        `name_last4_hash` follows in `save()` (from the name and this number).
+        """
+        self.id_hash = hash_value(parsed.value)
         self.id_encrypted = encrypt(parsed.value)
-        self.id_last4 = parsed.last4
-        self.birth_date = parsed.birth_date
+        self.__dict__["_id_number"] = (self.id_encrypted, parsed.value)
+        self.birth_year = parsed.birth_date.year
         self.gender = parsed.gender
 
     def full_id_number(self):
         """Decrypt the 身份证号. Callers showing it to a person must audit (services.worker_reveal_id)."""
-        return decrypt(self.id_encrypted)
+        cached = self.__dict__.get("_id_number")
+        if cached is not None and cached[0] == self.id_encrypted:
+            return cached[1]
+        value = decrypt(self.id_encrypted)
+        self.__dict__["_id_number"] = (self.id_encrypted, value)
+        return value
 
     @cached_property
     def masked_id_number(self):
@@ -277,14 +343,19 @@ class Worker(ChoiceLabels, models.Model):
     def masked_mobile(self):
         return mask_phone(self.mobile)
 
+    @property
+    def masked_emergency_phone(self):
+        return mask_phone(self.emergency_phone)
+
     # Derived facts -----------------------------------------------------------------
 
     def age(self, today=None):
-        return age_on(self.birth_date, today or timezone.localdate())
+        """The age the worker reaches this year (only the birth year is stored)."""
+        return age_in_year(self.birth_year, today or timezone.localdate())
 
     def is_senior(self, today=None):
         today = today or timezone.localdate()
-        return self.birth_date <= senior_cutoff(self.gender, today)
+        return self.birth_year <= senior_birth_year(self.gender, today)
 
     def is_long_wait(self, today=None):
         waiting_since = self.last_confirmed_match_at or self.registered_at
@@ -408,11 +479,59 @@ def sync_ranking_keys(worker_ids=None):
         return cursor.rowcount
 
 
+class WorkerTransfer(models.Model):
+    """A worker's record moved to another county: an explicit, audited step at registration.
+
+    A walk-in whose 身份证号 is registered in another county is transferred only when the
+    clerk confirms it (`services.worker_transfer`). The row is the worker's history and
+    lets the county they left see where they went (the worker is out of its scope
+    afterwards). Scoped by the county left; `transfers_for` also shows a county the
+    transfers into it.
+    """
+
+    scope_county_path = "from_county"
+
+    worker = models.ForeignKey(Worker, verbose_name=_("零工"), on_delete=models.PROTECT, related_name="transfers")
+    from_county = models.ForeignKey(
+        Division, verbose_name=_("转出县(市、区)"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_county = models.ForeignKey(
+        Division, verbose_name=_("转入县(市、区)"), on_delete=models.PROTECT, related_name="+"
+    )
+    market = models.ForeignKey("markets.Market", verbose_name=_("办理市场"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("转移时间"), default=timezone.now)
+    by = user_ref(_("经办人"))
+    mobile_replaced = models.BooleanField(_("改用新手机号"), default=False)
+    details_replaced = models.BooleanField(_("更新求职信息"), default=False)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("零工转移记录")
+        verbose_name_plural = _("零工转移记录")
+        indexes = [
+            models.Index(fields=["from_county", "-at"], name="registry_transfer_from"),
+            models.Index(fields=["to_county", "-at"], name="registry_transfer_to"),
+            models.Index(fields=["worker", "-at"], name="registry_transfer_worker"),
+        ]
+
+    def __str__(self):
+        return f"{self.worker_id}: {self.from_county_id} → {self.to_county_id}"
+
+
+class EmployerQuerySet(models.QuerySet):
+    def with_phone(self, phone):
+        """Employers with this normalised phone (keyed hash; see `gigmarket.pii_fields`)."""
+        return self.filter(Employer.phone.matches(phone))
+
+
 class Employer(ChoiceLabels, models.Model):
     """A 用工主体. One per 统一社会信用代码; a 家庭/个人 employer is one per phone."""
 
     scope_county_path = "county"
-    AUDIT_MASKED_FIELDS = ("phone",)
+    AUDIT_MASKED_FIELDS = ("phone", "phone_encrypted", "phone_hash")
+    PII_COLUMNS = PiiColumns(
+        encrypted=("phone_encrypted",), hashes={"phone_hash": lambda row: hash_value(row["phone_encrypted"])}
+    )
 
     class Kind(models.TextChoices):
         ENTERPRISE = "enterprise", _("企业")
@@ -428,7 +547,7 @@ class Employer(ChoiceLabels, models.Model):
     name = models.CharField(_("名称/姓名"), max_length=100, db_index=True)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=40, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=12)
+    phone = PersonalField(_("联系电话"), lookup=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     county = models.ForeignKey(
         Division, verbose_name=_("登记县(市、区)"), on_delete=models.PROTECT, related_name="registry_employers"
@@ -444,6 +563,8 @@ class Employer(ChoiceLabels, models.Model):
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
     created_by = user_ref(_("登记人"))
 
+    objects = EmployerQuerySet.as_manager()
+
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("用工主体")
@@ -456,7 +577,7 @@ class Employer(ChoiceLabels, models.Model):
                 violation_error_message="该统一社会信用代码已登记为其他用工主体。",
             ),
             models.UniqueConstraint(
-                fields=["phone"],
+                fields=["phone_hash"],
                 condition=Q(kind="person"),
                 name="registry_employer_unique_person_phone",
                 violation_error_message="该电话已登记为其他家庭/个人用工主体。",
@@ -585,6 +706,8 @@ class WindowVisit(ChoiceLabels, models.Model):
     clerk = user_ref(_("经办人"))
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     visit_date = models.DateField(_("日期"), editable=False)
+    # The registration form's one-time token: a double-submitted form records one visit.
+    idempotency_key = models.UUIDField(_("提交标识"), null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -7,8 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from gigmarket.pii import lookup_hashes
-from gigmarket.scoping import scope_queryset
+from gigmarket.scoping import counties_in_scope, scope_queryset
 
 from .models import (
     Employer,
@@ -17,6 +16,7 @@ from .models import (
     TrainingOffer,
     WindowVisit,
     Worker,
+    WorkerTransfer,
     flag,
     long_wait_condition,
     senior_condition,
@@ -46,11 +46,7 @@ def available_on(qs, day):
 
 def worker_by_id_number(id_number):
     """The worker with this (normalised) 身份证号, anywhere in the province, or None. Not scoped."""
-    return (
-        Worker.objects.select_related("county", "registered_market")
-        .filter(id_hash__in=lookup_hashes(id_number))
-        .first()
-    )
+    return Worker.objects.select_related("county", "registered_market").with_id_number(id_number).first()
 
 
 def workers_for(user, today=None):
@@ -87,24 +83,50 @@ def worker_search(user, q, today=None):
             parsed = parse_id_number(compact)
         except ValidationError as exc:
             raise SearchError(exc.messages[0]) from None
-        return qs.filter(id_hash__in=lookup_hashes(parsed.value)), BY_ID_NUMBER
+        return qs.with_id_number(parsed), BY_ID_NUMBER
     if compact.lstrip("+").isdigit() and len(compact.lstrip("+")) >= 11:
         try:
             mobile = normalize_mobile(compact)
         except ValidationError as exc:
             raise SearchError(exc.messages[0]) from None
-        return qs.filter(mobile=mobile).order_by("-registered_at", "-id"), BY_MOBILE
+        return qs.with_mobile(mobile).order_by("-registered_at", "-id"), BY_MOBILE
     parts = term.upper().split()
     last4 = [p for p in parts if _LAST4.match(p)]
     names = [p for p in term.split() if not _LAST4.match(p.upper())]
     if last4 and names:
         return (
-            qs.filter(id_last4=last4[0], name=names[0]).order_by("-registered_at", "-id"),
+            qs.with_name_last4(names[0], last4[0]).order_by("-registered_at", "-id"),
             "按姓名和身份证号后4位查询",
         )
     if last4:
         raise SearchError("按身份证号后4位查询时请同时输入姓名，例如“张三 123X”。")
     return qs.filter(name__contains=term).order_by(*PRIORITY_ORDER), "按姓名查询"
+
+
+def transfers_for(user):
+    """Transfers out of and into the counties in the user's scope, newest first."""
+    counties = counties_in_scope(user)
+    return (
+        WorkerTransfer.objects.filter(Q(from_county__in=counties) | Q(to_county__in=counties))
+        .select_related("worker", "from_county", "to_county", "market", "by")
+        .order_by("-at", "-id")
+    )
+
+
+def transfer_out_of_scope(user, *, worker_id=None, id_number=None):
+    """The latest transfer of a worker the user can no longer see, out of a county in their scope, or None.
+
+    What the county a worker left may still know: that the worker went, when and where.
+    """
+    qs = WorkerTransfer.objects.filter(from_county__in=counties_in_scope(user))
+    if worker_id is not None:
+        qs = qs.filter(worker_id=worker_id)
+    else:
+        qs = qs.filter(worker__in=Worker.objects.with_id_number(id_number))
+    transfer = qs.select_related("worker", "to_county").order_by("-at", "-id").first()
+    if transfer is None or scope_queryset(Worker.objects.filter(pk=transfer.worker_id), user).exists():
+        return None
+    return transfer
 
 
 def employers_for(user):

@@ -21,6 +21,8 @@ from .models import (
     TrainingSignup,
     WindowVisit,
     Worker,
+    WorkerTransfer,
+    normalise_name,
     sync_ranking_keys,
     tier_expression,
     waiting_since_expression,
@@ -48,46 +50,108 @@ class Registration:
     worker: Worker
     created: bool
     visit: WindowVisit
-    name_differs: bool = False
-    moved_from: object = None  # the county the worker was served by before, if it changed
+    replayed: bool = False  # the same form was submitted before: nothing new was recorded
+    transfer: WorkerTransfer | None = None  # the record was transferred into this county
+
+
+class RegisteredElsewhere(Exception):
+    """The 身份证号 is registered in another county under the name typed.
+
+    Nothing was changed. Only an explicit transfer (`worker_transfer`) moves the record.
+    """
+
+
+# The same answer whichever county holds the record: it says nothing about that record.
+NAME_MISMATCH = "此身份证号已有登记档案，但所填姓名与档案不一致，未作任何修改。请核对身份证原件后重新输入。"
+
+
+@dataclass(frozen=True)
+class TransferChoices:
+    """What the clerk chose on the transfer confirmation. Stored values are kept unless chosen."""
+
+    replace_mobile: bool = False
+    replace_details: bool = False  # 工种, 可上工日期, 期望报酬; 备注 typed is appended
 
 
 def _trade_names(worker):
     return sorted(t.name for t in worker.trades.all())
 
 
-def worker_register(*, id_number, name, data, trades, market, by):
+def worker_register(*, id_number, name, data, trades, market, by, key=None):
     """Register a walk-in at `market`'s 求职(用工)登记 window.
 
-    `id_number` is a validated `validators.IdNumber`. A known 身份证号 (anywhere in the
-    province) is not duplicated: the existing worker's job-seeking details are refreshed,
-    they move to this market's county, and the visit is recorded.
+    `id_number` is a validated `validators.IdNumber`; `key` the form's one-time token
+    (a second submission of the same form records nothing and returns the first's
+    result). A known 身份证号 is not duplicated:
+
+    - in this market's county, with the name typed (normalised) matching: the
+      job-seeking details are refreshed and the visit recorded;
+    - with another name, wherever it is: ValidationError (`NAME_MISMATCH`), nothing
+      changed or disclosed;
+    - in another county, with the name matching: `RegisteredElsewhere`, nothing
+      changed; the clerk may then confirm a transfer (`worker_transfer`).
     """
+    return _with_retry(
+        id_number=id_number, name=name, data=data, trades=trades, market=market, by=by, key=key, transfer=None
+    )
+
+
+def worker_transfer(*, id_number, name, data, trades, market, by, key=None, choices=TransferChoices()):
+    """Transfer the worker with this 身份证号 into `market`'s county, as the clerk confirmed.
+
+    The name must match the record's. The stored mobile, job-seeking details and notes
+    are kept unless `choices` says otherwise (notes typed are appended). Recorded as a
+    `WorkerTransfer` (the worker's history, and what the county left sees) and in the
+    audit of both counties. A worker already served by this county (another clerk
+    transferred them meanwhile) is re-registered as usual.
+    """
+    return _with_retry(
+        id_number=id_number, name=name, data=data, trades=trades, market=market, by=by, key=key, transfer=choices
+    )
+
+
+def _with_retry(**kwargs):
     try:
         with transaction.atomic():
-            return _worker_register(id_number=id_number, name=name, data=data, trades=trades, market=market, by=by)
+            return _worker_register(**kwargs)
     except IntegrityError:
-        # Another clerk registered the same person at the same moment: treat as known.
+        # Another clerk registered the same person (or the same form was submitted
+        # twice) at the same moment: the unique indexes stopped the duplicate; the
+        # second try finds the first's rows.
         with transaction.atomic():
-            return _worker_register(id_number=id_number, name=name, data=data, trades=trades, market=market, by=by)
+            return _worker_register(**kwargs)
 
 
 # Foreign keys `_worker_register` sets from rows it has just loaded: `full_clean` need not
 # check that they exist (one SELECT each). `id_hash` is looked up under a row lock first;
 # a concurrent registration of the same 身份证号 is stopped by the unique index, and
-# `worker_register` then retries and finds the existing worker.
+# `_with_retry` then retries and finds the existing worker.
 REGISTER_CLEAN_EXCLUDE = ["registered_market", "county", "registered_by", "id_hash"]
+DETAIL_FIELDS = ("available_from", "available_until", "expected_pay", "pay_unit")
 
 
 def _find_worker(id_number):
-    from gigmarket.pii import lookup_hashes
-
-    return Worker.objects.select_for_update().filter(id_hash__in=lookup_hashes(id_number.value)).first()
+    return Worker.objects.select_for_update().with_id_number(id_number).first()
 
 
-def _worker_register(*, id_number, name, data, trades, market, by):
+def _replayed(key):
+    """The registration visit an earlier submission of the same form recorded, or None."""
+    if key is None:
+        return None
+    visit = WindowVisit.objects.select_related("worker").filter(idempotency_key=key).first()
+    if visit is None or visit.worker is None:
+        return None
+    return Registration(worker=visit.worker, created=False, visit=visit, replayed=True)
+
+
+def _worker_register(*, id_number, name, data, trades, market, by, key, transfer):
     trades = list(trades)
     existing = _find_worker(id_number)
+    # After the row lock: a second submission of the same form waits for the first and
+    # then sees its visit.
+    replay = _replayed(key)
+    if replay is not None:
+        return replay
     if existing is None:
         worker = Worker(name=name, registered_market=market, county=market.county, registered_by=by, **data)
         worker.set_id_number(id_number)
@@ -100,16 +164,21 @@ def _worker_register(*, id_number, name, data, trades, market, by):
             target=worker,
             changes={**snapshot(worker, WORKER_AUDIT_FIELDS), "trades": sorted(t.name for t in trades)},
         )
-        visit = _visit(market=market, window=WindowVisit.Window.REGISTER, worker=worker, topic="新登记", by=by)
+        visit = _visit(market=market, window=WindowVisit.Window.REGISTER, worker=worker, topic="新登记", by=by, key=key)
         return Registration(worker=worker, created=True, visit=visit)
 
     worker = existing
+    if normalise_name(worker.name) != normalise_name(name):
+        raise ValidationError({"name": NAME_MISMATCH})
+    if worker.county_id != market.county_id:
+        if transfer is None:
+            raise RegisteredElsewhere()
+        return _transfer(worker=worker, data=data, trades=trades, market=market, by=by, key=key, choices=transfer)
+
     before = {**snapshot(worker, WORKER_AUDIT_FIELDS), "trades": _trade_names(worker)}
-    moved_from = worker.county if worker.county_id != market.county_id else None
     for field, value in data.items():
         if value not in (None, "") or field in ("available_until",):
             setattr(worker, field, value)
-    worker.county = market.county
     worker.full_clean(exclude=REGISTER_CLEAN_EXCLUDE)
     worker.save()
     if trades:
@@ -124,14 +193,51 @@ def _worker_register(*, id_number, name, data, trades, market, by):
         target=worker,
         changes=diff(before, after, masked=Worker.AUDIT_MASKED_FIELDS),
     )
-    visit = _visit(market=market, window=WindowVisit.Window.REGISTER, worker=worker, topic="再次登记", by=by)
-    return Registration(
+    visit = _visit(market=market, window=WindowVisit.Window.REGISTER, worker=worker, topic="再次登记", by=by, key=key)
+    return Registration(worker=worker, created=False, visit=visit)
+
+
+def _transfer(*, worker, data, trades, market, by, key, choices):
+    old_county, new_county = worker.county, market.county
+    before = {**snapshot(worker, WORKER_AUDIT_FIELDS), "trades": _trade_names(worker)}
+    if choices.replace_mobile and data.get("mobile"):
+        worker.mobile = data["mobile"]
+    if choices.replace_details:
+        for field in DETAIL_FIELDS:
+            if field in data and (data[field] not in (None, "") or field == "available_until"):
+                setattr(worker, field, data[field])
+    typed_notes = (data.get("notes") or "").strip()
+    if typed_notes and typed_notes not in worker.notes:
+        worker.notes = f"{worker.notes}\n{typed_notes}".strip()
+    worker.county = new_county
+    worker.full_clean(exclude=REGISTER_CLEAN_EXCLUDE)
+    worker.save()
+    if choices.replace_details and trades:
+        worker.set_trades(trades)
+    after = {**snapshot(worker, WORKER_AUDIT_FIELDS), "trades": _trade_names(worker)}
+    moved = WorkerTransfer(
         worker=worker,
-        created=False,
-        visit=visit,
-        name_differs=worker.name != name.strip(),
-        moved_from=moved_from,
+        from_county=old_county,
+        to_county=new_county,
+        market=market,
+        by=by if getattr(by, "pk", None) else None,
+        mobile_replaced=choices.replace_mobile and bool(data.get("mobile")),
+        details_replaced=choices.replace_details,
     )
+    moved.full_clean(exclude=["worker", "from_county", "to_county", "market", "by"])
+    moved.save()
+    changes = diff(before, after, masked=Worker.AUDIT_MASKED_FIELDS)
+    # One row for each county's audit: the county left sees where the worker went.
+    for county, label in ((old_county, f"转出至{new_county.name}"), (new_county, f"由{old_county.name}转入")):
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.UPDATE,
+            target=worker,
+            county=county,
+            changes={**changes, "transfer": label},
+        )
+    visit = _visit(market=market, window=WindowVisit.Window.REGISTER, worker=worker, topic="转入登记", by=by, key=key)
+    return Registration(worker=worker, created=False, visit=visit, transfer=moved)
 
 
 def worker_update(*, worker, data, trades=None, by):
@@ -203,6 +309,19 @@ def worker_reveal_id(*, worker, by):
         return worker.full_id_number()
 
 
+PHONE_LABELS = {"mobile": "手机号码", "emergency_phone": "紧急联系人电话"}
+
+
+def worker_reveal_phones(*, worker, by):
+    """Return the full phones ({"mobile": ..., "emergency_phone": ...}, those the worker has), one reveal row each."""
+    shown = {field: getattr(worker, field) for field in PHONE_LABELS}
+    shown = {field: number for field, number in shown.items() if number}
+    with transaction.atomic():
+        for field in shown:
+            audit_reveal(by=by, target=worker, field=PHONE_LABELS[field])
+    return shown
+
+
 def worker_export_audit(*, by, row_count, filters, county=None):
     """Record a worker-list export (masked; the rows are written by `exports.stream_workers_csv`)."""
     with transaction.atomic():
@@ -216,16 +335,29 @@ def employer_find(*, kind, credit_code, phone):
     """The existing employer with this credit code (or, for 家庭/个人, this phone), or None."""
     if credit_code:
         return Employer.objects.filter(credit_code=credit_code).first()
-    if kind == Employer.Kind.PERSON:
-        return Employer.objects.filter(kind=Employer.Kind.PERSON, phone=phone).first()
+    if kind == Employer.Kind.PERSON and phone:
+        return Employer.objects.with_phone(phone).filter(kind=Employer.Kind.PERSON).first()
     return None
 
 
+# A 家庭/个人 employer is found by phone alone: a phone typed with another name is refused
+# in words that say nothing about the employer on file.
+PERSON_NAME_MISMATCH = "该电话已登记为其他家庭/个人用工主体，与所填姓名不一致。请核对电话和姓名。"
+
+
 def employer_register(*, data, market, by):
-    """Register an employer, or return the existing one with the same code/phone. Returns (employer, created)."""
+    """Register an employer, or return the existing one with the same code/phone. Returns (employer, created).
+
+    A 家庭/个人 employer found by phone is reused only when the name typed matches it
+    (normalised); otherwise ValidationError on `phone`, nothing changed.
+    """
     with transaction.atomic():
         existing = employer_find(kind=data.get("kind"), credit_code=data.get("credit_code"), phone=data.get("phone"))
         if existing is not None:
+            if existing.kind == Employer.Kind.PERSON and normalise_name(existing.name) != normalise_name(
+                data.get("name")
+            ):
+                raise ValidationError({"phone": PERSON_NAME_MISMATCH})
             return existing, False
         employer = Employer(county=market.county, registered_market=market, created_by=by, **data)
         employer.full_clean()
@@ -237,6 +369,13 @@ def employer_register(*, data, market, by):
             changes=snapshot(employer, ["kind", "name", "credit_code", "contact_name", "phone"]),
         )
         return employer, True
+
+
+def employer_reveal_phone(*, employer, by):
+    """Return the employer's full phone and record who saw it."""
+    with transaction.atomic():
+        audit_reveal(by=by, target=employer, field="联系电话")
+        return employer.phone
 
 
 def employer_update(*, employer, data, by):
@@ -342,11 +481,20 @@ def posting_expire_due(*, today=None):
 # Window visits -----------------------------------------------------------------------
 
 
-def _visit(*, market, window, by, worker=None, employer=None, topic="", outcome=""):
-    visit = WindowVisit(market=market, window=window, worker=worker, employer=employer, topic=topic, outcome=outcome)
+def _visit(*, market, window, by, worker=None, employer=None, topic="", outcome="", key=None):
+    visit = WindowVisit(
+        market=market,
+        window=window,
+        worker=worker,
+        employer=employer,
+        topic=topic,
+        outcome=outcome,
+        idempotency_key=key,
+    )
     visit.clerk = by if getattr(by, "pk", None) else None
-    # The market, person and clerk are rows the caller has loaded: no existence checks.
-    visit.full_clean(exclude=["market", "worker", "employer", "clerk"])
+    # The market, person and clerk are rows the caller has loaded: no existence checks. The
+    # token was looked up under the worker's row lock; its unique index stops a race.
+    visit.full_clean(exclude=["market", "worker", "employer", "clerk", "idempotency_key"])
     visit.save()
     return visit
 

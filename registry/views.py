@@ -4,16 +4,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gigmarket.models import Role
 from gigmarket.pagination import CappedPaginator
 from gigmarket.pii import mask_id_number, mask_phone
-from gigmarket.scoping import get_object_in_scope, require_write
+from gigmarket.scoping import counties_in_scope, get_object_in_scope, require_write
 from markets.models import Market
 
 from . import exports, selectors, services
@@ -29,9 +30,14 @@ from .forms import (
     WorkerQuickForm,
 )
 from .models import Employer, PolicyNote, Posting, TrainingOffer, TrainingSignup, WindowVisit, Worker
+from .validators import parse_id_number
 
 PAGE_SIZE = 25
 REVEAL_ROLES = (Role.COUNTY, Role.CLERK)
+
+# Every staff page here shows personal data (names, masked or revealed numbers, typed
+# 身份证号 in a form kept after an error): each is `never_cache` (Cache-Control: no-store,
+# private), so neither the browser nor a proxy keeps a copy.
 
 
 # Access helpers ----------------------------------------------------------------------
@@ -81,6 +87,7 @@ def _service_errors(form, exc):
 
 
 @login_required
+@never_cache
 def desk(request):
     """The clerk's home: one button per window, links to the fast flows, today's counts."""
     today = timezone.localdate()
@@ -99,6 +106,7 @@ def desk(request):
 
 
 @login_required
+@never_cache
 @require_POST
 def visit_record(request):
     market = require_clerk_market(request.user)
@@ -144,6 +152,7 @@ def visit_record(request):
 
 
 @login_required
+@never_cache
 def visit_list(request):
     qs = selectors.visits_for(request.user)
     window = request.GET.get("window", "")
@@ -175,6 +184,7 @@ def personal_search_term(q):
 
 
 @login_required
+@never_cache
 def worker_list(request):
     """Worker search. The search form posts, so an ID number or mobile never lands in a URL,
     browser history or an access log. By GET only name searches and paging are accepted:
@@ -194,7 +204,11 @@ def worker_list(request):
         qs = selectors.workers_for(request.user).none()
     personal = how in selectors.PERSONAL_SEARCHES or personal_search_term(q)
     shown = q
+    moved = None
     if how == selectors.BY_ID_NUMBER:
+        if not qs.exists():
+            # A worker who left for another county: say where, not just "not found".
+            moved = selectors.transfer_out_of_scope(request.user, id_number=parse_id_number(q).value)
         # Never echo a full 身份证号 or mobile back into the page (or into a link).
         shown = mask_id_number(q.upper())
     elif how == selectors.BY_MOBILE:
@@ -207,6 +221,7 @@ def worker_list(request):
             "page": page,
             "q": shown,
             "how": how,
+            "moved": moved,
             "query": urlencode({"q": q}) if q and not personal else "",
             "export_query": urlencode({"q": q}) if q and not personal else "",
             "personal": bool(q) and personal,
@@ -215,46 +230,94 @@ def worker_list(request):
 
 
 @login_required
+@never_cache
 def worker_register(request):
+    """The one-screen registration; a 身份证号 of another county's worker asks for an explicit transfer."""
     require_write(request.user)
     if request.user.role not in (Role.CLERK, Role.COUNTY):
         raise PermissionDenied("只有县级工作人员和窗口工作人员可以登记零工。")
     form = WorkerQuickForm(request.POST or None, user=request.user)
+    transfer_offer = False
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        args = {
+            "id_number": data["id_number"],
+            "name": data["name"],
+            "data": form.worker_data(),
+            "trades": data["trades"],
+            "market": form.chosen_market(),
+            "by": request.user,
+            "key": data["token"],
+        }
         try:
-            result = services.worker_register(
-                id_number=form.cleaned_data["id_number"],
-                name=form.cleaned_data["name"],
-                data=form.worker_data(),
-                trades=form.cleaned_data["trades"],
-                market=form.chosen_market(),
-                by=request.user,
-            )
+            if "confirm_transfer" in request.POST:
+                choices = services.TransferChoices(
+                    replace_mobile=data["replace_mobile"], replace_details=data["replace_details"]
+                )
+                result = services.worker_transfer(**args, choices=choices)
+            else:
+                result = services.worker_register(**args)
+        except services.RegisteredElsewhere:
+            transfer_offer = True
         except ValidationError as exc:
             _service_errors(form, exc)
         else:
-            worker = result.worker
-            if result.created:
-                messages.success(request, f"已登记零工 {worker.name}（{worker.masked_id_number}）。")
-                return redirect("registry:worker_edit", pk=worker.pk)
-            note = f"此身份证号已登记过（{worker.name}，首次登记于{worker.registered_market}），未重复建档；"
-            note += "已记录本次来访并更新求职信息。"
-            if result.moved_from is not None:
-                note += f"服务地已由{result.moved_from}转为{worker.county}。"
-            messages.warning(request, note)
-            if result.name_differs:
-                messages.error(request, f"注意：输入的姓名与已登记姓名（{worker.name}）不一致，请核对证件。")
-            return redirect("registry:worker_detail", pk=worker.pk)
-    return render(request, "registry/worker_register.html", {"form": form}, status=400 if form.errors else 200)
+            return _registered(request, result)
+    return render(
+        request,
+        "registry/worker_register.html",
+        {
+            "form": form,
+            "transfer_offer": transfer_offer,
+            "typed_mobile": mask_phone(form.cleaned_data.get("mobile", "")) if transfer_offer else "",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _registered(request, result):
+    """Where a registration lands, and what the clerk is told."""
+    worker = result.worker
+    if result.replayed:
+        messages.info(request, "这份登记表已提交过，未重复登记或重复计入来访。")
+        return redirect("registry:worker_detail", pk=worker.pk)
+    if result.created:
+        messages.success(request, f"已登记零工 {worker.name}（{worker.masked_id_number}）。")
+        return redirect("registry:worker_edit", pk=worker.pk)
+    if result.transfer is not None:
+        moved = result.transfer
+        messages.success(
+            request,
+            f"已将 {worker.name} 的档案由{moved.from_county.name}转入{moved.to_county.name}，并记录本次来访；"
+            "原县(市、区)可查到转出记录。",
+        )
+        if not moved.mobile_replaced:
+            messages.info(
+                request, f"已保留原登记的手机号（{worker.masked_mobile}）；如有变化，请点“补充/修改信息”修改。"
+            )
+        return redirect("registry:worker_detail", pk=worker.pk)
+    messages.warning(
+        request,
+        f"此身份证号已登记过（首次登记于{worker.registered_market}），未重复建档；已记录本次来访并更新求职信息。",
+    )
+    return redirect("registry:worker_detail", pk=worker.pk)
 
 
 @login_required
+@never_cache
 def worker_detail(request, pk):
-    worker = get_worker_for_user(request.user, pk)
+    try:
+        worker = get_worker_for_user(request.user, pk)
+    except Http404:
+        # The county a worker left sees where they went (not a bare "not found").
+        moved = selectors.transfer_out_of_scope(request.user, worker_id=pk)
+        if moved is None:
+            raise
+        return render(request, "registry/worker_moved.html", {"transfer": moved})
     return _render_worker(request, worker)
 
 
-def _render_worker(request, worker, revealed_id=None):
+def _render_worker(request, worker, revealed_id=None, revealed_phones=None):
     today = timezone.localdate()
     return render(
         request,
@@ -267,26 +330,53 @@ def _render_worker(request, worker, revealed_id=None):
             "age": worker.age(today),
             "visits": worker.visits.select_related("market", "clerk")[:10],
             "signups": worker.training_signups.select_related("offer")[:10],
+            "transfers": worker.transfers.select_related("from_county", "to_county")[:10],
             "can_reveal": can_reveal(request.user),
             "revealed_id": revealed_id,
+            "revealed_phones": revealed_phones or {},
             "can_write": request.user.can_write,
         },
     )
 
 
 @login_required
+@never_cache
 @require_POST
 def worker_reveal(request, pk):
     worker = get_worker_for_user(request.user, pk)
     if not can_reveal(request.user):
         raise PermissionDenied("您的角色不能查看完整身份证号。")
     full = services.worker_reveal_id(worker=worker, by=request.user)
-    response = _render_worker(request, worker, revealed_id=full)
-    response["Cache-Control"] = "no-store"
-    return response
+    return _render_worker(request, worker, revealed_id=full)
 
 
 @login_required
+@never_cache
+@require_POST
+def worker_reveal_phones(request, pk):
+    worker = get_worker_for_user(request.user, pk)
+    if not can_reveal(request.user):
+        raise PermissionDenied("您的角色不能查看完整电话号码。")
+    phones = services.worker_reveal_phones(worker=worker, by=request.user)
+    return _render_worker(request, worker, revealed_phones=phones)
+
+
+@login_required
+@never_cache
+def transfer_list(request):
+    """Workers transferred out of and into the user's counties: where each went, when, by whom."""
+    counties = set(counties_in_scope(request.user).values_list("pk", flat=True))
+    page = CappedPaginator(selectors.transfers_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    for transfer in page:
+        left, came = transfer.from_county_id in counties, transfer.to_county_id in counties
+        # The county left no longer sees the worker: no link for it.
+        transfer.outgoing = left and not came
+        transfer.direction = "已转出" if transfer.outgoing else "转入" if came and not left else "辖区内转移"
+    return render(request, "registry/transfer_list.html", {"page": page, "query": ""})
+
+
+@login_required
+@never_cache
 def worker_edit(request, pk):
     worker = get_worker_for_user(request.user, pk)
     require_write(request.user)
@@ -312,6 +402,7 @@ def worker_edit(request, pk):
 
 
 @login_required
+@never_cache
 @require_http_methods(["GET", "POST"])
 def worker_export(request):
     """The worker list as CSV (masked). A search by ID number, last 4 or mobile is exported by
@@ -343,6 +434,7 @@ def worker_export(request):
 
 
 @login_required
+@never_cache
 def employer_list(request):
     q = request.GET.get("q", "").strip()
     try:
@@ -357,13 +449,34 @@ def employer_list(request):
 
 
 @login_required
+@never_cache
 def employer_detail(request, pk):
     employer = get_employer_for_user(request.user, pk)
+    return _render_employer(request, employer)
+
+
+def _render_employer(request, employer, revealed_phone=""):
     postings = selectors.postings_for(request.user).filter(employer=employer)[:20]
-    return render(request, "registry/employer_detail.html", {"employer": employer, "postings": postings})
+    return render(
+        request,
+        "registry/employer_detail.html",
+        {"employer": employer, "postings": postings, "revealed_phone": revealed_phone},
+    )
 
 
 @login_required
+@never_cache
+@require_POST
+def employer_reveal(request, pk):
+    """The employer's full phone for staff who may write, audited."""
+    employer = get_employer_for_user(request.user, pk)
+    require_write(request.user)
+    phone = services.employer_reveal_phone(employer=employer, by=request.user)
+    return _render_employer(request, employer, revealed_phone=phone)
+
+
+@login_required
+@never_cache
 def employer_edit(request, pk):
     employer = get_employer_for_user(request.user, pk)
     require_write(request.user)
@@ -383,6 +496,7 @@ def employer_edit(request, pk):
 
 
 @login_required
+@never_cache
 def posting_list(request):
     qs = selectors.postings_for(request.user)
     status = request.GET.get("status", "open")
@@ -397,6 +511,7 @@ def posting_list(request):
 
 
 @login_required
+@never_cache
 def posting_quick(request):
     """A walk-in employer and its need on one screen, one submit (发布用工)."""
     market = require_clerk_market(request.user)
@@ -407,12 +522,18 @@ def posting_quick(request):
             employer, created = services.employer_register(
                 data=employer_form.service_data(), market=market, by=request.user
             )
-            posting = services.posting_create(
-                employer=employer, market=market, data=posting_form.service_data(), by=request.user
-            )
         except ValidationError as exc:
-            _service_errors(posting_form, exc)
+            _service_errors(employer_form, exc)
         else:
+            try:
+                posting = services.posting_create(
+                    employer=employer, market=market, data=posting_form.service_data(), by=request.user
+                )
+            except ValidationError as exc:
+                _service_errors(posting_form, exc)
+        if not employer_form.errors and not posting_form.errors:
+            # The name shown is the one the clerk typed (a 家庭/个人 employer is reused only
+            # when it matches) or a company's, public with its credit code.
             known = "" if created else f"（用工主体已登记过，已使用已有档案“{employer.name}”）"
             messages.success(
                 request, f"已发布用工需求：{posting.trade} {posting.headcount}人{known}。已上大屏和公众网站。"
@@ -428,6 +549,7 @@ def posting_quick(request):
 
 
 @login_required
+@never_cache
 def posting_create(request, employer_pk):
     """Post again for a known employer."""
     market = require_clerk_market(request.user)
@@ -452,12 +574,14 @@ def posting_create(request, employer_pk):
 
 
 @login_required
+@never_cache
 def posting_detail(request, pk):
     posting = get_posting_for_user(request.user, pk)
     return render(request, "registry/posting_detail.html", {"posting": posting})
 
 
 @login_required
+@never_cache
 @require_POST
 def posting_close(request, pk):
     posting = get_posting_for_user(request.user, pk)
@@ -516,12 +640,14 @@ def public_policies(request):
 
 
 @login_required
+@never_cache
 def training_list(request):
     page = Paginator(selectors.training_offers_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "registry/training_list.html", {"page": page, "can_create": _own_county(request.user)})
 
 
 @login_required
+@never_cache
 def training_create(request):
     require_write(request.user)
     county = _own_county(request.user)
@@ -540,6 +666,7 @@ def training_create(request):
 
 
 @login_required
+@never_cache
 def training_edit(request, pk):
     offer = get_object_in_scope(TrainingOffer, request.user, pk=pk)
     require_write(request.user)
@@ -556,6 +683,7 @@ def training_edit(request, pk):
 
 
 @login_required
+@never_cache
 def training_detail(request, pk):
     offer = get_object_in_scope(TrainingOffer.objects.select_related("county", "market", "trade"), request.user, pk=pk)
     form = WorkerLookupForm(request.POST or None)
@@ -599,6 +727,7 @@ def training_detail(request, pk):
 
 
 @login_required
+@never_cache
 @require_POST
 def training_signup_status(request, pk, signup_pk):
     """One click on a sign-up row of the offer page: 参训, 结业, 退出 or 恢复报名."""
@@ -628,12 +757,14 @@ def training_signup_status(request, pk, signup_pk):
 
 
 @login_required
+@never_cache
 def policy_list(request):
     page = Paginator(selectors.policy_notes_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "registry/policy_list.html", {"page": page, "can_create": _own_county(request.user)})
 
 
 @login_required
+@never_cache
 def policy_create(request):
     require_write(request.user)
     county = _own_county(request.user)
@@ -648,6 +779,7 @@ def policy_create(request):
 
 
 @login_required
+@never_cache
 def policy_edit(request, pk):
     note = get_object_in_scope(PolicyNote, request.user, pk=pk)
     require_write(request.user)

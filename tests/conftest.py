@@ -110,6 +110,7 @@ REFERENCE_DATA_MIGRATIONS = [
     ("markets.migrations.0003_seed_trades", "seed"),
     ("reporting.migrations.0002_default_calendar", "install"),
     ("registry.migrations.0003_worker_stored_tier", "fill"),  # derived columns of existing rows: a no-op after a flush
+    ("registry.migrations.0009_encrypt_personal_data", "encrypt_columns"),  # existing rows too: a no-op after a flush
     (
         "reporting.migrations.0005_monthlystat",
         "fill_from_daily_rows",

@@ -5,10 +5,41 @@ from django.db import migrations, models
 
 
 def fill(apps, schema_editor):
-    from registry.services import workers_refresh_tiers
+    """The tier of each existing worker.
+
+    With today's models (the tests' reload of reference data) this is the nightly
+    refresh's SQL. In the migration's own state the rule is applied as it stood then
+    (大龄 by birth date; `0010` replaced it by the birth year, which today's SQL reads),
+    row by row: only a database that had workers before this migration has any.
+    """
+    from django.conf import settings
+    from django.utils import timezone
+
+    from registry.models import compute_tier, long_wait_cutoff
 
     Worker = apps.get_model("registry", "Worker")
-    workers_refresh_tiers(Worker.objects.all())
+    if not any(field.name == "birth_date" for field in Worker._meta.get_fields()):
+        from registry.services import workers_refresh_tiers
+
+        workers_refresh_tiers(Worker.objects.all())
+        return
+    if not Worker.objects.exists():
+        return
+    today = timezone.localdate()
+    cutoff = long_wait_cutoff(today)
+    for worker in Worker.objects.iterator(chunk_size=2_000):
+        years = settings.SENIOR_AGE_MALE if worker.gender == "M" else settings.SENIOR_AGE_FEMALE
+        born = worker.birth_date
+        reached = (born.year + years, born.month, born.day) <= (today.year, today.month, today.day)
+        worker.waiting_since = worker.last_confirmed_match_at or worker.registered_at
+        worker.priority_tier = compute_tier(
+            employment_difficulty=worker.employment_difficulty,
+            disabled=worker.disabled,
+            low_income=worker.low_income,
+            senior=reached,
+            long_wait=worker.waiting_since < cutoff,
+        )
+        worker.save(update_fields=["waiting_since", "priority_tier"])
 
 
 class Migration(migrations.Migration):

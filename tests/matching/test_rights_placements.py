@@ -40,7 +40,7 @@ def test_clerk_receives_a_wage_case_by_looking_up_worker_and_employer(client, cl
     client.force_login(clerk)
     response = client.post(
         "/matching/cases/new/",
-        case_data(person=f"张三 {worker.id_last4}", employer_query=employer.credit_code),
+        case_data(person=f"张三 {worker.full_id_number()[-4:]}", employer_query=employer.credit_code),
     )
     case = RightsCase.objects.get()
     assert response["Location"] == f"/matching/cases/{case.pk}/"

@@ -44,13 +44,15 @@ def frozen():
     ("gender", "birth", "senior"),
     [
         ("M", datetime.date(1976, 3, 1), True),  # turns 50 today
-        ("M", datetime.date(1976, 3, 2), False),  # turns 50 tomorrow
-        ("F", datetime.date(1986, 3, 1), True),  # turns 40 today
-        ("F", datetime.date(1986, 3, 2), False),
+        ("M", datetime.date(1976, 12, 31), True),  # turns 50 this year: 大龄 from 1 January
+        ("M", datetime.date(1977, 1, 1), False),  # turns 50 next year
+        ("F", datetime.date(1986, 12, 31), True),  # turns 40 this year
+        ("F", datetime.date(1987, 1, 1), False),
         ("M", datetime.date(1986, 1, 1), False),  # 40-year-old man is not 大龄
     ],
 )
 def test_senior_flag_follows_age_and_gender(market, gender, birth, senior):
+    """Only the birth year is stored: a worker is 大龄 from 1 January of the year they reach the age."""
     worker = make(market, birth=birth, gender=gender)
     assert worker.is_senior() is senior
     assert bool(annotated(worker).senior_flag) is senior

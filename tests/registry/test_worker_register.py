@@ -1,4 +1,5 @@
 import datetime
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -21,6 +22,7 @@ def form_data(**overrides):
         "expected_pay": "200",
         "pay_unit": "day",
         "notes": "会砌砖",
+        "token": str(uuid.uuid4()),
     }
     data.update(overrides)
     return data
@@ -35,7 +37,7 @@ def test_clerk_registers_a_walk_in_and_a_visit_is_counted(client, clerk):
     assert response["Location"] == reverse("registry:worker_edit", args=[worker.pk])
     assert worker.name == "张三"
     assert worker.mobile == "13812345678"
-    assert worker.birth_date == datetime.date(1980, 2, 3)
+    assert (worker.birth_year, worker.gender) == (1980, "M")
     assert worker.county == clerk.market.county
     assert worker.registered_market == clerk.market
     assert list(worker.trades.all()) == [trade]
@@ -50,31 +52,46 @@ def test_the_form_focuses_the_first_field(client, clerk):
     assert 'name="name"' in body and "autofocus" in body.split('name="name"')[1].split(">")[0]
 
 
-def test_a_known_id_at_a_second_market_records_a_visit_instead_of_a_duplicate(client, clerk, clerk2):
+def test_a_known_id_at_another_market_of_the_county_records_a_visit_instead_of_a_duplicate(client, clerk, nanming):
+    from tests.factories.markets import MarketFactory
+
     id_number = id_number_for(5)
-    existing = WorkerFactory(registered_market=clerk.market, id_number=id_number, name="李四")
-    client.force_login(clerk2)
+    first_market = MarketFactory(county=nanming)
+    existing = WorkerFactory(registered_market=first_market, id_number=id_number, name="李四")
+    client.force_login(clerk)
     response = client.post(URL, form_data(name="李四", id_number=id_number.lower(), mobile="13900001111"), follow=True)
     assert Worker.objects.count() == 1
     existing.refresh_from_db()
-    assert existing.county == clerk2.market.county  # now served by the new county
-    assert existing.registered_market == clerk.market
-    assert existing.mobile == "13900001111"
-    visit = WindowVisit.objects.get(market=clerk2.market)
+    assert existing.county == nanming
+    assert existing.registered_market == first_market
+    assert existing.mobile == "13900001111"  # same county: the details are refreshed as before
+    visit = WindowVisit.objects.get(market=clerk.market)
     assert visit.worker == existing and visit.window == WindowVisit.Window.REGISTER
     body = response.content.decode()
     assert "已登记过" in body and "未重复建档" in body
     assert response.redirect_chain[-1][0] == reverse("registry:worker_detail", args=[existing.pk])
 
 
-def test_a_different_name_for_a_known_id_warns_and_keeps_the_name(client, clerk):
+def test_a_different_name_for_a_known_id_in_the_county_is_refused(client, clerk):
     id_number = id_number_for(6)
-    existing = WorkerFactory(registered_market=clerk.market, id_number=id_number, name="王五")
+    existing = WorkerFactory(registered_market=clerk.market, id_number=id_number, name="王五", mobile="13700000006")
     client.force_login(clerk)
-    body = client.post(URL, form_data(name="王六", id_number=id_number), follow=True).content.decode()
+    response = client.post(URL, form_data(name="王六", id_number=id_number, mobile="13900000006"))
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "所填姓名与档案不一致" in body
+    assert 'value="王六"' in body  # what the clerk typed is kept
     existing.refresh_from_db()
-    assert existing.name == "王五"
-    assert "不一致" in body
+    assert (existing.name, existing.mobile) == ("王五", "13700000006")
+    assert WindowVisit.objects.count() == 0
+
+
+def test_the_name_check_ignores_spaces_and_full_width_forms(client, clerk):
+    id_number = id_number_for(7)
+    existing = WorkerFactory(registered_market=clerk.market, id_number=id_number, name="王芳")
+    client.force_login(clerk)
+    assert client.post(URL, form_data(name="王 芳", id_number=id_number)).status_code == 302
+    assert WindowVisit.objects.get().worker == existing
 
 
 @pytest.mark.parametrize(
@@ -116,11 +133,12 @@ def test_county_staff_choose_a_market_in_their_county(client, county_user, marke
 
 
 def test_registration_query_count_is_pinned(client, clerk, django_assert_num_queries):
-    """Session, user, market (with county and 市州), trades; lookup, worker, trades, audit, visit.
-    No existence checks for rows the request has just loaded, no session write."""
+    """Session, user, market (with county and 市州), trades; lookup, the form's one-time token,
+    worker, trades, audit, visit. No existence checks for rows the request has just loaded,
+    no session write. (12 since the token: one SELECT keeps a double submission to one visit.)"""
     trades = [TradeFactory(), TradeFactory()]
     client.force_login(clerk)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.post(URL, form_data(trades=[t.pk for t in trades]))
     assert response.status_code == 302
     worker = Worker.objects.get()

@@ -8,7 +8,13 @@ import time_machine
 
 from matching.selectors import candidates_for_posting
 from registry.models import RANKING_KEY_COLUMNS, Tier, Worker, WorkerTrade, sync_ranking_keys
-from registry.services import refresh_worker_tiers, worker_confirmed_match, worker_register, worker_update
+from registry.services import (
+    refresh_worker_tiers,
+    worker_confirmed_match,
+    worker_register,
+    worker_transfer,
+    worker_update,
+)
 from registry.validators import parse_id_number
 from tests.factories.markets import MarketFactory, TradeFactory
 from tests.factories.registry import PostingFactory, WorkerFactory, id_number_for
@@ -51,13 +57,13 @@ def test_registration_writes_trade_rows_with_the_workers_key(market, clerk):
     assert_in_step(registration.worker, trades=2)
 
 
-def test_registering_again_in_another_county_moves_the_copies(market, market2, clerk, clerk2):
+def test_a_transfer_to_another_county_moves_the_copies(market, market2, clerk, clerk2):
     trade = TradeFactory()
     id_number = parse_id_number(id_number_for(1))
     first = worker_register(
         id_number=id_number, name="张三", data={"mobile": "13800000001"}, trades=[trade], market=market, by=clerk
     )
-    worker_register(id_number=id_number, name="张三", data={}, trades=[], market=market2, by=clerk2)
+    worker_transfer(id_number=id_number, name="张三", data={}, trades=[], market=market2, by=clerk2)
 
     assert WorkerTrade.objects.get(worker=first.worker).county_id == market2.county_id
     assert_in_step(first.worker)

@@ -20,6 +20,7 @@ The table states the intended rules (notice, issue and docs/conventions.md), not
 what the code happens to do: a cell that fails is a bug in the app.
 """
 
+import uuid
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -171,6 +172,7 @@ def worker_register_payload(w, where, user):
         "mobile": "13800003000",
         "pay_unit": "day",
         "market": str(w.home_market(user).pk),
+        "token": str(uuid.uuid4()),
     }
 
 
@@ -455,7 +457,22 @@ MATRIX = {
         payload=lambda w, s, u: {},
         note="the page with the full 身份证号; the reveal is audited (a database change)",
     ),
+    "registry:worker_reveal_phones": Entry(
+        kwargs=lambda w, s, u: {"pk": w.worker(s).pk},
+        get=POST_ONLY_OBJECT,
+        post=scoped(OK, allowed=COUNTY_DESK),
+        payload=lambda w, s, u: {},
+        note="the page with the full phones; each reveal is audited (a database change)",
+    ),
+    "registry:transfer_list": Entry(get=flat()),
     "registry:employer_list": Entry(get=flat()),
+    "registry:employer_reveal": Entry(
+        kwargs=lambda w, s, u: {"pk": w.employer(s).pk},
+        get=POST_ONLY_OBJECT,
+        post=scoped(OK, allowed=WRITERS),
+        payload=lambda w, s, u: {},
+        note="the page with the employer's full phone; the reveal is audited (a database change)",
+    ),
     "registry:employer_detail": Entry(kwargs=lambda w, s, u: {"pk": w.employer(s).pk}, get=scoped()),
     "registry:employer_edit": Entry(
         kwargs=lambda w, s, u: {"pk": w.employer(s).pk},

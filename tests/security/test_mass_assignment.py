@@ -90,6 +90,11 @@ def far(world):
         "employer": world.employer("zunyi").pk,
         "worker": world.worker("zunyi").pk,
         "id_hash": "0" * 64,
+        "name_last4_hash": "0" * 64,
+        "mobile_hash": "0" * 64,
+        "mobile_encrypted": "x",
+        "birth_year": "1900",
+        "idempotency_key": "00000000-0000-0000-0000-000000000000",
         "is_superuser": "on",
         "is_staff": "on",
     }
@@ -145,10 +150,11 @@ def test_county_user_cannot_register_a_worker_at_another_countys_market(client, 
 def test_worker_edit_ignores_scope_and_identity_fields(client, world, far):
     user = _login(client, world, "county")
     worker = world.worker("nanming")
-    before = Worker.objects.filter(pk=worker.pk).values("county", "registered_market", "id_hash", "name").get()
+    identity = ("county", "registered_market", "id_hash", "name", "name_last4_hash", "birth_year", "mobile_hash")
+    before = Worker.objects.filter(pk=worker.pk).values(*identity).get()
     data = {**worker_edit_payload(world, "nanming", user), **far, "name": "改名"}
     assert client.post(f"/registry/workers/{worker.pk}/edit/", data).status_code == 302
-    after = Worker.objects.filter(pk=worker.pk).values("county", "registered_market", "id_hash", "name").get()
+    after = Worker.objects.filter(pk=worker.pk).values(*identity).get()
     assert after == before
     worker.refresh_from_db()
     assert worker.notes == "矩阵修改"
