@@ -5,6 +5,7 @@ they are skipped with the reason shown. The dry-run and hash-only tests run ever
 """
 
 import datetime
+import uuid
 from io import StringIO
 from unittest import mock
 
@@ -15,7 +16,7 @@ from django.urls import reverse
 
 from gigmarket import pii, rekey
 from gigmarket.models import AuditEvent
-from registry.models import WindowVisit, Worker
+from registry.models import Employer, WindowVisit, Worker
 from registry.selectors import worker_by_id_number, worker_search
 from tests.factories.registry import WorkerFactory, id_number_for
 
@@ -99,9 +100,10 @@ def test_rotation_from_fernet_to_sm4_keeps_every_worker_findable(settings, clerk
             "mobile": "13812345678",
             "expected_pay": "200",
             "pay_unit": "day",
+            "token": str(uuid.uuid4()),  # the registration form's one-time token
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 302, response.context["form"].errors
     assert Worker.objects.count() == 5
     assert WindowVisit.objects.filter(worker_id=workers[4].pk).exists()
 
@@ -204,7 +206,16 @@ def test_changing_only_the_hash_needs_all_and_then_rehashes(settings, clerk, wor
 
 def test_the_command_walks_every_model_that_declares_its_columns():
     assert Worker in rekey.pii_models()
-    assert Worker.PII_COLUMNS.columns == ("id_encrypted", "id_hash")
+    assert Employer in rekey.pii_models()
+    assert Worker.PII_COLUMNS.columns == (
+        "id_encrypted",
+        "mobile_encrypted",
+        "emergency_phone_encrypted",
+        "id_hash",
+        "name_last4_hash",
+        "mobile_hash",
+    )
+    assert Employer.PII_COLUMNS.columns == ("phone_encrypted", "phone_hash")
 
 
 def test_bad_arguments_are_refused(db):

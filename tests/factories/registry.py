@@ -16,6 +16,9 @@ def id_number_for(n, *, region="520102", birth=datetime.date(1985, 6, 15), gende
     return build_id_number(region, birth, seq)
 
 
+CHINESE_DIGITS = str.maketrans("0123456789", "〇一二三四五六七八九")
+
+
 class WorkerFactory(factory.django.DjangoModelFactory):
     """Pass `id_number="..."` for a specific 身份证号; birth date and gender come from it."""
 
@@ -24,7 +27,8 @@ class WorkerFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     id_number = factory.Sequence(lambda n: id_number_for(n))
-    name = factory.Sequence(lambda n: f"零工{n}")
+    # Digits written as Chinese numerals: a person's name holds no digits (gigmarket.contact).
+    name = factory.Sequence(lambda n: "零工" + str(n).translate(CHINESE_DIGITS))
     mobile = factory.Sequence(lambda n: f"139{n:08d}")
     registered_market = factory.SubFactory(MarketFactory)
     county = factory.LazyAttribute(lambda o: o.registered_market.county)

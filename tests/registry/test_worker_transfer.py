@@ -222,10 +222,10 @@ def test_transfer_list_query_count_is_pinned(
     badge, the user's division): 7 however many rows."""
     client.force_login(clerk2)
     confirm(client)
-    for n in range(3):
+    for n, name in enumerate(("转移甲", "转移乙", "转移丙")):  # names hold no digits (gigmarket.contact)
         id_number = id_number_for(60 + n)
-        WorkerFactory(registered_market=market, id_number=id_number, name=f"转移{n}")
-        client.post(URL, form_data(name=f"转移{n}", id_number=id_number, confirm_transfer="1"))
+        WorkerFactory(registered_market=market, id_number=id_number, name=name)
+        client.post(URL, form_data(name=name, id_number=id_number, confirm_transfer="1"))
     assert WorkerTransfer.objects.count() == 4
     client.force_login(county_user)
     with django_assert_num_queries(7):
