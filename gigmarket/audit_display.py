@@ -24,11 +24,14 @@ from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from .pii_fields import PersonalField
+
 EMPTY = "（空）"
 
 # Keys that services record beside model fields, and keys inside recorded dicts.
 EXTRA_LABELS = {
     "reason": "原因",
+    "transfer": "转移",
     "password": "密码",
     "two_factor": "两步验证",
     "second_factor": "验证方式",
@@ -154,6 +157,9 @@ def project_target_types():
 def _field(model, name):
     if model is None or not isinstance(name, str):
         return None
+    personal = getattr(model, name, None)
+    if isinstance(personal, PersonalField):  # an encrypted attribute (mobile), not a column
+        return personal
     for candidate in (name, name.removesuffix("_id")):
         try:
             return model._meta.get_field(candidate)

@@ -42,6 +42,7 @@ from registry.models import Posting, WindowVisit
 from reporting import services as reporting_services
 from reporting.models import ReportingRule
 from tests.factories.core import TEST_PASSWORD, UserFactory, division
+from tests.factories.markets import MarketFactory
 from tests.factories.matching import PlacementFactory, make_match
 from tests.factories.registry import EmployerFactory, PostingFactory, WorkerFactory, id_number_for
 from tests.factories.reporting import beijing, period
@@ -200,9 +201,17 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
         "notes": "会砌砖",
         "trades": [Trade.objects.get(code="JZ-01").pk],
     }
-    assert counter.post(reverse("registry:worker_register"), form).status_code == 302
-    assert counter.post(reverse("registry:worker_register"), {**form, "notes": "再次登记"}).status_code == 302
+    register = reverse("registry:worker_register")
+    assert counter.post(register, {**form, "token": str(uuid.uuid4())}).status_code == 302
+    assert counter.post(register, {**form, "notes": "再次登记", "token": str(uuid.uuid4())}).status_code == 302
+    # A worker of another county, transferred in with a matching name (both counties' rows).
+    moved = WorkerFactory(registered_market=MarketFactory(county=division("520103")), name="审计李四")
+    transfer = {**form, "name": "审计李四", "id_number": moved.full_id_number(), "confirm_transfer": "1"}
+    assert counter.post(register, {**transfer, "token": str(uuid.uuid4())}).status_code == 302
     worker = WorkerFactory(registered_market=market, trades=[Trade.objects.get(code="JZ-01")])
+    worker.emergency_phone = "13600006666"
+    worker.save()
+    registry_services.worker_reveal_phones(worker=worker, by=clerk)
     registry_services.worker_update(worker=worker, data={"notes": "夜班也可以"}, by=clerk)
     registry_services.worker_reveal_id(worker=worker, by=clerk)
     employer, _ = registry_services.employer_register(
@@ -211,6 +220,7 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
         by=clerk,
     )
     registry_services.employer_update(employer=employer, data={"address": "花果园1号"}, by=clerk)
+    registry_services.employer_reveal_phone(employer=employer, by=clerk)
     today = timezone.localdate()
     posting = registry_services.posting_create(
         employer=employer,

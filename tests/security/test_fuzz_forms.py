@@ -7,6 +7,8 @@ saved with valid data (it passes `full_clean()` and holds no NUL) or no row of t
 related tables changes. Each example runs in a savepoint that is rolled back.
 """
 
+import os
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -28,8 +30,11 @@ from .matrix import (
     worker_register_payload,
 )
 
+# 30 examples a test in `make test`; `make fuzz` runs the long campaign behind the figure in
+# docs/security.md (FUZZ_EXAMPLES a test, over 10,000 in all).
+FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or 30)
 FUZZ = settings(
-    max_examples=30,
+    max_examples=FUZZ_EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 
-from .test_fuzz_forms import hostile_text
+from .test_fuzz_forms import FUZZ_EXAMPLES, hostile_text
 
 VALUES = ["abc", "\x00", "1\x00", "１２", "9" * 30, "-1", "😀", "0x10", " ", "%", "'"]
 
@@ -60,7 +60,7 @@ def test_hostile_query_values_never_cause_a_server_error(world, name):
 
 
 @pytest.mark.django_db
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(q=hostile_text)
 def test_fuzzed_worker_search_never_causes_a_server_error(world, q):
     client = Client(raise_request_exception=False)
