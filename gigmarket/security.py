@@ -56,7 +56,8 @@ def csp_header(*, directives, report_only, report_uri):
 
 
 class SecurityHeadersMiddleware:
-    """Add Content-Security-Policy and Permissions-Policy unless a view set its own."""
+    """Add Content-Security-Policy and Permissions-Policy unless a view set its own, and
+    `Cache-Control: no-store` to every response for a signed-in user that sets no caching."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -74,6 +75,11 @@ class SecurityHeadersMiddleware:
             response.headers.setdefault("Reporting-Endpoints", self.reporting_endpoints)
         response.headers.setdefault("Permissions-Policy", self.permissions)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        # A signed-in user's pages hold personal data: never kept by a browser or proxy cache
+        # (a view that decided its own caching, e.g. `never_cache`, keeps its header).
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
         return response
 
 

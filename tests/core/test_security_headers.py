@@ -40,6 +40,18 @@ def test_signed_in_pages_carry_the_headers_too(client, province_user):
         assert response["X-Frame-Options"] == "DENY"
 
 
+def test_every_signed_in_page_is_kept_out_of_caches_and_public_pages_are_not(client, county_user, market):
+    """Staff pages hold names, masked IDs and phones: no browser or proxy may keep them."""
+    client.force_login(county_user)
+    for path in ["/", "/matching/matches/", "/matching/overview/", "/markets/", "/reporting/monitoring/"]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "no-store" in response["Cache-Control"], path
+    client.logout()
+    public = client.get("/")
+    assert "no-store" not in public.get("Cache-Control", ""), "the anonymous home page may be cached"
+
+
 # Markup the policy would block: inline <script> bodies, style attributes, <style>
 # blocks, inline event handlers, javascript: URLs.
 INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I)
