@@ -9,7 +9,6 @@ import datetime
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models.deletion import ProtectedError
 from django.utils import timezone
@@ -18,11 +17,8 @@ from gigmarket.audit import audit_record
 from gigmarket.models import AuditEvent
 from tests.factories.core import UserFactory
 
-ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(not ON_POSTGRES, reason="the audit trigger exists on PostgreSQL only (CI runs there)"),
-]
+# The audit trigger exists on PostgreSQL only (tests/conftest.py skips these elsewhere).
+pytestmark = [pytest.mark.postgres]
 
 REFUSED = "append-only"
 

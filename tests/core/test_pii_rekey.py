@@ -11,7 +11,6 @@ from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.urls import reverse
 
 from gigmarket import pii, rekey
@@ -23,9 +22,8 @@ from tests.factories.registry import WorkerFactory, id_number_for
 K2 = "k2-" + "r" * 40
 IDS = [id_number_for(n, birth=datetime.date(1980 + n, 3, 4)) for n in range(5)]
 
-on_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="re-keying is tested on PostgreSQL (set DATABASE_URL)"
-)
+# Re-keying is tested on PostgreSQL (tests/conftest.py skips these elsewhere).
+on_postgres = pytest.mark.postgres
 
 
 def run(*args):

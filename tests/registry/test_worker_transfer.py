@@ -10,7 +10,6 @@ import threading
 import uuid
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -21,7 +20,6 @@ from tests.factories.markets import TradeFactory
 from tests.factories.registry import WorkerFactory, id_number_for
 
 URL = reverse("registry:worker_register")
-ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 ID_NUMBER = id_number_for(41, birth=datetime.date(1978, 3, 9))
 
 
@@ -237,7 +235,6 @@ def test_transfer_list_query_count_is_pinned(
 postgres_only = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not ON_POSTGRES, reason="concurrent POSTs need PostgreSQL (DATABASE_URL)"),
 ]
 
 
