@@ -24,6 +24,8 @@ No other module writes a cell (`tests/core/test_security_exports.py` scans the s
 import copy
 import csv
 import io
+import math
+import unicodedata
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
@@ -157,3 +159,23 @@ def audit_export(*, by, what, row_count, county=None, filters=None, personal_dat
             "personal_data": personal_data,
         },
     )
+
+
+def text_width(text):
+    """Display width of `text` in spreadsheet character units: CJK and full-width characters count 2."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrapped_row_height(values, widths, *, font_size=10):
+    """Row height (points) that shows every wrapped value in full: the most lines any cell
+    needs at its column width (in character units), times the line height of `font_size`.
+    Spreadsheet programs do not size rows with wrapped text themselves when the file says
+    nothing, so printed rows would overlap."""
+    lines = 1
+    for value, width in zip(values, widths, strict=False):
+        if value is None or value == "":
+            continue
+        usable = max(width - 1, 1)
+        cell_lines = sum(max(1, math.ceil(text_width(part) / usable)) for part in str(value).split("\n"))
+        lines = max(lines, cell_lines)
+    return round(lines * font_size * 1.35 + 3, 1)

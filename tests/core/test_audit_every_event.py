@@ -403,3 +403,14 @@ def test_the_audit_export_has_every_event_the_list_shows(every_event, auditor):
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert len(rows) == AuditEvent.objects.count() - 1  # all but the export's own row, written after
     assert all(isinstance(cell, str) or cell is None for row in rows for cell in row)
+    # It prints as filed: A4 landscape, one page wide, the header on every page, frozen on screen.
+    assert int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4)  # 9: A4
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+    assert sheet.print_title_rows == "$2:$2"
+    assert sheet.freeze_panes == "A3"
+    assert "&P" in sheet.oddFooter.center.text
+    # Wrapped rows carry their height, so a printed row never overlaps the next.
+    longest = max(range(3, sheet.max_row + 1), key=lambda r: len(str(sheet.cell(r, 7).value or "")))
+    assert sheet.row_dimensions[longest].height > sheet.row_dimensions[3].height or longest == 3
+    assert all(sheet.row_dimensions[r].height for r in range(3, sheet.max_row + 1))

@@ -243,3 +243,14 @@ def test_the_scan_leaves_the_shared_writer_and_ordinary_lists_alone():
         "    cell = ws.cell(row=1, column=1)\n    return cell.value\n"
     )
     assert direct_cell_writes(source) == []
+
+
+def test_wrapped_rows_are_tall_enough_for_their_longest_cell():
+    from gigmarket.exports import text_width, wrapped_row_height
+
+    assert text_width("南明区ab") == 8  # CJK characters are two units wide
+    one_line = wrapped_row_height(["短", "ok"], [10, 10])
+    # 60 CJK characters in a 21-unit column: 120 units over 20 usable a line = 6 lines.
+    assert wrapped_row_height(["短", "变" * 60], [10, 21]) == round(6 * 10 * 1.35 + 3, 1)
+    assert wrapped_row_height(["第一行\n第二行"], [20]) > one_line
+    assert wrapped_row_height([None, ""], [10, 10]) == one_line
