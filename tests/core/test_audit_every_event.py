@@ -194,7 +194,7 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
     counter = login_as(clerk)
     form = {
         "name": "审计张三",
-        "id_number": id_number_for(901),
+        "id_number": id_number_for(901, birth=datetime.date(1977, 1, 1)),  # outside the factory's 1985 sequence
         "mobile": "13812345678",
         "expected_pay": "200",
         "pay_unit": "day",
@@ -205,7 +205,11 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
     assert counter.post(register, {**form, "token": str(uuid.uuid4())}).status_code == 302
     assert counter.post(register, {**form, "notes": "再次登记", "token": str(uuid.uuid4())}).status_code == 302
     # A worker of another county, transferred in with a matching name (both counties' rows).
-    moved = WorkerFactory(registered_market=MarketFactory(county=division("520103")), name="审计李四")
+    moved = WorkerFactory(
+        registered_market=MarketFactory(county=division("520103")),
+        name="审计李四",
+        id_number=id_number_for(902, birth=datetime.date(1977, 1, 1)),
+    )
     transfer = {**form, "name": "审计李四", "id_number": moved.full_id_number(), "confirm_transfer": "1"}
     assert counter.post(register, {**transfer, "token": str(uuid.uuid4())}).status_code == 302
     worker = WorkerFactory(registered_market=market, trades=[Trade.objects.get(code="JZ-01")])
