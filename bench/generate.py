@@ -31,8 +31,8 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from gigmarket.models import Division, Role, User
-from gigmarket.pii import encrypt, lookup_hash
+from gigmarket.core.models import Division, Role, User
+from gigmarket.core.pii import encrypt, lookup_hash
 from markets.models import Market, MarketVersion, OpeningPeriod, Trade
 from matching.models import Match, Placement, RightsCase
 from registry.models import RANKING_KEY_COLUMNS, Employer, Posting, WindowVisit, Worker, WorkerTrade, name_last4_key

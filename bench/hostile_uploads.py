@@ -77,7 +77,7 @@ def child(path):
     from django.db import transaction
     from django.test import Client
 
-    from gigmarket.models import Division, User
+    from gigmarket.core.models import Division, User
     from markets.models import Market
 
     user, _ = User.objects.get_or_create(

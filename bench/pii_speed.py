@@ -1,4 +1,4 @@
-"""Speed of the personal-data primitives through gigmarket.pii, in µs per operation.
+"""Speed of the personal-data primitives through gigmarket.core.pii, in µs per operation.
 
     .venv/bin/python bench/pii_speed.py [--number 20000]
 
@@ -23,7 +23,7 @@ django.setup()
 from cryptography.hazmat.backends.openssl import backend  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from gigmarket import pii  # noqa: E402
+from gigmarket.core import pii  # noqa: E402
 
 VALUE = "52010219900307123X"
 KEYS = "k2:" + "x" * 43 + ",legacy:" + "y" * 26

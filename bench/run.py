@@ -193,7 +193,7 @@ def _fixtures():
     from django.utils import timezone
 
     from bench.generate import USERNAMES
-    from gigmarket.models import User
+    from gigmarket.core.models import User
     from matching.models import Match
     from registry.models import Posting, Worker
     from reporting.models import ReportingPeriod

@@ -7,7 +7,7 @@ hand-typed URL) would otherwise be written to journald in full.
 
 from gunicorn.glogging import Logger
 
-from .logging import MaskPersonalDataFilter
+from gigmarket.core.logging import MaskPersonalDataFilter
 
 MASK = MaskPersonalDataFilter()
 

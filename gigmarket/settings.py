@@ -140,7 +140,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_celery_beat",
     "axes",
-    "gigmarket",
+    "gigmarket.core",
     "markets",
     "registry",
     "matching",
@@ -148,18 +148,18 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "gigmarket.security.ProxyClientIPMiddleware",
+    "gigmarket.core.security.ProxyClientIPMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "gigmarket.security.SecurityHeadersMiddleware",
+    "gigmarket.core.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "gigmarket.security.RejectNulBytesMiddleware",
+    "gigmarket.core.security.RejectNulBytesMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "gigmarket.middleware.SessionLifetimeMiddleware",
-    "gigmarket.middleware.PasswordChangeRequiredMiddleware",
+    "gigmarket.core.middleware.SessionLifetimeMiddleware",
+    "gigmarket.core.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -177,7 +177,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "gigmarket.context_processors.portal",
+                "gigmarket.core.context_processors.portal",
             ],
         },
     },
@@ -209,7 +209,7 @@ LOGOUT_REDIRECT_URL = "login"
 # combination for 30 minutes (not extended by further tries). Axes checks first;
 # ModelBackend then authenticates and refuses inactive users on every request.
 AUTHENTICATION_BACKENDS = [
-    "gigmarket.security.PortalAxesBackend",
+    "gigmarket.core.security.PortalAxesBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
@@ -217,8 +217,8 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "gigmarket.security.lockout_response"
-AXES_USERNAME_CALLABLE = "gigmarket.security.axes_username"
+AXES_LOCKOUT_CALLABLE = "gigmarket.core.security.lockout_response"
+AXES_USERNAME_CALLABLE = "gigmarket.core.security.axes_username"
 AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号已暂时锁定，请稍后再试。"
 AXES_PERMALOCK_MESSAGE = "登录失败次数过多，账号已锁定，请联系管理员解锁。"
 # Behind nginx, REMOTE_ADDR is the proxy; ProxyClientIPMiddleware takes the client
@@ -229,13 +229,13 @@ TRUST_X_REAL_IP = env_bool("TRUST_X_REAL_IP", False)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "gigmarket.validators.MinimumLengthValidator",
+        "NAME": "gigmarket.core.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 8},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "gigmarket.validators.CharacterClassValidator"},
-    {"NAME": "gigmarket.validators.PersonalInfoValidator"},
+    {"NAME": "gigmarket.core.validators.CharacterClassValidator"},
+    {"NAME": "gigmarket.core.validators.PersonalInfoValidator"},
 ]
 
 # Password expiry (等保 8.1.4.1 口令定期更换): a password older than PASSWORD_MAX_AGE_DAYS
@@ -274,7 +274,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 # What an uploaded .xlsx may expand to, checked before any XML is parsed
-# (gigmarket/uploads.py): each part, the shared strings, all parts together.
+# (gigmarket/core/uploads.py): each part, the shared strings, all parts together.
 IMPORT_MAX_PART_BYTES = env_int("IMPORT_MAX_PART_BYTES", 16 * 1024 * 1024)
 IMPORT_MAX_SHARED_STRINGS_BYTES = env_int("IMPORT_MAX_SHARED_STRINGS_BYTES", 8 * 1024 * 1024)
 IMPORT_MAX_UNZIPPED_BYTES = env_int("IMPORT_MAX_UNZIPPED_BYTES", 32 * 1024 * 1024)
@@ -339,11 +339,11 @@ PII_KEY = PII_KEY or ("" if env_str("PII_KEYS") else DEV_PII_KEY)
 # PII_KEYS: comma-separated id:secret, every key read, the first writes; without it the
 # single PII_KEY above is the one key (id "legacy"). PII_CIPHER: fernet | sm4 (SM4-GCM).
 # PII_HASH: sha256 | sm3 (HMAC). Parsed and self-tested here so a bad value, or an OpenSSL
-# without SM4/SM3, stops start-up; gigmarket.pii reads these settings at use.
+# without SM4/SM3, stops start-up; gigmarket.core.pii reads these settings at use.
 PII_KEYS = env_str("PII_KEYS")
 PII_CIPHER = env_str("PII_CIPHER", "fernet")
 PII_HASH = env_str("PII_HASH", "sha256")
-from gigmarket.pii import parse_keyring  # noqa: E402  (no Django settings needed to parse)
+from gigmarket.core.pii import parse_keyring  # noqa: E402  (no Django settings needed to parse)
 
 parse_keyring(PII_KEYS, PII_KEY, PII_CIPHER, PII_HASH)
 # --- end of the personal-data keyring block ---------------------------------------------
@@ -372,7 +372,7 @@ PAGE_SIZE = 50
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_pii": {"()": "gigmarket.logging.MaskPersonalDataFilter"}},
+    "filters": {"mask_pii": {"()": "gigmarket.core.logging.MaskPersonalDataFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "django.server": {
@@ -452,8 +452,8 @@ MIDDLEWARE.insert(
     "django_otp.middleware.OTPMiddleware",
 )
 MIDDLEWARE.insert(
-    MIDDLEWARE.index("gigmarket.middleware.PasswordChangeRequiredMiddleware"),
-    "gigmarket.twofactor.TwoFactorRequiredMiddleware",
+    MIDDLEWARE.index("gigmarket.core.middleware.PasswordChangeRequiredMiddleware"),
+    "gigmarket.core.twofactor.TwoFactorRequiredMiddleware",
 )
 OTP_ROLE_CHOICES = ("province", "auditor", "city", "county", "clerk")
 OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", [] if DEBUG else ["province", "auditor", "city", "county"])
@@ -475,7 +475,7 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # --- Audit retention and CSP reporting (issue 13: tamper-proof audit, report-only CSP) ---
 # Audit rows are kept at least AUDIT_RETENTION_DAYS (等保 / 网络安全法: six months or more)
 # and removed only by `manage.py audit_archive`, which exports them first. The database
-# trigger (gigmarket/migrations/0006) holds the 183-day floor whatever this says.
+# trigger (gigmarket/core/migrations/0006) holds the 183-day floor whatever this says.
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 183)
 if AUDIT_RETENTION_DAYS < 183:
     raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be 183 (six months) or more")

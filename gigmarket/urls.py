@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import twofactor_views, views
-from .forms import LoginForm
+from gigmarket.core import twofactor_views, views
+from gigmarket.core.forms import LoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),

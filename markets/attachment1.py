@@ -10,7 +10,7 @@ get the value from a Market). The same list drives:
 - `write_attachment1(rows, *, title, ...)`: writes rows (dicts from `market_row` or
   frozen snapshots) into an XLSX in the 附件1 layout and returns the bytes.
 - `read_attachment1(upload)`: reads a filled sheet back into rows plus Chinese errors,
-  through the one checked upload path (`gigmarket.uploads.read_xlsx_rows`).
+  through the one checked upload path (`gigmarket.core.uploads.read_xlsx_rows`).
 - `parse_hours` / `parse_features` / `parse_kind` etc.: turn a row's strings back into
   market data (used by the import service).
 """
@@ -27,8 +27,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from gigmarket.exports import xlsx_append_row, xlsx_style
-from gigmarket.uploads import read_xlsx_rows
+from gigmarket.core.exports import xlsx_append_row, xlsx_style
+from gigmarket.core.uploads import read_xlsx_rows
 
 from .models import FEATURES, WEEKDAY_LABELS, Market, hours_text
 
@@ -125,7 +125,7 @@ def write_attachment1(rows, *, title, unit="", person="", phone="", date=None, s
     across all columns; row 3 填报单位 / 填报人 / 联系电话 / 填报日期; row 4 the header;
     then one bordered row per market numbered from 1 in 序号. Header frozen, A4
     landscape, fit to page width, header row repeated on every printed page. Cells are
-    written by `gigmarket.exports` (formula-like text stays text). Rows may be plain dicts
+    written by `gigmarket.core.exports` (formula-like text stays text). Rows may be plain dicts
     from frozen snapshots: missing keys are written as empty cells.
     """
     date = date or timezone.localdate()
@@ -195,7 +195,7 @@ HEADER_SEARCH_ROWS = 10  # the header row is looked for among the first rows
 def read_attachment1(upload, *, max_rows=None):
     """Read a filled 附件1 upload. Returns ParsedSheet(rows, errors); never raises on bad input.
 
-    The file is read through `gigmarket.uploads.read_xlsx_rows` (every upload check, and
+    The file is read through `gigmarket.core.uploads.read_xlsx_rows` (every upload check, and
     reading stops after the row limit). The header row is found among the first 10 rows by
     its headers (column order may differ; 序号 and 名称 are optional since the name is built
     by rule). Fully empty rows are skipped. Formula cells are refused.

@@ -6,7 +6,7 @@ one is left as it is.
 
 import datetime
 
-from gigmarket.models import Division
+from gigmarket.core.models import Division
 
 from .models import FEATURE_FIELDS, Market, Trade
 from .services import market_create

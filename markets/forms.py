@@ -2,10 +2,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 
-from gigmarket.models import Division
-from gigmarket.scoping import counties_in_scope
-from gigmarket.uploads import XlsxFileField
-from gigmarket.widgets import FastSelect
+from gigmarket.core.models import Division
+from gigmarket.core.scoping import counties_in_scope
+from gigmarket.core.uploads import XlsxFileField
+from gigmarket.core.widgets import FastSelect
 
 from .models import (
     CHECKED_TEXT_FIELDS,
@@ -233,7 +233,7 @@ class MarketFilterForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    # Every check of the one upload path (gigmarket.uploads) runs as the field's validator.
+    # Every check of the one upload path (gigmarket.core.uploads) runs as the field's validator.
     file = XlsxFileField(label="附件1 表格（.xlsx）")
 
 

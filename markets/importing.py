@@ -9,7 +9,7 @@ import re
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 
-from gigmarket.models import Division
+from gigmarket.core.models import Division
 
 from .attachment1 import COLUMNS, REQUIRED_KEYS, parse_choice, parse_features, parse_hours, parse_kind, parse_nature
 from .models import CHECKED_TEXT_FIELDS, FEATURE_FIELDS, Market, Trade, normalize_market_text

@@ -11,9 +11,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gigmarket import contact
-from gigmarket.choices import ChoiceLabels
-from gigmarket.models import Division
+from gigmarket.core import contact
+from gigmarket.core.choices import ChoiceLabels
+from gigmarket.core.models import Division
 
 WEEKDAY_LABELS = {1: "周一", 2: "周二", 3: "周三", 4: "周四", 5: "周五", 6: "周六", 7: "周日"}
 

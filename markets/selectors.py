@@ -9,8 +9,8 @@ import datetime
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
-from gigmarket.models import Division, Role
-from gigmarket.scoping import get_object_in_scope, scope_queryset
+from gigmarket.core.models import Division, Role
+from gigmarket.core.scoping import get_object_in_scope, scope_queryset
 
 from .models import Market, MarketVersion, OpeningPeriod, Trade
 

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from gigmarket.audit import audit_record, diff, snapshot
-from gigmarket.models import AuditEvent
+from gigmarket.core.audit import audit_record, diff, snapshot
+from gigmarket.core.models import AuditEvent
 
 from .attachment1 import market_row
 from .models import Market, MarketVersion, OpeningPeriod, Trade

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from gigmarket.scoping import cities_in_scope, counties_in_scope, get_object_in_scope, require_write
+from gigmarket.core.scoping import cities_in_scope, counties_in_scope, get_object_in_scope, require_write
 
 from . import selectors, services
 from .attachment1 import COLUMNS, market_row, read_attachment1, write_attachment1

@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from gigmarket.scoping import scope_queryset
+from gigmarket.core.scoping import scope_queryset
 from markets.models import Market
 from registry import selectors as registry_selectors
 

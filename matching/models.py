@@ -18,8 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gigmarket.choices import ChoiceLabels
-from gigmarket.models import Division, user_ref
+from gigmarket.core.choices import ChoiceLabels
+from gigmarket.core.models import Division, user_ref
 from registry.models import PayUnit
 
 

@@ -31,8 +31,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from gigmarket.models import Role
-from gigmarket.scoping import counties_in_scope, scope_queryset
+from gigmarket.core.models import Role
+from gigmarket.core.scoping import counties_in_scope, scope_queryset
 from registry.models import Posting, Tier, Worker, WorkerTrade
 from registry.selectors import available_on
 
@@ -76,7 +76,7 @@ def on_day(qs, day):
 
 def match_detail(user, pk):
     """One match in scope with everything its page shows, or 404."""
-    from gigmarket.scoping import get_object_in_scope
+    from gigmarket.core.scoping import get_object_in_scope
 
     qs = Match.objects.select_related(
         "worker",

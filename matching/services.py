@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from gigmarket.audit import audit_record, diff, snapshot
-from gigmarket.models import AuditEvent
+from gigmarket.core.audit import audit_record, diff, snapshot
+from gigmarket.core.models import AuditEvent
 from registry.models import Posting, Worker
 from registry.services import worker_confirmed_match
 

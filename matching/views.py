@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
-from gigmarket.models import Role
-from gigmarket.pagination import CappedPaginator
-from gigmarket.scoping import get_object_in_scope, require_write, scope_queryset
+from gigmarket.core.models import Role
+from gigmarket.core.pagination import CappedPaginator
+from gigmarket.core.scoping import get_object_in_scope, require_write, scope_queryset
 from markets.models import Market
 from registry.models import Posting, Worker
 

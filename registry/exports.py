@@ -11,8 +11,8 @@ from itertools import islice
 
 from django.utils import timezone
 
-from gigmarket.exports import csv_line
-from gigmarket.pii import decrypt, mask_id_number, mask_phone
+from gigmarket.core.exports import csv_line
+from gigmarket.core.pii import decrypt, mask_id_number, mask_phone
 
 from .models import Gender, PayUnit, Tier, Worker
 
@@ -88,7 +88,7 @@ def _trade_names(worker_ids):
 
 def stream_workers_csv(qs, chunk_size=2000):
     """Yield CSV lines (UTF-8 with BOM so Excel reads Chinese) for workers annotated by
-    `selectors.annotate_hardship_flags`; cells written by `gigmarket.exports`."""
+    `selectors.annotate_hardship_flags`; cells written by `gigmarket.core.exports`."""
     yield "\ufeff" + csv_line([title for title, _ in WORKER_COLUMNS])
     rows = qs.prefetch_related(None).values(*VALUE_FIELDS).iterator(chunk_size=chunk_size)
     while chunk := list(islice(rows, chunk_size)):

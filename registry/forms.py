@@ -3,8 +3,8 @@ import uuid
 from django import forms
 from django.utils import timezone
 
-from gigmarket.contact import validate_org_name, validate_person_name
-from gigmarket.scoping import scope_queryset
+from gigmarket.core.contact import validate_org_name, validate_person_name
+from gigmarket.core.scoping import scope_queryset
 from markets.models import Market, Trade
 
 from .models import Employer, PayUnit, PolicyNote, Posting, TrainingOffer, WindowVisit, Worker

@@ -18,7 +18,7 @@ reveal. The "name + last 4 characters" search uses `name_last4_hash`, a keyed HM
 the normalised name and the last four characters (`name_last4_key`). Of the birth date
 only the year is kept (`birth_year`), and the gender (one bit, needed by the 大龄 rule).
 Phones (`Worker.mobile`, `Worker.emergency_phone`, `Employer.phone`) are
-`gigmarket.pii_fields.PersonalField`s: ciphertext plus, where a page looks them up, a
+`gigmarket.core.pii_fields.PersonalField`s: ciphertext plus, where a page looks them up, a
 keyed hash. Lookups go through the managers (`Worker.objects.with_id_number`,
 `with_mobile`, `with_name_last4`; `Employer.objects.with_phone`).
 
@@ -40,10 +40,10 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from gigmarket.choices import ChoiceLabels
-from gigmarket.models import Division, user_ref
-from gigmarket.pii import PiiColumns, decrypt, encrypt, mask_id_number, mask_phone
-from gigmarket.pii_fields import PersonalField, hash_filter, hash_value
+from gigmarket.core.choices import ChoiceLabels
+from gigmarket.core.models import Division, user_ref
+from gigmarket.core.pii import PiiColumns, decrypt, encrypt, mask_id_number, mask_phone
+from gigmarket.core.pii_fields import PersonalField, hash_filter, hash_value
 
 
 class PayUnit(models.TextChoices):
@@ -156,7 +156,7 @@ RANKING_KEY_COLUMNS = ("county_id", "registered_market_id", "priority_tier", "wa
 
 
 class WorkerQuerySet(models.QuerySet):
-    """Exact lookups by personal data, through keyed hashes only (`gigmarket.pii_fields`)."""
+    """Exact lookups by personal data, through keyed hashes only (`gigmarket.core.pii_fields`)."""
 
     def with_id_number(self, id_number):
         """Workers with this normalised 身份证号 (a `validators.IdNumber` or its value)."""
@@ -520,7 +520,7 @@ class WorkerTransfer(models.Model):
 
 class EmployerQuerySet(models.QuerySet):
     def with_phone(self, phone):
-        """Employers with this normalised phone (keyed hash; see `gigmarket.pii_fields`)."""
+        """Employers with this normalised phone (keyed hash; see `gigmarket.core.pii_fields`)."""
         return self.filter(Employer.phone.matches(phone))
 
 

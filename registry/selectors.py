@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from gigmarket.scoping import counties_in_scope, scope_queryset
+from gigmarket.core.scoping import counties_in_scope, scope_queryset
 
 from .models import (
     Employer,

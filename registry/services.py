@@ -8,10 +8,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Value
 from django.utils import timezone
 
-from gigmarket.audit import audit_record, diff, snapshot
-from gigmarket.exports import audit_export
-from gigmarket.models import AuditEvent
-from gigmarket.security import audit_reveal
+from gigmarket.core.audit import audit_record, diff, snapshot
+from gigmarket.core.exports import audit_export
+from gigmarket.core.models import AuditEvent
+from gigmarket.core.security import audit_reveal
 
 from .models import (
     Employer,

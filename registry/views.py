@@ -11,10 +11,10 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gigmarket.models import Role
-from gigmarket.pagination import CappedPaginator
-from gigmarket.pii import mask_id_number, mask_phone
-from gigmarket.scoping import counties_in_scope, get_object_in_scope, require_write
+from gigmarket.core.models import Role
+from gigmarket.core.pagination import CappedPaginator
+from gigmarket.core.pii import mask_id_number, mask_phone
+from gigmarket.core.scoping import counties_in_scope, get_object_in_scope, require_write
 from markets.models import Market
 
 from . import exports, selectors, services

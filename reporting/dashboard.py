@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from gigmarket.models import Role
+from gigmarket.core.models import Role
 
 from .models import Submission
 from .selectors import current_period, period_board

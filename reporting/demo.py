@@ -7,7 +7,7 @@ are accepted; for the current period 南明区 has submitted (waiting for 贵阳
 
 import datetime
 
-from gigmarket.models import Division, User
+from gigmarket.core.models import Division, User
 
 from .calendar import beijing_today
 from .models import ReportingPeriod, Submission

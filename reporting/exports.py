@@ -7,7 +7,7 @@ import json
 
 from django.utils import timezone
 
-from gigmarket.exports import csv_text
+from gigmarket.core.exports import csv_text
 from markets.attachment1 import COLUMNS, market_row, write_attachment1
 
 from .selectors import live_markets, public_markets, snapshot_rows
@@ -64,7 +64,7 @@ def open_data_rows():
 
 
 def open_data_csv():
-    """The open-data 名录 as CSV (UTF-8 with BOM); cells written by `gigmarket.exports`."""
+    """The open-data 名录 as CSV (UTF-8 with BOM); cells written by `gigmarket.core.exports`."""
     rows = ([row.get(c.key, "") for c in OPEN_COLUMNS] for row in open_data_rows())
     return csv_text([c.header for c in OPEN_COLUMNS], rows)
 

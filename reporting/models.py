@@ -7,8 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gigmarket.choices import ChoiceLabels
-from gigmarket.models import Division, user_ref
+from gigmarket.core.choices import ChoiceLabels
+from gigmarket.core.models import Division, user_ref
 
 BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 

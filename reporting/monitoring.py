@@ -22,9 +22,9 @@ from django.db import connection, transaction
 from django.db.models import CharField, Count, F, Q, Subquery, Sum, Value
 from django.db.models.functions import Cast
 
-from gigmarket.exports import xlsx_append_row
-from gigmarket.models import Division, Role
-from gigmarket.scoping import scope_queryset
+from gigmarket.core.exports import xlsx_append_row
+from gigmarket.core.models import Division, Role
+from gigmarket.core.scoping import scope_queryset
 
 from .models import BEIJING, DailyStat, MonthlyStat
 
@@ -472,7 +472,7 @@ def table_rows(figures_list, link_param=None):
 
 def figures_workbook(*, title, figures, child_header):
     """An XLSX of the drill-down table, the by-trade table and visits by window (cells written
-    by `gigmarket.exports`: a trade or market named like a formula stays text)."""
+    by `gigmarket.core.exports`: a trade or market named like a formula stays text)."""
     import io
 
     from openpyxl import Workbook

@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass, field
 
-from gigmarket.models import Division
-from gigmarket.scoping import counties_in_scope, scope_queryset
+from gigmarket.core.models import Division
+from gigmarket.core.scoping import counties_in_scope, scope_queryset
 from markets.selectors import markets_for_rows
 from markets.standards import check_market
 

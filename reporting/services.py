@@ -16,9 +16,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from gigmarket.audit import audit_record, diff, snapshot
-from gigmarket.models import AuditEvent, Division, Role, User
-from gigmarket.scoping import require_write
+from gigmarket.core.audit import audit_record, diff, snapshot
+from gigmarket.core.models import AuditEvent, Division, Role, User
+from gigmarket.core.scoping import require_write
 from markets.attachment1 import market_row
 from markets.models import Market
 

@@ -10,10 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
-from gigmarket.audit import audit_record
-from gigmarket.models import AuditEvent, Role
-from gigmarket.params import int_param
-from gigmarket.scoping import cities_in_scope, counties_in_scope, get_object_in_scope, require_write
+from gigmarket.core.audit import audit_record
+from gigmarket.core.models import AuditEvent, Role
+from gigmarket.core.params import int_param
+from gigmarket.core.scoping import cities_in_scope, counties_in_scope, get_object_in_scope, require_write
 
 from . import exports, selectors, services
 from .forms import ReasonForm, RuleForm

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 
-from gigmarket.models import User
+from gigmarket.core.models import User
 from tests.factories.core import UserFactory, division
 from tests.factories.markets import MarketFactory
 
@@ -37,7 +37,7 @@ AUDIT_TRUNCATE_TRIGGER = "gigmarket_auditevent_no_truncate"
 def let_test_flush_truncate_the_audit_table():
     """A transactional test (transaction=True, live_server) ends with Django's flush, a
     TRUNCATE of every table, which the audit table's trigger refuses on PostgreSQL
-    (gigmarket/migrations/0006). Here, in the test process only and for test databases
+    (gigmarket/core/migrations/0006). Here, in the test process only and for test databases
     only, the flush switches that one statement trigger off around its TRUNCATE, in the
     same transaction. The UPDATE/DELETE trigger is never touched, and during every test
     both triggers are on: tests/core/test_audit_immutable.py tries them."""
@@ -106,7 +106,7 @@ def pytest_collection_modifyitems(config, items):
 # Reference data loaded by data migrations. A transactional test (transaction=True,
 # live_server) flushes every table afterwards; this list puts the rows back.
 REFERENCE_DATA_MIGRATIONS = [
-    ("gigmarket.migrations.0003_load_divisions", "forwards"),
+    ("gigmarket.core.migrations.0003_load_divisions", "forwards"),
     ("markets.migrations.0003_seed_trades", "seed"),
     ("reporting.migrations.0002_default_calendar", "install"),
     ("registry.migrations.0003_worker_stored_tier", "fill"),  # derived columns of existing rows: a no-op after a flush
@@ -149,7 +149,7 @@ def _reference_data(request, django_db_blocker):
 def ensure_reference_data():
     """Reload the migrations' reference data if a transactional test flushed it. Module-scoped
     fixtures that write to the database call this themselves: they run before `_reference_data`."""
-    from gigmarket.models import Division
+    from gigmarket.core.models import Division
 
     if not Division.objects.exists():
         reload_reference_data()

@@ -9,7 +9,7 @@ expression). PostgreSQL only; on other databases the list keeps the two comparis
 
 from django.db import migrations
 
-from gigmarket.migration_ops import RunSQLOnPostgreSQL
+from gigmarket.core.migration_ops import RunSQLOnPostgreSQL
 
 NAME = "matching_match_days"
 EXPRESSION = "daterange(work_date, work_date_end, '[]')"

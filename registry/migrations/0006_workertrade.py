@@ -10,7 +10,7 @@ workers, PostgreSQL on its default settings).
 import django.db.models.deletion
 from django.db import migrations, models
 
-from gigmarket.migration_ops import RunSQLOnPostgreSQL
+from gigmarket.core.migration_ops import RunSQLOnPostgreSQL
 
 FILL = """
 UPDATE registry_worker_trades

@@ -9,7 +9,7 @@ same statistics as `0005` gives the workers' table.
 
 from django.db import migrations
 
-from gigmarket.migration_ops import RunSQLOnPostgreSQL
+from gigmarket.core.migration_ops import RunSQLOnPostgreSQL
 
 NAME = "registry_wtrade_market_county"
 

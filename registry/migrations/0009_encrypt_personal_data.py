@@ -1,7 +1,7 @@
 """Fill the new personal-data columns from the old ones, batch by batch (step 2 of 3).
 
 Workers: the birth year from the birth date, the name + last-4 hash from the name and
-the decrypted 身份证号 (`gigmarket.pii.decrypt` of `id_encrypted`), the mobile and the
+the decrypted 身份证号 (`gigmarket.core.pii.decrypt` of `id_encrypted`), the mobile and the
 emergency phone encrypted (the mobile also hashed). Employers: the phone encrypted and
 hashed. The keys are the running `PII_KEY`'s, as for every other row.
 
@@ -54,7 +54,7 @@ def _batches(qs, fields):
 
 
 def encrypt_columns(apps, schema_editor):
-    from gigmarket.pii import decrypt, encrypt, lookup_hash
+    from gigmarket.core.pii import decrypt, encrypt, lookup_hash
 
     Worker = apps.get_model("registry", "Worker")
     Employer = apps.get_model("registry", "Employer")
@@ -92,7 +92,7 @@ def encrypt_columns(apps, schema_editor):
 
 
 def decrypt_columns(apps, schema_editor):
-    from gigmarket.pii import decrypt
+    from gigmarket.core.pii import decrypt
 
     connection = schema_editor.connection
     Worker = apps.get_model("registry", "Worker")

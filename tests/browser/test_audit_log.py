@@ -4,8 +4,8 @@ by 对象类型 from the list, reads the changes in Chinese and downloads what t
 import pytest
 from openpyxl import load_workbook
 
-from gigmarket.audit import audit_record
-from gigmarket.models import AuditEvent
+from gigmarket.core.audit import audit_record
+from gigmarket.core.models import AuditEvent
 from tests.factories.markets import complete_market
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -4,7 +4,7 @@ the file is opened and checked like the auditor would (title, header, one row pe
 import pytest
 from openpyxl import load_workbook
 
-from gigmarket.models import AuditEvent
+from gigmarket.core.models import AuditEvent
 from reporting.selectors import current_period
 from reporting.services import submission_submit
 from tests.factories.core import UserFactory

@@ -1,6 +1,6 @@
-from gigmarket.audit import audit_record, diff
-from gigmarket.models import AuditEvent
-from gigmarket.services import user_update
+from gigmarket.core.audit import audit_record, diff
+from gigmarket.core.models import AuditEvent
+from gigmarket.core.services import user_update
 from tests.factories.core import UserFactory
 
 

@@ -18,9 +18,9 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from gigmarket.audit import audit_record
-from gigmarket.audit_archive import ArchiveError, verify_export, write_checksum, write_export
-from gigmarket.models import AuditEvent
+from gigmarket.core.audit import audit_record
+from gigmarket.core.audit_archive import ArchiveError, verify_export, write_checksum, write_export
+from gigmarket.core.models import AuditEvent
 
 
 def written_days_ago(days, user, **kwargs):
@@ -105,7 +105,7 @@ def test_a_longer_retention_setting_is_enforced(history, tmp_path, settings):
 
 
 def test_a_bad_export_deletes_nothing_and_leaves_no_file(history, tmp_path, monkeypatch):
-    from gigmarket import audit_archive as module
+    from gigmarket.core import audit_archive as module
 
     real_write = module.write_export
 

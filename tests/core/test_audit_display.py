@@ -1,6 +1,6 @@
 """The audit log speaks Chinese: field labels and choice labels, not codes."""
 
-from gigmarket.audit import audit_record
+from gigmarket.core.audit import audit_record
 
 
 def test_audit_list_shows_field_and_choice_labels(client, province_user, market):
@@ -24,7 +24,7 @@ import io  # noqa: E402
 
 from openpyxl import load_workbook  # noqa: E402
 
-from gigmarket.models import AuditEvent  # noqa: E402
+from gigmarket.core.models import AuditEvent  # noqa: E402
 from tests.factories.registry import WorkerFactory  # noqa: E402
 
 
@@ -115,7 +115,7 @@ def test_audit_list_query_count_does_not_grow_with_rows(client, province_user, m
 
 
 def test_audit_export_says_when_it_was_cut_at_the_limit(client, province_user, market, monkeypatch):
-    monkeypatch.setattr("gigmarket.views.AUDIT_EXPORT_MAX_ROWS", 2)
+    monkeypatch.setattr("gigmarket.core.views.AUDIT_EXPORT_MAX_ROWS", 2)
     client.force_login(province_user)  # audited too: the oldest row
     for n in range(3):
         audit_record(actor=province_user, action="update", target=market, changes={"address": [str(n), "新"]})

@@ -28,11 +28,11 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from openpyxl import load_workbook
 
-import gigmarket.audit as audit_module
-from gigmarket import services as core_services
-from gigmarket.audit_display import change_rows
-from gigmarket.models import AuditEvent, Division
-from gigmarket.rekey import rekey
+import gigmarket.core.audit as audit_module
+from gigmarket.core import services as core_services
+from gigmarket.core.audit_display import change_rows
+from gigmarket.core.models import AuditEvent, Division
+from gigmarket.core.rekey import rekey
 from markets import services as market_services
 from markets.attachment1 import write_attachment1
 from markets.models import Trade
@@ -105,7 +105,7 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
     superuser.is_staff = True
     superuser.save()
 
-    # Accounts and divisions (gigmarket.services).
+    # Accounts and divisions (gigmarket.core.services).
     made = core_services.user_create(
         data={"username": "new_clerk", "full_name": "新窗口", "role": "clerk", "division": nanming, "market": market},
         password="Gz-Xinzhang-2026",

@@ -2,7 +2,7 @@
 
 Each test tries inside a savepoint (the refusal aborts the statement) and then reads the
 rows back to show that nothing changed. Only a row older than 183 days, in a transaction
-that switched `gigmarket.audit_archive` on, can be deleted — that is `audit_archive`.
+that switched `gigmarket.core.audit_archive` on, can be deleted — that is `audit_archive`.
 """
 
 import datetime
@@ -13,8 +13,8 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
-from gigmarket.audit import audit_record
-from gigmarket.models import AuditEvent
+from gigmarket.core.audit import audit_record
+from gigmarket.core.models import AuditEvent
 from tests.factories.core import UserFactory
 
 # The audit trigger exists on PostgreSQL only (tests/conftest.py skips these elsewhere).
@@ -97,7 +97,7 @@ def test_a_user_without_audit_rows_can_still_be_deleted(db):
 def test_the_archive_switch_does_not_open_young_rows_or_updates(events, old_event):
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL gigmarket.audit_archive = 'on'")
+            cursor.execute("SET LOCAL gigmarket.core.audit_archive = 'on'")
         refused("DELETE FROM gigmarket_auditevent WHERE id = %s", [events[0][0]])
         refused("UPDATE gigmarket_auditevent SET actor_username = 'x' WHERE id = %s", [old_event.pk])
         refused("TRUNCATE gigmarket_auditevent")
@@ -112,10 +112,10 @@ def test_an_old_row_without_the_archive_switch_is_refused(old_event):
 
 def test_an_old_row_with_the_archive_switch_can_be_deleted(events, old_event):
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL gigmarket.audit_archive = 'on'")
+        cursor.execute("SET LOCAL gigmarket.core.audit_archive = 'on'")
         cursor.execute("DELETE FROM gigmarket_auditevent WHERE id = %s", [old_event.pk])
         assert cursor.rowcount == 1
-        cursor.execute("SET LOCAL gigmarket.audit_archive = 'off'")
+        cursor.execute("SET LOCAL gigmarket.core.audit_archive = 'off'")
     assert not AuditEvent.objects.filter(pk=old_event.pk).exists()
     assert rows() == events  # the younger rows, written before it, all stay
 

@@ -4,7 +4,7 @@ import pytest
 from django.apps import apps
 from django.db import models
 
-from gigmarket.choices import ChoiceLabels
+from gigmarket.core.choices import ChoiceLabels
 
 OURS = ("gigmarket", "markets", "registry", "matching", "reporting")
 

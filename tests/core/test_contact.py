@@ -1,12 +1,12 @@
-"""Phone numbers and names as China writes them (gigmarket/contact.py)."""
+"""Phone numbers and names as China writes them (gigmarket/core/contact.py)."""
 
 import pytest
 from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gigmarket import contact
-from gigmarket.contact import (
+from gigmarket.core import contact
+from gigmarket.core.contact import (
     ALL_KINDS,
     DIRECT_KINDS,
     LANDLINE,

@@ -16,7 +16,7 @@ from urllib.parse import urldefrag, urlparse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
-from gigmarket.models import AuditEvent, User
+from gigmarket.core.models import AuditEvent, User
 from markets.models import Market
 from registry.models import Worker
 from reporting.models import Submission

@@ -1,4 +1,4 @@
-from gigmarket.dashboard import collect_cards
+from gigmarket.core.dashboard import collect_cards
 from tests.factories.markets import MarketFactory
 
 

@@ -1,6 +1,6 @@
 from django.core.management import call_command
 
-from gigmarket.models import User
+from gigmarket.core.models import User
 from markets.models import Market
 
 

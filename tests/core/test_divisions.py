@@ -1,5 +1,5 @@
-from gigmarket.divisions import read_divisions
-from gigmarket.models import Division
+from gigmarket.core.divisions import read_divisions
+from gigmarket.core.models import Division
 
 
 def test_province_cities_and_counties_are_loaded(db):

@@ -1,4 +1,4 @@
-from gigmarket.models import AuditEvent, Division
+from gigmarket.core.models import AuditEvent, Division
 
 
 def test_province_marks_a_county_inactive_and_it_is_audited(client, province_user):

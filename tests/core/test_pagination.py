@@ -1,8 +1,8 @@
 """The capped paginator: exact counts below the cap, "N+" above it, always one cheap query."""
 
-from gigmarket import pagination
-from gigmarket.models import Division
-from gigmarket.pagination import CappedCount, CappedPaginator
+from gigmarket.core import pagination
+from gigmarket.core.models import Division
+from gigmarket.core.pagination import CappedCount, CappedPaginator
 from tests.factories.matching import make_match
 
 

@@ -11,8 +11,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 
-from gigmarket import services
-from gigmarket.models import AuditEvent, User
+from gigmarket.core import services
+from gigmarket.core.models import AuditEvent, User
 from tests.factories.core import TEST_PASSWORD, UserFactory, division
 
 LOGIN = "/accounts/login/"

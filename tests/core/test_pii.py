@@ -11,7 +11,7 @@ from cryptography.fernet import Fernet
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
 
-from gigmarket import pii
+from gigmarket.core import pii
 
 ID = "52010219900307123X"
 K2 = "k2-" + "b" * 40
@@ -42,7 +42,7 @@ def test_masks():
 
 
 def _old_code_token(key, value):
-    """What gigmarket/pii.py wrote before the keyring: a bare Fernet token."""
+    """What gigmarket/core/pii.py wrote before the keyring: a bare Fernet token."""
     fernet_key = base64.urlsafe_b64encode(hmac.new(key.encode(), b"encrypt", hashlib.sha256).digest())
     return Fernet(fernet_key).encrypt(value.encode()).decode()
 

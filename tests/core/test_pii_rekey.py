@@ -13,8 +13,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from gigmarket import pii, rekey
-from gigmarket.models import AuditEvent
+from gigmarket.core import pii, rekey
+from gigmarket.core.models import AuditEvent
 from registry.models import Employer, WindowVisit, Worker
 from registry.selectors import worker_by_id_number, worker_search
 from tests.factories.registry import WorkerFactory, id_number_for

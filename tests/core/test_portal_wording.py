@@ -1,7 +1,7 @@
 """Django's own messages read as written for the portal: 请选择, 账号, no translated-English.
 
 Django writes the empty select choice "---------" as a literal (reworded by
-`gigmarket.wording`); every other message comes from Django's zh_Hans catalogue,
+`gigmarket.core.wording`); every other message comes from Django's zh_Hans catalogue,
 reworded in `locale/zh_Hans/LC_MESSAGES/django.po` (compiled .mo committed).
 """
 

@@ -4,7 +4,7 @@ import pytest
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations.special import RunPython
 
-from gigmarket.models import Division
+from gigmarket.core.models import Division
 from markets.models import Trade
 from tests.conftest import REFERENCE_DATA_MIGRATIONS
 
@@ -16,7 +16,7 @@ def test_every_data_migration_is_reloaded_after_a_flush(db):
     found = set()
     for (app, name), migration in loader.disk_migrations.items():
         if app in OUR_APPS and any(isinstance(op, RunPython) for op in migration.operations):
-            found.add(f"{app}.migrations.{name}")
+            found.add(type(migration).__module__)
     assert found == {module for module, _ in REFERENCE_DATA_MIGRATIONS}
 
 

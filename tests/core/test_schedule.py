@@ -11,7 +11,7 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from gigmarket.celery import app
-from gigmarket.models import AuditEvent
+from gigmarket.core.models import AuditEvent
 from registry.models import Posting
 from reporting.schedule import BEAT_SCHEDULE
 from tests.factories.registry import PostingFactory
@@ -90,7 +90,7 @@ def test_clear_sessions_task_deletes_only_expired_sessions(db):
     fresh = SessionStore()
     fresh["x"] = 2
     fresh.create()
-    clear = task("gigmarket.tasks.clear_sessions")
+    clear = task("gigmarket.core.tasks.clear_sessions")
     assert clear.apply().get() == 1
     assert clear.apply().get() == 0
     assert list(Session.objects.values_list("session_key", flat=True)) == [fresh.session_key]

@@ -1,7 +1,7 @@
 import pytest
 from django.http import Http404
 
-from gigmarket.scoping import counties_in_scope, get_object_in_scope, scope_queryset
+from gigmarket.core.scoping import counties_in_scope, get_object_in_scope, scope_queryset
 from markets.models import Market
 
 

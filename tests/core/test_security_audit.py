@@ -5,10 +5,10 @@ import logging
 
 import pytest
 
-from gigmarket.audit import audit_record
-from gigmarket.logging import MaskPersonalDataFilter
-from gigmarket.models import AuditEvent, Division, User
-from gigmarket.security import audit_reveal
+from gigmarket.core.audit import audit_record
+from gigmarket.core.logging import MaskPersonalDataFilter
+from gigmarket.core.models import AuditEvent, Division, User
+from gigmarket.core.security import audit_reveal
 from tests.factories.core import TEST_PASSWORD, UserFactory, division
 
 
@@ -216,7 +216,7 @@ def test_log_masking_keeps_other_numbers():
 
 @pytest.mark.parametrize("written", ["+8613985012345", "86 139-8501-2345", "139 8501 2345", "电话13985012345。"])
 def test_mobiles_written_with_prefix_or_separators_are_masked(written):
-    from gigmarket.logging import mask_text
+    from gigmarket.core.logging import mask_text
 
     masked = mask_text(written)
     assert "8501" not in masked

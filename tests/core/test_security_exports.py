@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from openpyxl.styles import Font
 
-from gigmarket.exports import (
+from gigmarket.core.exports import (
     audit_export,
     csv_line,
     csv_response,
@@ -23,7 +23,7 @@ from gigmarket.exports import (
     xlsx_style,
     xlsx_write,
 )
-from gigmarket.models import AuditEvent
+from gigmarket.core.models import AuditEvent
 
 DANGEROUS = [
     "=1+1",
@@ -147,11 +147,11 @@ def test_export_hook_writes_an_audit_row(county_user, nanming):
     assert row.changes == {"rows": 37, "filters": {"trade": "电工"}, "personal_data": False}
 
 
-# One cell writer: no module but gigmarket/exports.py writes a spreadsheet or CSV cell ----------
+# One cell writer: no module but gigmarket/core/exports.py writes a spreadsheet or CSV cell ----------
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 APPS = ("gigmarket", "markets", "registry", "matching", "reporting")
-WRITER = BASE_DIR / "gigmarket" / "exports.py"
+WRITER = BASE_DIR / "gigmarket" / "core" / "exports.py"
 SHEETISH = re.compile(r"(^|_)(ws|sheet|worksheet)s?($|_)|^wb$", re.IGNORECASE)
 
 
@@ -167,7 +167,7 @@ def _receiver(node):
 
 
 def direct_cell_writes(source):
-    """Lines where `source` writes a cell itself instead of through gigmarket.exports."""
+    """Lines where `source` writes a cell itself instead of through gigmarket.core.exports."""
     tree = ast.parse(source)
     uses_openpyxl = any(
         (isinstance(n, ast.ImportFrom) and (n.module or "").startswith("openpyxl"))
@@ -213,7 +213,7 @@ def test_no_export_writes_a_cell_except_through_gigmarket_exports():
                 continue
             if found := direct_cell_writes(path.read_text(encoding="utf-8")):
                 offenders[str(path.relative_to(BASE_DIR))] = found
-    assert offenders == {}, "write cells with gigmarket.exports (xlsx_append_row, xlsx_write, csv_line, csv_text)"
+    assert offenders == {}, "write cells with gigmarket.core.exports (xlsx_append_row, xlsx_write, csv_line, csv_text)"
 
 
 @pytest.mark.parametrize(
@@ -238,7 +238,7 @@ def test_the_scan_finds_each_way_of_writing_a_cell(source):
 
 def test_the_scan_leaves_the_shared_writer_and_ordinary_lists_alone():
     source = (
-        "import openpyxl\nfrom gigmarket.exports import xlsx_append_row\n"
+        "import openpyxl\nfrom gigmarket.core.exports import xlsx_append_row\n"
         "def f(ws, rows):\n    values = []\n    values.append(1)\n    xlsx_append_row(ws, values)\n"
         "    cell = ws.cell(row=1, column=1)\n    return cell.value\n"
     )
@@ -246,7 +246,7 @@ def test_the_scan_leaves_the_shared_writer_and_ordinary_lists_alone():
 
 
 def test_wrapped_rows_are_tall_enough_for_their_longest_cell():
-    from gigmarket.exports import text_width, wrapped_row_height
+    from gigmarket.core.exports import text_width, wrapped_row_height
 
     assert text_width("南明区ab") == 8  # CJK characters are two units wide
     one_line = wrapped_row_height(["短", "ok"], [10, 10])

@@ -175,7 +175,7 @@ def test_healthz_is_503_when_the_database_is_down(client, db, monkeypatch):
         def cursor(self):
             raise OperationalError("connection refused")
 
-    monkeypatch.setattr("gigmarket.views.connection", DownDatabase())
+    monkeypatch.setattr("gigmarket.core.views.connection", DownDatabase())
     response = client.get("/healthz")
     assert response.status_code == 503
     assert b"ok" not in response.content

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import translation
 
-from gigmarket import services
-from gigmarket.models import AuditEvent
+from gigmarket.core import services
+from gigmarket.core.models import AuditEvent
 from tests.factories.core import TEST_PASSWORD
 
 LOGIN = "/accounts/login/"
@@ -115,7 +115,7 @@ def test_authenticate_without_a_request_still_checks_the_password(county_user):
 
 
 def test_client_ip_comes_from_x_real_ip_only_when_trusted(client, county_user, settings):
-    from gigmarket.security import ProxyClientIPMiddleware
+    from gigmarket.core.security import ProxyClientIPMiddleware
 
     settings.TRUST_X_REAL_IP = False
     client.post(LOGIN, {"username": "nm_county", "password": "x"}, REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="1.2.3.4")
@@ -179,7 +179,7 @@ def test_password_messages_are_chinese():
 )
 @translation.override("zh-hans")
 def test_a_password_containing_the_username_or_full_name_is_refused(username, full_name, password, message):
-    from gigmarket.models import User
+    from gigmarket.core.models import User
 
     with pytest.raises(ValidationError) as excinfo:
         validate_password(password, User(username=username, full_name=full_name))
@@ -187,7 +187,7 @@ def test_a_password_containing_the_username_or_full_name_is_refused(username, fu
 
 
 def test_a_password_sharing_only_part_of_the_name_is_accepted():
-    from gigmarket.models import User
+    from gigmarket.core.models import User
 
     validate_password("王-Gz-window-77", User(username="wangmin", full_name="王敏"))  # the surname alone
     validate_password("Ab-cd-7788", User(username="ab", full_name="Lily Chen"))  # 2-character username
@@ -208,7 +208,7 @@ def test_a_manager_cannot_give_an_account_a_password_with_its_name(client, count
     }
     response = client.post("/users/new/", form)
     assert "密码不能包含您的姓名。" in response.content.decode()
-    from gigmarket.models import User
+    from gigmarket.core.models import User
 
     assert not User.objects.filter(username="nm_newclerk").exists()
 

@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from gigmarket.uploads import (
+from gigmarket.core.uploads import (
     SheetCell,
     XlsxFileField,
     read_csv_upload,

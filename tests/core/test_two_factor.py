@@ -14,7 +14,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from gigmarket.models import AuditEvent
+from gigmarket.core.models import AuditEvent
 from markets.models import Market
 from tests.core.test_security_headers import run_manage
 from tests.factories.core import TEST_PASSWORD, UserFactory, division

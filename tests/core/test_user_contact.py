@@ -1,6 +1,6 @@
 """An account's 姓名 and 联系电话 are checked like every other name and phone."""
 
-from gigmarket.models import User
+from gigmarket.core.models import User
 from tests.core.test_users import create_payload
 
 

@@ -1,6 +1,6 @@
 """Account management in the portal, scoped per role."""
 
-from gigmarket.models import AuditEvent, User
+from gigmarket.core.models import AuditEvent, User
 from tests.factories.core import UserFactory, division
 
 NEW_PASSWORD = "Strong-pass-99"
@@ -105,7 +105,7 @@ def test_user_list_is_scoped(client, city_user, county_user, clerk, clerk2):
 
 
 def test_audit_log_is_scoped(client, county_user, county2_user, market, market2):
-    from gigmarket.audit import audit_record
+    from gigmarket.core.audit import audit_record
 
     audit_record(actor=county_user, action="update", target=market, changes={"address": ["", "甲"]})
     audit_record(actor=county2_user, action="update", target=market2, changes={"address": ["", "乙"]})

@@ -3,8 +3,8 @@ import re
 import pytest
 from django import forms
 
-from gigmarket.models import Division
-from gigmarket.widgets import FastSelect
+from gigmarket.core.models import Division
+from gigmarket.core.widgets import FastSelect
 
 CHOICES = [
     ("", "全部"),

@@ -1,6 +1,6 @@
 import factory
 
-from gigmarket.models import Division, User
+from gigmarket.core.models import Division, User
 
 TEST_PASSWORD = "Test-pass-2026"
 

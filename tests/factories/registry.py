@@ -27,7 +27,7 @@ class WorkerFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     id_number = factory.Sequence(lambda n: id_number_for(n))
-    # Digits written as Chinese numerals: a person's name holds no digits (gigmarket.contact).
+    # Digits written as Chinese numerals: a person's name holds no digits (gigmarket.core.contact).
     name = factory.Sequence(lambda n: "零工" + str(n).translate(CHINESE_DIGITS))
     mobile = factory.Sequence(lambda n: f"139{n:08d}")
     registered_market = factory.SubFactory(MarketFactory)

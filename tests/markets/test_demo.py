@@ -1,4 +1,4 @@
-from gigmarket.models import User
+from gigmarket.core.models import User
 from markets import demo
 from markets.models import Market
 from markets.standards import check_market

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from gigmarket.models import AuditEvent
+from gigmarket.core.models import AuditEvent
 from markets.attachment1 import HEADERS, market_row, read_attachment1, write_attachment1
 from markets.models import Market
 from markets.selectors import markets_for_rows

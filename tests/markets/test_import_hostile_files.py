@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.worksheet._reader import WorkSheetParser
 
-from gigmarket.models import AuditEvent
+from gigmarket.core.models import AuditEvent
 from markets.attachment1 import HEADER_SEARCH_ROWS
 from markets.models import Market
 from tests.factories import uploads as hostile

@@ -5,7 +5,7 @@ import datetime
 import pytest
 import time_machine
 
-from gigmarket.models import AuditEvent
+from gigmarket.core.models import AuditEvent
 from markets.models import Market, MarketVersion, Trade
 from markets.selectors import markets_as_of
 from tests.factories.core import UserFactory, division

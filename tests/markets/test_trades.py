@@ -1,6 +1,6 @@
 """Province staff extend the shared trade list; others only read it."""
 
-from gigmarket.models import AuditEvent
+from gigmarket.core.models import AuditEvent
 from markets.models import Trade
 
 

@@ -6,7 +6,7 @@ import uuid
 import pytest
 import time_machine
 
-from gigmarket.models import AuditEvent
+from gigmarket.core.models import AuditEvent
 from matching.models import Match, MatchState
 from tests.factories.markets import complete_market
 from tests.factories.matching import RightsCaseFactory, make_match

@@ -9,7 +9,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from gigmarket.models import AuditEvent
+from gigmarket.core.models import AuditEvent
 from matching.models import Match, MatchEvent, MatchState
 from matching.services import match_create, match_transition
 from registry.models import Posting, Worker

@@ -5,7 +5,7 @@ import datetime
 import pytest
 import time_machine
 
-from gigmarket.models import AuditEvent
+from gigmarket.core.models import AuditEvent
 from matching.models import Placement, RightsCase
 from matching.selectors import employers_with_open_wage_cases, open_wage_case_counts
 from tests.factories.matching import PlacementFactory, RightsCaseFactory, make_match

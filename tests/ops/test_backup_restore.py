@@ -47,8 +47,8 @@ def manage(*args, database_url):
 
 
 ADD_ROWS = """
-from gigmarket import services
-from gigmarket.models import Division, User
+from gigmarket.core import services
+from gigmarket.core.models import Division, User
 province = Division.objects.get(code="520000")
 nanming = Division.objects.get(code="520102")
 boss = services.user_create(data={"username": "ops_prov", "role": "province", "division": province},

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from gigmarket.models import AuditEvent
+from gigmarket.core.models import AuditEvent
 from registry.models import Employer, Posting, WindowVisit, Worker
 from tests.factories.markets import TradeFactory
 from tests.factories.registry import EmployerFactory, PostingFactory, TrainingOfferFactory, WorkerFactory

@@ -6,7 +6,7 @@ import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 
-from gigmarket.models import AuditEvent
+from gigmarket.core.models import AuditEvent
 from markets.models import Market
 from registry.models import Employer, Posting, WindowVisit
 from registry.services import posting_expire_due

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from gigmarket.models import AuditEvent
+from gigmarket.core.models import AuditEvent
 from registry import services
 from registry.models import TrainingSignup
 from tests.factories.registry import TrainingOfferFactory, TrainingSignupFactory, WorkerFactory

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from gigmarket.models import AuditEvent
+from gigmarket.core.models import AuditEvent
 from registry.models import WindowVisit
 from tests.factories.registry import WorkerFactory
 

@@ -6,7 +6,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from gigmarket.models import AuditEvent
+from gigmarket.core.models import AuditEvent
 from registry.models import Worker
 from tests.factories.markets import TradeFactory
 from tests.factories.registry import WorkerFactory, id_number_for
@@ -266,7 +266,7 @@ def test_search_form_posts_so_personal_data_stays_out_of_urls(client, clerk):
 
 
 def test_long_worker_lists_show_a_capped_count(client, clerk, monkeypatch):
-    monkeypatch.setattr("gigmarket.pagination.CAP", 2)
+    monkeypatch.setattr("gigmarket.core.pagination.CAP", 2)
     monkeypatch.setattr("registry.views.PAGE_SIZE", 1)
     for _ in range(3):
         WorkerFactory(registered_market=clerk.market, county=clerk.division)

@@ -4,7 +4,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from gigmarket.models import AuditEvent
+from gigmarket.core.models import AuditEvent
 from registry.models import WindowVisit, Worker
 from tests.factories.markets import TradeFactory
 from tests.factories.registry import WorkerFactory, id_number_for

@@ -14,7 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from gigmarket.models import AuditEvent
+from gigmarket.core.models import AuditEvent
 from registry.models import WindowVisit, Worker, WorkerTransfer
 from tests.factories.markets import TradeFactory
 from tests.factories.registry import WorkerFactory, id_number_for
@@ -220,7 +220,7 @@ def test_transfer_list_query_count_is_pinned(
     badge, the user's division): 7 however many rows."""
     client.force_login(clerk2)
     confirm(client)
-    for n, name in enumerate(("转移甲", "转移乙", "转移丙")):  # names hold no digits (gigmarket.contact)
+    for n, name in enumerate(("转移甲", "转移乙", "转移丙")):  # names hold no digits (gigmarket.core.contact)
         id_number = id_number_for(60 + n)
         WorkerFactory(registered_market=market, id_number=id_number, name=name)
         client.post(URL, form_data(name=name, id_number=id_number, confirm_transfer="1"))

@@ -3,7 +3,7 @@
 import time_machine
 from django.core.management import call_command
 
-from gigmarket.models import Division
+from gigmarket.core.models import Division
 from reporting.services import submission_forward, submission_return, submission_submit
 from tests.factories.core import UserFactory, division
 from tests.factories.reporting import beijing, period

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from gigmarket.models import AuditEvent
+from gigmarket.core.models import AuditEvent
 from markets.attachment1 import HEADERS, read_attachment1
 from reporting.services import submission_submit
 from tests.factories.markets import MarketFactory

@@ -7,7 +7,7 @@ import time_machine
 from django.core.management import call_command
 from django.db import connection
 
-from gigmarket.models import Division
+from gigmarket.core.models import Division
 from reporting.models import Notification, ReminderDispatch
 from reporting.services import reminder_kind_for, reminders_send, submission_submit
 from tests.factories.core import UserFactory, division

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
 
-from gigmarket.models import AuditEvent
+from gigmarket.core.models import AuditEvent
 from markets.models import Market
 from reporting.models import Submission
 from reporting.services import (

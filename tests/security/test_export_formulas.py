@@ -12,9 +12,9 @@ import pytest
 import time_machine
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from gigmarket.audit import audit_record
-from gigmarket.exports import FORMULA_TRIGGERS
-from gigmarket.models import AuditEvent
+from gigmarket.core.audit import audit_record
+from gigmarket.core.exports import FORMULA_TRIGGERS
+from gigmarket.core.models import AuditEvent
 from reporting.monitoring import rollup_day
 from reporting.services import submission_submit
 from tests.factories.markets import TradeFactory, complete_market

@@ -15,7 +15,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gigmarket.models import AuditEvent, User
+from gigmarket.core.models import AuditEvent, User
 from markets.models import Market, MarketVersion, OpeningPeriod
 from matching.models import Match, MatchEvent, RightsCase
 from registry.models import Employer, Posting, WindowVisit, Worker

@@ -12,7 +12,7 @@ import inspect
 import pytest
 from django import forms
 
-from gigmarket.models import User
+from gigmarket.core.models import User
 from markets.models import Market
 from matching.models import Placement, RightsCase
 from registry.models import Employer, PolicyNote, Posting, TrainingOffer, Worker
@@ -33,7 +33,7 @@ from .matrix import (
     worker_register_payload,
 )
 
-APPS = ["gigmarket", "markets", "registry", "matching", "reporting"]
+APPS = ["gigmarket.core", "markets", "registry", "matching", "reporting"]
 
 
 def model_forms():
@@ -277,7 +277,7 @@ def test_user_created_by_a_county_is_a_local_clerk_without_admin_rights(client, 
     ids=["to-province", "to-other-county", "to-other-market"],
 )
 def test_county_cannot_raise_or_move_a_clerk_out_of_scope(client, world, change):
-    from gigmarket.models import Division
+    from gigmarket.core.models import Division
 
     user = _login(client, world, "county")
     target = world.staff("nanming")

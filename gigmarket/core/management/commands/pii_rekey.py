@@ -6,8 +6,8 @@ until it reports 0 left before removing the old key. See docs/security.md.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gigmarket import pii
-from gigmarket.rekey import rekey
+from gigmarket.core import pii
+from gigmarket.core.rekey import rekey
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from gigmarket.models import Division, Role, User
+from gigmarket.core.models import Division, Role, User
 
 DEMO_APPS = ["markets", "registry", "matching", "reporting"]
 

@@ -281,7 +281,7 @@ def county_set_clerk_two_factor(*, county, required, by):
 # Audit archive ---------------------------------------------------------------------------
 # The only way audit rows leave the database (等保 8.1.4.3 c: kept at least six months,
 # protected from deletion). On PostgreSQL the trigger of migration 0005 lets a DELETE pass
-# only for rows older than 183 days in a transaction that set gigmarket.audit_archive.
+# only for rows older than 183 days in a transaction that set gigmarket.core.audit_archive.
 
 # Any constant: it serialises two archive runs started at the same time.
 AUDIT_ARCHIVE_LOCK = 4_713_013
@@ -301,7 +301,7 @@ def _archive_delete_allowed(on):
     """Set the transaction-local switch the audit trigger reads (PostgreSQL only)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('gigmarket.audit_archive', %s, true)", ["on" if on else "off"])
+            cursor.execute("SELECT set_config('gigmarket.core.audit_archive', %s, true)", ["on" if on else "off"])
 
 
 def audit_archive(*, before, out_dir, by=None, operator=""):

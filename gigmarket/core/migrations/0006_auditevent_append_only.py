@@ -2,7 +2,7 @@
 
 A trigger refuses every UPDATE and TRUNCATE of gigmarket_auditevent and every DELETE,
 except one: a row older than 183 days (the six-month retention floor) may be deleted in a
-transaction that has set `SET LOCAL gigmarket.audit_archive = 'on'`, which only
+transaction that has set `SET LOCAL gigmarket.core.audit_archive = 'on'`, which only
 `manage.py audit_archive` does, after exporting and verifying the rows. The 183 days are
 written here on purpose: AUDIT_RETENTION_DAYS may be longer (the command enforces it),
 never shorter. SQLite (local run) has no such trigger.
@@ -15,14 +15,14 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from gigmarket.migration_ops import RunSQLOnPostgreSQL
+from gigmarket.core.migration_ops import RunSQLOnPostgreSQL
 
 GUARD_FUNCTION = r"""
 CREATE OR REPLACE FUNCTION gigmarket_auditevent_guard() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'DELETE' AND TG_LEVEL = 'ROW' THEN
-        IF coalesce(current_setting('gigmarket.audit_archive', true), '') = 'on'
+        IF coalesce(current_setting('gigmarket.core.audit_archive', true), '') = 'on'
            AND OLD.created_at < now() - interval '183 days' THEN
             RETURN OLD;
         END IF;

@@ -1,6 +1,6 @@
 """Re-keying personal data: rewrite every declared column under the writing key.
 
-Every installed model that declares `PII_COLUMNS` (a `gigmarket.pii.PiiColumns`) is
+Every installed model that declares `PII_COLUMNS` (a `gigmarket.core.pii.PiiColumns`) is
 walked in primary-key order, in batches. A row whose every ciphertext already starts
 with the writing prefix (`sm4gcm$k2$`) is not selected, so a run that stops (Ctrl-C, a
 lost connection, `max_batches`) starts again where it stopped. The ciphertexts and the

@@ -6,8 +6,8 @@
 
 A `PersonalField` is not a column itself. It adds to the model
 
-- `<name>_encrypted`: the ciphertext (`gigmarket.pii.encrypt`, under the writing key), "" when empty;
-- `<name>_hash`, with `lookup=True`: the keyed hash (`gigmarket.pii.lookup_hash`) of the
+- `<name>_encrypted`: the ciphertext (`gigmarket.core.pii.encrypt`, under the writing key), "" when empty;
+- `<name>_hash`, with `lookup=True`: the keyed hash (`gigmarket.core.pii.lookup_hash`) of the
   value, for exact lookups and unique constraints, "" when empty;
 
 and is the attribute people use: reading `worker.mobile` decrypts (once per stored
@@ -19,7 +19,7 @@ name fails (`FieldError`): exact lookups go through `hash_filter` (or the field'
 keys touches this module only.
 
 A database dump therefore holds ciphertext and keyed hashes, never the number; pages
-show `gigmarket.pii.mask_phone` of the decrypted value.
+show `gigmarket.core.pii.mask_phone` of the decrypted value.
 """
 
 from django.db import models

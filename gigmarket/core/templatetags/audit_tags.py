@@ -1,8 +1,8 @@
-"""Show audit events in Chinese (see gigmarket/audit_display.py)."""
+"""Show audit events in Chinese (see gigmarket/core/audit_display.py)."""
 
 from django import template
 
-from gigmarket.audit_display import change_rows, target_type_label
+from gigmarket.core.audit_display import change_rows, target_type_label
 
 register = template.Library()
 

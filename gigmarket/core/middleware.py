@@ -66,7 +66,7 @@ class PasswordChangeRequiredMiddleware:
 
     # URL names a user who must change their password can still reach.
     ALLOWED_VIEWS = {"password_change", "password_change_done", "logout", "admin:logout", "healthz", "set_language"}
-    # The second factor comes first (gigmarket.twofactor), and new recovery codes are shown once.
+    # The second factor comes first (gigmarket.core.twofactor), and new recovery codes are shown once.
     ALLOWED_VIEWS |= {
         "two_factor_verify",
         "two_factor_setup",

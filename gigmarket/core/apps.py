@@ -2,7 +2,9 @@ from django.apps import AppConfig
 
 
 class GigmarketConfig(AppConfig):
-    name = "gigmarket"
+    name = "gigmarket.core"
+    # The label is the one the migrations, AUTH_USER_MODEL and the database tables know.
+    label = "gigmarket"
     verbose_name = "平台基础"
 
     def __init__(self, app_name, app_module):

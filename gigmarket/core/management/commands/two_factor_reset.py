@@ -3,8 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from gigmarket import services
-from gigmarket.models import User
+from gigmarket.core import services
+from gigmarket.core.models import User
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def forwards(apps, schema_editor):
-    from gigmarket.divisions import load_divisions
+    from gigmarket.core.divisions import load_divisions
 
     load_divisions(apps.get_model("gigmarket", "Division"))
 

@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from gigmarket.audit_archive import ArchiveError
-from gigmarket.models import User
-from gigmarket.services import audit_archive
+from gigmarket.core.audit_archive import ArchiveError
+from gigmarket.core.models import User
+from gigmarket.core.services import audit_archive
 
 
 def iso_date(value):

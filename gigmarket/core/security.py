@@ -10,7 +10,7 @@
 - `PortalAxesBackend`: django-axes lockout check before ModelBackend.
 - `audit_reveal`: call when a page shows a full 身份证号 or phone to a user.
 - `password_change_reason` / `password_expiry_warning`: whether a user must change their
-  password now (enforced by `gigmarket.middleware.PasswordChangeRequiredMiddleware`), or
+  password now (enforced by `gigmarket.core.middleware.PasswordChangeRequiredMiddleware`), or
   soon (said once at login).
 """
 

@@ -2,7 +2,7 @@
 
 `write_export` writes the rows and returns what it wrote (count, id range, a digest of
 the lines); `verify_export` reads the file back — checksum, gzip, JSON, every line — and
-raises `ArchiveError` unless it holds exactly those rows. `gigmarket.services.audit_archive`
+raises `ArchiveError` unless it holds exactly those rows. `gigmarket.core.services.audit_archive`
 deletes rows only after `verify_export` has passed.
 
 Each line has the model's columns (`created_at` in ISO 8601 with its offset, `changes` as
