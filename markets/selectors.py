@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from gigmarket.core.models import Division, Role
-from gigmarket.core.scoping import get_object_in_scope, scope_queryset
+from gigmarket.core.scoping import scope_queryset
 
 from .models import Market, MarketVersion, OpeningPeriod, Trade
 
@@ -61,11 +61,6 @@ def market_list(user, *, county=None, city=None, status="", kind="", nature="", 
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(address__icontains=q) | Q(operator__icontains=q))
     return with_check_flags(qs).order_by("county__code", "name")
-
-
-def get_market_for_user(user, pk):
-    """The one access helper for a staff page: 404 out of scope."""
-    return get_object_in_scope(markets_for_rows(Market.objects.all()), user, pk=pk)
 
 
 def market_history(market):

@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from gigmarket.core.scoping import cities_in_scope, counties_in_scope, get_object_in_scope, require_write
+from gigmarket.core.scoping import cities_in_scope, counties_in_scope, require_write
 
 from . import selectors, services
+from .access import get_market_for_user, get_rw_market_for_user
 from .attachment1 import COLUMNS, market_row, read_attachment1, write_attachment1
 from .forms import (
     CloseForm,
@@ -85,7 +86,7 @@ def market_list(request):
 
 @login_required
 def market_detail(request, pk):
-    market = selectors.get_market_for_user(request.user, pk)
+    market = get_market_for_user(request.user, pk)
     versions = list(selectors.market_history(market)[:50])
     return render(
         request,
@@ -156,7 +157,7 @@ def market_create(request):
 @login_required
 def market_edit(request, pk):
     _require_market_writer(request.user)
-    market = selectors.get_market_for_user(request.user, pk)
+    market = get_rw_market_for_user(request.user, pk)
     response, context = _save_market_form(request, market=market)
     return response or render(request, "markets/market_form.html", context)
 
@@ -164,7 +165,7 @@ def market_edit(request, pk):
 @login_required
 def market_close(request, pk):
     _require_market_writer(request.user)
-    market = selectors.get_market_for_user(request.user, pk)
+    market = get_rw_market_for_user(request.user, pk)
     if market.status == Market.Status.CLOSED:
         messages.info(request, "该零工市场已撤销。")
         return redirect("markets:detail", market.pk)
@@ -187,7 +188,7 @@ def market_close(request, pk):
 
 @login_required
 def market_version(request, pk, number):
-    market = selectors.get_market_for_user(request.user, pk)
+    market = get_market_for_user(request.user, pk)
     version = get_object_or_404(MarketVersion.objects.select_related("actor"), market=market, number=number)
     row = version.snapshot.get("row", {})
     cells = [(c.header, row.get(c.key, "")) for c in COLUMNS if c.key != "seq"]
@@ -452,7 +453,7 @@ def directory_qr(request, pk):
 @login_required
 def market_qr(request, pk):
     """Staff download of the sign QR code (works for markets not yet public, e.g. before opening)."""
-    market = get_object_in_scope(Market.objects.only("pk", "county_id", "name"), request.user, pk=pk)
+    market = get_market_for_user(request.user, pk)
     svg = segno.make(_public_url(market), error="m").svg_inline(scale=10, border=2)
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Content-Disposition"] = f'attachment; filename="market-{market.pk}-qr.svg"'

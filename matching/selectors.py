@@ -74,23 +74,6 @@ def on_day(qs, day):
     return qs.order_by("-work_date", "-created_at", "-id")
 
 
-def match_detail(user, pk):
-    """One match in scope with everything its page shows, or 404."""
-    from gigmarket.core.scoping import get_object_in_scope
-
-    qs = Match.objects.select_related(
-        "worker",
-        "employer",
-        "market",
-        "market__county",
-        "market__county__parent",
-        "posting",
-        "posting__trade",
-        "created_by",
-    )
-    return get_object_in_scope(qs, user, pk=pk)
-
-
 def rights_cases_for(user):
     return scope_queryset(
         RightsCase.objects.select_related("worker", "employer", "market", "market__county", "created_by"),

@@ -14,11 +14,20 @@ from django.views.decorators.http import require_POST
 
 from gigmarket.core.models import Role
 from gigmarket.core.pagination import CappedPaginator
-from gigmarket.core.scoping import get_object_in_scope, require_write, scope_queryset
+from gigmarket.core.scoping import require_write, scope_queryset
+from markets.access import get_market_for_user
 from markets.models import Market
-from registry.models import Posting, Worker
+from registry.access import get_posting_for_user, get_rw_posting_for_user, get_rw_worker_for_user, get_worker_for_user
 
 from . import selectors, services
+from .access import (
+    get_case_for_user,
+    get_match_for_user,
+    get_placement_for_user,
+    get_rw_case_for_user,
+    get_rw_match_for_user,
+    get_rw_placement_for_user,
+)
 from .forms import (
     CaseNoteForm,
     CaseTransitionForm,
@@ -32,35 +41,6 @@ from .forms import (
 from .models import HOLDING_STATES, Match, MatchState, Placement, RightsCase
 
 PAGE_SIZE = 25
-
-
-# Access helpers ----------------------------------------------------------------------
-
-
-def get_posting_for_user(user, pk):
-    return get_object_in_scope(
-        Posting.objects.select_related("employer", "market", "market__county", "trade"), user, pk=pk
-    )
-
-
-def get_worker_for_user(user, pk):
-    return get_object_in_scope(Worker.objects.select_related("registered_market", "county"), user, pk=pk)
-
-
-def get_match_for_user(user, pk):
-    return selectors.match_detail(user, pk)
-
-
-def get_case_for_user(user, pk):
-    return get_object_in_scope(
-        RightsCase.objects.select_related("worker", "employer", "market", "match", "match__posting__trade"),
-        user,
-        pk=pk,
-    )
-
-
-def get_placement_for_user(user, pk):
-    return get_object_in_scope(Placement.objects.select_related("worker", "county"), user, pk=pk)
 
 
 def _safe_next(request, fallback):
@@ -98,7 +78,7 @@ def board(request):
         markets = scope_queryset(Market.objects.select_related("county"), user).filter(status=Market.Status.OPERATING)
         page = Paginator(markets.order_by("county__code", "name"), 50).get_page(request.GET.get("page"))
         return render(request, "matching/board_pick.html", {"page": page})
-    market = get_object_in_scope(Market.objects.select_related("county"), user, pk=market_pk)
+    market = get_market_for_user(user, market_pk)
     today = timezone.localdate()
     data = selectors.board(market, today)
     return render(
@@ -155,8 +135,8 @@ def match_create(request):
         messages.error(request, "提交的对接信息不完整，请刷新页面后重试。")
         return redirect(_safe_next(request, reverse("matching:board")))
     data = form.cleaned_data
-    posting = get_posting_for_user(request.user, data["posting"])
-    worker = get_worker_for_user(request.user, data["worker"])
+    posting = get_rw_posting_for_user(request.user, data["posting"])
+    worker = get_rw_worker_for_user(request.user, data["worker"])
     try:
         match, created = services.match_create(
             posting=posting, worker=worker, key=data["token"], by=request.user, confirm=data["confirm"]
@@ -223,8 +203,7 @@ def match_detail(request, pk):
 @login_required
 @require_POST
 def match_transition(request, pk):
-    require_write(request.user)
-    match = get_match_for_user(request.user, pk)
+    match = get_rw_match_for_user(request.user, pk)
     form = TransitionForm(request.POST)
     target = _safe_next(request, reverse("matching:match_detail", args=[match.pk]))
     if not form.is_valid():
@@ -248,8 +227,7 @@ def match_transition(request, pk):
 @login_required
 @require_POST
 def match_terms(request, pk):
-    require_write(request.user)
-    match = get_match_for_user(request.user, pk)
+    match = get_rw_match_for_user(request.user, pk)
     form = TermsForm(request.POST)
     if form.is_valid():
         try:
@@ -343,10 +321,10 @@ def case_create(request):
     source = request.POST if request.method == "POST" else request.GET
     match = worker = employer = None
     if source.get("match"):
-        match = get_match_for_user(request.user, source["match"])
+        match = get_rw_match_for_user(request.user, source["match"])
         worker, employer = match.worker, match.employer
     elif source.get("worker"):
-        worker = get_worker_for_user(request.user, source["worker"])
+        worker = get_rw_worker_for_user(request.user, source["worker"])
     form = RightsCaseForm(request.POST or None, user=request.user, worker=worker, employer=employer, match=match)
     if request.method == "POST" and form.is_valid():
         try:
@@ -382,8 +360,7 @@ def case_detail(request, pk):
 
 @login_required
 def case_edit(request, pk):
-    require_write(request.user)
-    case = get_case_for_user(request.user, pk)
+    case = get_rw_case_for_user(request.user, pk)
     form = RightsCaseForm(request.POST or None, instance=case, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -404,8 +381,7 @@ def case_edit(request, pk):
 @login_required
 @require_POST
 def case_transition(request, pk):
-    require_write(request.user)
-    case = get_case_for_user(request.user, pk)
+    case = get_rw_case_for_user(request.user, pk)
     form = CaseTransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "无效的操作，请刷新页面后重试。")
@@ -425,8 +401,7 @@ def case_transition(request, pk):
 @login_required
 @require_POST
 def case_note(request, pk):
-    require_write(request.user)
-    case = get_case_for_user(request.user, pk)
+    case = get_rw_case_for_user(request.user, pk)
     form = CaseNoteForm(request.POST)
     if form.is_valid():
         services.case_add_note(case=case, on=form.cleaned_data["on"], text=form.cleaned_data["text"], by=request.user)
@@ -477,7 +452,7 @@ def placement_list(request):
 def placement_create(request):
     require_write(request.user)
     source = request.POST if request.method == "POST" else request.GET
-    worker = get_worker_for_user(request.user, source["worker"]) if source.get("worker") else None
+    worker = get_rw_worker_for_user(request.user, source["worker"]) if source.get("worker") else None
     form = PlacementForm(request.POST or None, user=request.user, worker=worker)
     if request.method == "POST" and form.is_valid():
         chosen = form.chosen_worker()
@@ -512,8 +487,7 @@ def placement_detail(request, pk):
 
 @login_required
 def placement_edit(request, pk):
-    require_write(request.user)
-    placement = get_placement_for_user(request.user, pk)
+    placement = get_rw_placement_for_user(request.user, pk)
     form = PlacementForm(request.POST or None, instance=placement, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -534,8 +508,7 @@ def placement_edit(request, pk):
 @login_required
 @require_POST
 def placement_follow_up(request, pk):
-    require_write(request.user)
-    placement = get_placement_for_user(request.user, pk)
+    placement = get_rw_placement_for_user(request.user, pk)
     form = FollowUpForm(request.POST)
     if form.is_valid():
         services.placement_follow_up(placement=placement, by=request.user, **form.cleaned_data)

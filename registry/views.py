@@ -14,10 +14,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gigmarket.core.models import Role
 from gigmarket.core.pagination import CappedPaginator
 from gigmarket.core.pii import mask_id_number, mask_phone
-from gigmarket.core.scoping import counties_in_scope, get_object_in_scope, require_write
+from gigmarket.core.scoping import counties_in_scope, require_write
 from markets.models import Market
 
 from . import exports, selectors, services
+from .access import (
+    get_employer_for_user,
+    get_posting_for_user,
+    get_rw_employer_for_user,
+    get_rw_policy_for_user,
+    get_rw_posting_for_user,
+    get_rw_training_for_user,
+    get_rw_worker_for_user,
+    get_training_for_user,
+    get_worker_for_user,
+)
 from .forms import (
     EmployerForm,
     EmployerQuickForm,
@@ -29,7 +40,7 @@ from .forms import (
     WorkerLookupForm,
     WorkerQuickForm,
 )
-from .models import Employer, PolicyNote, Posting, TrainingOffer, TrainingSignup, WindowVisit, Worker
+from .models import PolicyNote, Posting, TrainingOffer, TrainingSignup, WindowVisit, Worker
 from .validators import parse_id_number
 
 PAGE_SIZE = 25
@@ -38,21 +49,6 @@ REVEAL_ROLES = (Role.COUNTY, Role.CLERK)
 # Every staff page here shows personal data (names, masked or revealed numbers, typed
 # 身份证号 in a form kept after an error): each is `never_cache` (Cache-Control: no-store,
 # private), so neither the browser nor a proxy keeps a copy.
-
-
-# Access helpers ----------------------------------------------------------------------
-
-
-def get_worker_for_user(user, pk):
-    return get_object_in_scope(Worker.objects.select_related("registered_market", "county"), user, pk=pk)
-
-
-def get_employer_for_user(user, pk):
-    return get_object_in_scope(Employer.objects.select_related("county"), user, pk=pk)
-
-
-def get_posting_for_user(user, pk):
-    return get_object_in_scope(Posting.objects.select_related("employer", "market", "trade", "created_by"), user, pk=pk)
 
 
 def require_clerk_market(user):
@@ -378,8 +374,7 @@ def transfer_list(request):
 @login_required
 @never_cache
 def worker_edit(request, pk):
-    worker = get_worker_for_user(request.user, pk)
-    require_write(request.user)
+    worker = get_rw_worker_for_user(request.user, pk)
     form = WorkerDetailsForm(request.POST or None, instance=worker)
     if request.method == "POST" and form.is_valid():
         try:
@@ -469,8 +464,7 @@ def _render_employer(request, employer, revealed_phone=""):
 @require_POST
 def employer_reveal(request, pk):
     """The employer's full phone for staff who may write, audited."""
-    employer = get_employer_for_user(request.user, pk)
-    require_write(request.user)
+    employer = get_rw_employer_for_user(request.user, pk)
     phone = services.employer_reveal_phone(employer=employer, by=request.user)
     return _render_employer(request, employer, revealed_phone=phone)
 
@@ -478,8 +472,7 @@ def employer_reveal(request, pk):
 @login_required
 @never_cache
 def employer_edit(request, pk):
-    employer = get_employer_for_user(request.user, pk)
-    require_write(request.user)
+    employer = get_rw_employer_for_user(request.user, pk)
     form = EmployerForm(request.POST or None, instance=employer)
     if request.method == "POST" and form.is_valid():
         try:
@@ -553,7 +546,7 @@ def posting_quick(request):
 def posting_create(request, employer_pk):
     """Post again for a known employer."""
     market = require_clerk_market(request.user)
-    employer = get_employer_for_user(request.user, employer_pk)
+    employer = get_rw_employer_for_user(request.user, employer_pk)
     form = PostingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -584,8 +577,7 @@ def posting_detail(request, pk):
 @never_cache
 @require_POST
 def posting_close(request, pk):
-    posting = get_posting_for_user(request.user, pk)
-    require_write(request.user)
+    posting = get_rw_posting_for_user(request.user, pk)
     status = request.POST.get("status")
     if status not in (Posting.Status.FILLED, Posting.Status.CLOSED):
         messages.error(request, "请选择“已招满”或“关闭”。")
@@ -668,8 +660,7 @@ def training_create(request):
 @login_required
 @never_cache
 def training_edit(request, pk):
-    offer = get_object_in_scope(TrainingOffer, request.user, pk=pk)
-    require_write(request.user)
+    offer = get_rw_training_for_user(request.user, pk)
     form = TrainingOfferForm(request.POST or None, instance=offer, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -685,38 +676,35 @@ def training_edit(request, pk):
 @login_required
 @never_cache
 def training_detail(request, pk):
-    offer = get_object_in_scope(TrainingOffer.objects.select_related("county", "market", "trade"), request.user, pk=pk)
+    get_offer = get_rw_training_for_user if request.method == "POST" else get_training_for_user
+    offer = get_offer(request.user, pk)
     form = WorkerLookupForm(request.POST or None)
-    if request.method == "POST":
-        require_write(request.user)
-        if form.is_valid():
-            try:
-                found = list(selectors.worker_search(request.user, form.cleaned_data["person"])[0][:2])
-            except selectors.SearchError as exc:
-                form.add_error("person", str(exc))
+    if request.method == "POST" and form.is_valid():
+        try:
+            found = list(selectors.worker_search(request.user, form.cleaned_data["person"])[0][:2])
+        except selectors.SearchError as exc:
+            form.add_error("person", str(exc))
+        else:
+            if len(found) != 1:
+                form.add_error("person", "未在本辖区找到此人，请先登记零工。")
             else:
-                if len(found) != 1:
-                    form.add_error("person", "未在本辖区找到此人，请先登记零工。")
+                try:
+                    signup, created = services.training_signup(
+                        offer=offer,
+                        worker=found[0],
+                        by=request.user,
+                        market=request.user.market if request.user.market_id else None,
+                    )
+                except services.TrainingFull as exc:
+                    form.add_error(None, str(exc))
                 else:
-                    try:
-                        signup, created = services.training_signup(
-                            offer=offer,
-                            worker=found[0],
-                            by=request.user,
-                            market=request.user.market if request.user.market_id else None,
-                        )
-                    except services.TrainingFull as exc:
-                        form.add_error(None, str(exc))
+                    if created:
+                        messages.success(request, f"{found[0].name} 已报名。")
+                    elif signup.status == signup.Status.WITHDRAWN:
+                        messages.info(request, f"{found[0].name} 已退出本培训，如需恢复请在报名名单中点“恢复报名”。")
                     else:
-                        if created:
-                            messages.success(request, f"{found[0].name} 已报名。")
-                        elif signup.status == signup.Status.WITHDRAWN:
-                            messages.info(
-                                request, f"{found[0].name} 已退出本培训，如需恢复请在报名名单中点“恢复报名”。"
-                            )
-                        else:
-                            messages.info(request, f"{found[0].name} 已报过名。")
-                        return redirect("registry:training_detail", pk=offer.pk)
+                        messages.info(request, f"{found[0].name} 已报过名。")
+                    return redirect("registry:training_detail", pk=offer.pk)
     signups = offer.signups.select_related("worker").order_by("-signed_up_at")
     return render(
         request,
@@ -731,8 +719,7 @@ def training_detail(request, pk):
 @require_POST
 def training_signup_status(request, pk, signup_pk):
     """One click on a sign-up row of the offer page: 参训, 结业, 退出 or 恢复报名."""
-    offer = get_object_in_scope(TrainingOffer, request.user, pk=pk)
-    require_write(request.user)
+    offer = get_rw_training_for_user(request.user, pk)
     signup = get_object_or_404(offer.signups, pk=signup_pk)
     to = request.POST.get("to")
     if to not in TrainingSignup.Status.values:
@@ -781,8 +768,7 @@ def policy_create(request):
 @login_required
 @never_cache
 def policy_edit(request, pk):
-    note = get_object_in_scope(PolicyNote, request.user, pk=pk)
-    require_write(request.user)
+    note = get_rw_policy_for_user(request.user, pk)
     form = PolicyNoteForm(request.POST or None, instance=note)
     if request.method == "POST" and form.is_valid():
         services.policy_note_save(note=note, county=note.county, data=form.service_data(), by=request.user)

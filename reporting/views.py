@@ -13,19 +13,15 @@ from django.views.decorators.http import require_POST
 from gigmarket.core.audit import audit_record
 from gigmarket.core.models import AuditEvent, Role
 from gigmarket.core.params import int_param
-from gigmarket.core.scoping import cities_in_scope, counties_in_scope, get_object_in_scope, require_write
+from gigmarket.core.scoping import cities_in_scope, counties_in_scope, require_write
+from markets.access import get_market_for_user
 
 from . import exports, selectors, services
+from .access import get_rw_submission_for_user, get_submission_for_user
 from .forms import ReasonForm, RuleForm
 from .models import ReportingPeriod, ReportingRule, Submission
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def get_submission_for_user(user, pk):
-    return get_object_in_scope(
-        Submission.objects.select_related("period", "county__parent", "submitted_by", "reviewed_by"), user, pk=pk
-    )
 
 
 def _error_text(exc):
@@ -181,8 +177,7 @@ def submission_detail(request, pk):
 @login_required
 @require_POST
 def submission_action(request, pk, action):
-    submission = get_submission_for_user(request.user, pk)
-    require_write(request.user)
+    submission = get_rw_submission_for_user(request.user, pk)
     if action not in {"forward", "return", "accept", "unlock"}:
         raise Http404
     try:
@@ -332,19 +327,15 @@ def open_data_json(request):
 
 def _monitoring_region(request):
     """(level, object) from ?city= / ?county= / ?market=, within the user's scope (404 outside)."""
-    from markets.models import Market
-
     user = request.user
     if request.GET.get("market", "").isdigit():
-        return "market", get_object_in_scope(
-            Market.objects.select_related("county__parent"), user, pk=request.GET["market"]
-        )
+        return "market", get_market_for_user(user, request.GET["market"])
     if request.GET.get("county"):
         return "county", get_object_or_404(counties_in_scope(user).select_related("parent"), code=request.GET["county"])
     if request.GET.get("city"):
         return "city", get_object_or_404(cities_in_scope(user), code=request.GET["city"])
     if user.role == Role.CLERK and user.market_id:
-        return "market", get_object_in_scope(Market.objects.select_related("county__parent"), user, pk=user.market_id)
+        return "market", get_market_for_user(user, user.market_id)
     if user.role == Role.COUNTY:
         return "county", get_object_or_404(counties_in_scope(user).select_related("parent"), pk=user.division_id)
     if user.role == Role.CITY:
