@@ -3,13 +3,13 @@
 from django.urls import reverse
 from django.utils import timezone
 
-from . import selectors
+from . import numbers, selectors
 from .models import Placement, RightsCase
 
 
 def dashboard_cards(user):
     today = timezone.localdate()
-    _, total = selectors.day_numbers(user, today, "county")
+    _, total = numbers.day_numbers(user, today, "county")
     open_cases = selectors.rights_cases_for(user).filter(state__in=RightsCase.OPEN_STATES)
     wage_cases = open_cases.filter(kind=RightsCase.Kind.WAGES).count()
     due = selectors.placements_for(user).filter(status=Placement.Status.ACTIVE, next_follow_up__lte=today).count()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import placement_views, rights_views, views
 
 app_name = "matching"
 urlpatterns = [
@@ -14,15 +14,15 @@ urlpatterns = [
     path("matches/<int:pk>/transition/", views.match_transition, name="match_transition"),
     path("matches/<int:pk>/terms/", views.match_terms, name="match_terms"),
     path("matches/<int:pk>/agreement/", views.match_agreement, name="match_agreement"),
-    path("cases/", views.case_list, name="case_list"),
-    path("cases/new/", views.case_create, name="case_create"),
-    path("cases/<int:pk>/", views.case_detail, name="case_detail"),
-    path("cases/<int:pk>/edit/", views.case_edit, name="case_edit"),
-    path("cases/<int:pk>/transition/", views.case_transition, name="case_transition"),
-    path("cases/<int:pk>/notes/", views.case_note, name="case_note"),
-    path("placements/", views.placement_list, name="placement_list"),
-    path("placements/new/", views.placement_create, name="placement_create"),
-    path("placements/<int:pk>/", views.placement_detail, name="placement_detail"),
-    path("placements/<int:pk>/edit/", views.placement_edit, name="placement_edit"),
-    path("placements/<int:pk>/follow-up/", views.placement_follow_up, name="placement_follow_up"),
+    path("cases/", rights_views.case_list, name="case_list"),
+    path("cases/new/", rights_views.case_create, name="case_create"),
+    path("cases/<int:pk>/", rights_views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/edit/", rights_views.case_edit, name="case_edit"),
+    path("cases/<int:pk>/transition/", rights_views.case_transition, name="case_transition"),
+    path("cases/<int:pk>/notes/", rights_views.case_note, name="case_note"),
+    path("placements/", placement_views.placement_list, name="placement_list"),
+    path("placements/new/", placement_views.placement_create, name="placement_create"),
+    path("placements/<int:pk>/", placement_views.placement_detail, name="placement_detail"),
+    path("placements/<int:pk>/edit/", placement_views.placement_edit, name="placement_edit"),
+    path("placements/<int:pk>/follow-up/", placement_views.placement_follow_up, name="placement_follow_up"),
 ]

@@ -1,4 +1,7 @@
-"""Pages for 即时快招: the clerk's board, candidates, matches, agreements, numbers, rights cases, placements."""
+"""Pages for 即时快招: the clerk's board, candidates, matches and their agreements, the numbers.
+
+Rights cases are in `rights_views`, 公益性岗位 placements in `placement_views`.
+"""
 
 import datetime
 
@@ -19,26 +22,12 @@ from markets.access import get_market_for_user
 from markets.models import Market
 from registry.access import get_posting_for_user, get_rw_posting_for_user, get_rw_worker_for_user, get_worker_for_user
 
-from . import selectors, services
-from .access import (
-    get_case_for_user,
-    get_match_for_user,
-    get_placement_for_user,
-    get_rw_case_for_user,
-    get_rw_match_for_user,
-    get_rw_placement_for_user,
-)
-from .forms import (
-    CaseNoteForm,
-    CaseTransitionForm,
-    FollowUpForm,
-    MatchCreateForm,
-    PlacementForm,
-    RightsCaseForm,
-    TermsForm,
-    TransitionForm,
-)
-from .models import HOLDING_STATES, Match, MatchState, Placement, RightsCase
+from . import numbers, ranking, selectors, services
+from .access import get_match_for_user, get_rw_match_for_user
+from .board import market_board
+from .forms import MatchCreateForm, TermsForm, TransitionForm
+from .models import HOLDING_STATES, Match, MatchState, Placement
+from .wages import annotate_wage_flag
 
 PAGE_SIZE = 25
 
@@ -80,7 +69,7 @@ def board(request):
         return render(request, "matching/board_pick.html", {"page": page})
     market = get_market_for_user(user, market_pk)
     today = timezone.localdate()
-    data = selectors.board(market, today)
+    data = market_board(market, today)
     return render(
         request,
         "matching/board.html",
@@ -97,7 +86,7 @@ def board(request):
 @login_required
 def posting_candidates(request, pk):
     posting = get_posting_for_user(request.user, pk)
-    candidates = selectors.candidates_for_posting(posting, request.user)
+    candidates = ranking.candidates_for_posting(posting, request.user)
     held = Match.objects.filter(posting=posting, state__in=HOLDING_STATES).count()
     return render(
         request,
@@ -107,7 +96,7 @@ def posting_candidates(request, pk):
             "candidates": candidates,
             "held": held,
             "can_write": request.user.can_write,
-            "limit": selectors.CANDIDATE_LIMIT,
+            "limit": ranking.CANDIDATE_LIMIT,
         },
     )
 
@@ -115,7 +104,7 @@ def posting_candidates(request, pk):
 @login_required
 def worker_postings(request, pk):
     worker = get_worker_for_user(request.user, pk)
-    postings = selectors.postings_for_worker(worker, request.user)
+    postings = ranking.postings_for_worker(worker, request.user)
     return render(
         request,
         "matching/worker_postings.html",
@@ -168,7 +157,7 @@ def match_list(request):
             day = ""
         else:
             qs = selectors.on_day(qs, on)
-    qs = selectors.annotate_wage_flag(qs)
+    qs = annotate_wage_flag(qs)
     # Province-wide this list has millions of rows: count at most 10,000 of them.
     page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -264,9 +253,9 @@ def match_agreement(request, pk):
 def overview(request):
     day = _parse_day(request.GET.get("day"))
     group = request.GET.get("group") or ("market" if request.user.role in (Role.CLERK, Role.COUNTY) else "county")
-    if group not in selectors.GROUPS:
+    if group not in numbers.GROUPS:
         group = "county"
-    rows, total = selectors.day_numbers(request.user, day, group)
+    rows, total = numbers.day_numbers(request.user, day, group)
     return render(
         request,
         "matching/overview.html",
@@ -275,253 +264,10 @@ def overview(request):
             "group": group,
             "rows": rows,
             "total": total,
-            "insurance": selectors.insurance_numbers(request.user, day),
-            "cases": selectors.case_numbers(request.user),
+            "insurance": numbers.insurance_numbers(request.user, day),
+            "cases": numbers.case_numbers(request.user),
             "due_follow_ups": selectors.placements_for(request.user)
             .filter(status=Placement.Status.ACTIVE, next_follow_up__lte=timezone.localdate())
             .count(),
         },
-    )
-
-
-# Rights cases (八) -------------------------------------------------------------------------
-
-
-@login_required
-def case_list(request):
-    qs = selectors.rights_cases_for(request.user)
-    state = request.GET.get("state", "open")
-    if state == "open":
-        qs = qs.filter(state__in=RightsCase.OPEN_STATES)
-    elif state in RightsCase.State.values:
-        qs = qs.filter(state=state)
-    else:
-        state = "all"
-    kind = request.GET.get("kind", "")
-    if kind in RightsCase.Kind.values:
-        qs = qs.filter(kind=kind)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "matching/case_list.html",
-        {
-            "page": page,
-            "state": state,
-            "kind": kind,
-            "states": RightsCase.State.choices,
-            "kinds": RightsCase.Kind.choices,
-            "query": urlencode({k: v for k, v in (("state", state), ("kind", kind)) if v}),
-        },
-    )
-
-
-@login_required
-def case_create(request):
-    require_write(request.user)
-    source = request.POST if request.method == "POST" else request.GET
-    match = worker = employer = None
-    if source.get("match"):
-        match = get_rw_match_for_user(request.user, source["match"])
-        worker, employer = match.worker, match.employer
-    elif source.get("worker"):
-        worker = get_rw_worker_for_user(request.user, source["worker"])
-    form = RightsCaseForm(request.POST or None, user=request.user, worker=worker, employer=employer, match=match)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = services.case_create(market=form.chosen_market(), data=form.service_data(), by=request.user)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            messages.success(request, f"已受理{case.get_kind_display()}案件。")
-            return redirect("matching:case_detail", pk=case.pk)
-    return render(
-        request,
-        "matching/case_form.html",
-        {"form": form, "worker": worker, "match": match},
-        status=400 if form.errors else 200,
-    )
-
-
-@login_required
-def case_detail(request, pk):
-    case = get_case_for_user(request.user, pk)
-    return render(
-        request,
-        "matching/case_detail.html",
-        {
-            "case": case,
-            "notes": case.notes.select_related("by"),
-            "note_form": CaseNoteForm(),
-            "targets": [RightsCase.State(t) for t in case.allowed_targets],
-            "can_write": request.user.can_write,
-        },
-    )
-
-
-@login_required
-def case_edit(request, pk):
-    case = get_rw_case_for_user(request.user, pk)
-    form = RightsCaseForm(request.POST or None, instance=case, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.case_update(case=case, data=form.service_data(), by=request.user)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            messages.success(request, "已保存。")
-            return redirect("matching:case_detail", pk=case.pk)
-    return render(
-        request,
-        "matching/case_form.html",
-        {"form": form, "case": case, "worker": case.worker},
-        status=400 if form.errors else 200,
-    )
-
-
-@login_required
-@require_POST
-def case_transition(request, pk):
-    case = get_rw_case_for_user(request.user, pk)
-    form = CaseTransitionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "无效的操作，请刷新页面后重试。")
-        return redirect("matching:case_detail", pk=case.pk)
-    try:
-        case, changed = services.case_transition(
-            case=case, to=form.cleaned_data["to"], by=request.user, note=form.cleaned_data["note"]
-        )
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        if changed:
-            messages.success(request, f"案件已变更为“{case.get_state_display()}”。")
-    return redirect("matching:case_detail", pk=case.pk)
-
-
-@login_required
-@require_POST
-def case_note(request, pk):
-    case = get_rw_case_for_user(request.user, pk)
-    form = CaseNoteForm(request.POST)
-    if form.is_valid():
-        services.case_add_note(case=case, on=form.cleaned_data["on"], text=form.cleaned_data["text"], by=request.user)
-        messages.success(request, "已添加记录。")
-        return redirect("matching:case_detail", pk=case.pk)
-    return render(
-        request,
-        "matching/case_detail.html",
-        {
-            "case": case,
-            "notes": case.notes.select_related("by"),
-            "note_form": form,
-            "targets": [RightsCase.State(t) for t in case.allowed_targets],
-            "can_write": True,
-        },
-        status=400,
-    )
-
-
-# 公益性岗位 placements (七) -----------------------------------------------------------------
-
-
-@login_required
-def placement_list(request):
-    qs = selectors.placements_for(request.user)
-    status = request.GET.get("status", "active")
-    if status in Placement.Status.values:
-        qs = qs.filter(status=status)
-    else:
-        status = "all"
-    if request.GET.get("due"):
-        qs = qs.filter(status=Placement.Status.ACTIVE, next_follow_up__lte=timezone.localdate())
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "matching/placement_list.html",
-        {
-            "page": page,
-            "status": status,
-            "statuses": Placement.Status.choices,
-            "due": bool(request.GET.get("due")),
-            "query": urlencode({"status": status}),
-        },
-    )
-
-
-@login_required
-def placement_create(request):
-    require_write(request.user)
-    source = request.POST if request.method == "POST" else request.GET
-    worker = get_rw_worker_for_user(request.user, source["worker"]) if source.get("worker") else None
-    form = PlacementForm(request.POST or None, user=request.user, worker=worker)
-    if request.method == "POST" and form.is_valid():
-        chosen = form.chosen_worker()
-        try:
-            placement = services.placement_create(
-                worker=chosen, county=chosen.county, data=form.service_data(), by=request.user
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            messages.success(request, f"已登记{chosen.name}的公益性岗位安置。")
-            return redirect("matching:placement_detail", pk=placement.pk)
-    return render(
-        request, "matching/placement_form.html", {"form": form, "worker": worker}, status=400 if form.errors else 200
-    )
-
-
-@login_required
-def placement_detail(request, pk):
-    placement = get_placement_for_user(request.user, pk)
-    return render(
-        request,
-        "matching/placement_detail.html",
-        {
-            "placement": placement,
-            "follow_ups": placement.follow_ups.select_related("by"),
-            "form": FollowUpForm(),
-            "can_write": request.user.can_write,
-        },
-    )
-
-
-@login_required
-def placement_edit(request, pk):
-    placement = get_rw_placement_for_user(request.user, pk)
-    form = PlacementForm(request.POST or None, instance=placement, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.placement_update(placement=placement, data=form.service_data(), by=request.user)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            messages.success(request, "已保存。")
-            return redirect("matching:placement_detail", pk=placement.pk)
-    return render(
-        request,
-        "matching/placement_form.html",
-        {"form": form, "placement": placement, "worker": placement.worker},
-        status=400 if form.errors else 200,
-    )
-
-
-@login_required
-@require_POST
-def placement_follow_up(request, pk):
-    placement = get_rw_placement_for_user(request.user, pk)
-    form = FollowUpForm(request.POST)
-    if form.is_valid():
-        services.placement_follow_up(placement=placement, by=request.user, **form.cleaned_data)
-        messages.success(request, "已记录跟踪回访。")
-        return redirect("matching:placement_detail", pk=placement.pk)
-    return render(
-        request,
-        "matching/placement_detail.html",
-        {
-            "placement": placement,
-            "follow_ups": placement.follow_ups.select_related("by"),
-            "form": form,
-            "can_write": True,
-        },
-        status=400,
     )

@@ -4,7 +4,7 @@ import uuid
 
 from django import template
 
-from ..selectors import open_wage_case_counts
+from ..wages import open_wage_case_counts
 
 register = template.Library()
 

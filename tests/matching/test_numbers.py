@@ -5,7 +5,7 @@ import datetime
 import pytest
 import time_machine
 
-from matching.selectors import day_numbers, insurance_numbers
+from matching.numbers import day_numbers, insurance_numbers
 from matching.services import match_transition
 from tests.factories.matching import make_match
 from tests.factories.registry import PostingFactory, WorkerFactory

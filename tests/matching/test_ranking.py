@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from matching.selectors import candidates_for_posting, postings_for_worker
+from matching.ranking import candidates_for_posting, postings_for_worker
 from registry.models import Posting
 from tests.factories.markets import MarketFactory, TradeFactory
 from tests.factories.matching import make_match

@@ -7,7 +7,7 @@ import time_machine
 
 from gigmarket.core.models import AuditEvent
 from matching.models import Placement, RightsCase
-from matching.selectors import employers_with_open_wage_cases, open_wage_case_counts
+from matching.wages import employers_with_open_wage_cases, open_wage_case_counts
 from tests.factories.matching import PlacementFactory, RightsCaseFactory, make_match
 from tests.factories.registry import EmployerFactory, PostingFactory, WorkerFactory
 

@@ -6,7 +6,7 @@ import zoneinfo
 import pytest
 import time_machine
 
-from matching.selectors import candidates_for_posting
+from matching.ranking import candidates_for_posting
 from registry.models import RANKING_KEY_COLUMNS, Tier, Worker, WorkerTrade, sync_ranking_keys
 from registry.services import (
     refresh_worker_tiers,
