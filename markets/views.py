@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from gigmarket.core.forms import add_service_error, form_data
 from gigmarket.core.scoping import cities_in_scope, counties_in_scope, require_write
 
 from . import selectors, services
@@ -110,9 +111,9 @@ def _field_labels():
 
 
 def _save_market_form(request, *, market=None):
-    form = MarketForm(request.POST or None, instance=market, user=request.user)
+    form = MarketForm(form_data(request), instance=market, user=request.user)
     initial = periods_initial(market) if market else []
-    periods = OpeningPeriodFormSet(request.POST or None, initial=initial or None, prefix="hours")
+    periods = OpeningPeriodFormSet(form_data(request), initial=initial or None, prefix="hours")
     if request.method == "POST" and form.is_valid() and periods.is_valid():
         try:
             if market is None:
@@ -135,23 +136,20 @@ def _save_market_form(request, *, market=None):
                 messages.success(request, f"已保存 {market.name}。")
             return redirect("markets:detail", market.pk), None
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_error(form, exc)
     return None, {"form": form, "periods": periods, "market": market}
 
 
-def _attach_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+def _render_market_form(request, context):
+    # A POST that gets here saved nothing: the form, its hours or the service refused it.
+    return render(request, "markets/market_form.html", context, status=400 if request.method == "POST" else 200)
 
 
 @login_required
 def market_create(request):
     _require_market_writer(request.user)
     response, context = _save_market_form(request)
-    return response or render(request, "markets/market_form.html", context)
+    return response or _render_market_form(request, context)
 
 
 @login_required
@@ -159,7 +157,7 @@ def market_edit(request, pk):
     _require_market_writer(request.user)
     market = get_rw_market_for_user(request.user, pk)
     response, context = _save_market_form(request, market=market)
-    return response or render(request, "markets/market_form.html", context)
+    return response or _render_market_form(request, context)
 
 
 @login_required
@@ -169,7 +167,7 @@ def market_close(request, pk):
     if market.status == Market.Status.CLOSED:
         messages.info(request, "该零工市场已撤销。")
         return redirect("markets:detail", market.pk)
-    form = CloseForm(request.POST or None, initial={"closed_on": timezone.localdate()})
+    form = CloseForm(form_data(request), initial={"closed_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             services.market_close(
@@ -179,11 +177,13 @@ def market_close(request, pk):
                 by=request.user,
             )
         except ValidationError as exc:
-            form.add_error(None, exc.messages)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"已撤销 {market.name}。记录保留，可在列表中按状态“已撤销”查看。")
             return redirect("markets:detail", market.pk)
-    return render(request, "markets/market_close.html", {"form": form, "market": market})
+    return render(
+        request, "markets/market_close.html", {"form": form, "market": market}, status=400 if form.errors else 200
+    )
 
 
 @login_required
@@ -222,7 +222,7 @@ def market_export(request):
 @login_required
 def market_import(request):
     _require_market_writer(request.user)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(form_data(request), request.FILES if request.method == "POST" else None)
     errors = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -310,24 +310,34 @@ def _require_trade_manager(user):
 @login_required
 def trade_create(request):
     _require_trade_manager(request.user)
-    form = TradeForm(request.POST or None)
+    form = TradeForm(form_data(request))
     if request.method == "POST" and form.is_valid():
-        trade = services.trade_create(data=form.cleaned_data, by=request.user)
-        messages.success(request, f"已新增工种 {trade.name}。")
-        return redirect("markets:trade_list")
-    return render(request, "markets/trade_form.html", {"form": form})
+        try:
+            trade = services.trade_create(data=form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"已新增工种 {trade.name}。")
+            return redirect("markets:trade_list")
+    return render(request, "markets/trade_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @login_required
 def trade_edit(request, pk):
     _require_trade_manager(request.user)
     trade = get_object_or_404(Trade, pk=pk)
-    form = TradeForm(request.POST or None, instance=trade)
+    form = TradeForm(form_data(request), instance=trade)
     if request.method == "POST" and form.is_valid():
-        services.trade_update(trade=Trade.objects.get(pk=pk), data=form.cleaned_data, by=request.user)
-        messages.success(request, f"已保存工种 {form.cleaned_data['name']}。")
-        return redirect("markets:trade_list")
-    return render(request, "markets/trade_form.html", {"form": form, "trade": trade})
+        try:
+            services.trade_update(trade=Trade.objects.get(pk=pk), data=form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"已保存工种 {form.cleaned_data['name']}。")
+            return redirect("markets:trade_list")
+    return render(
+        request, "markets/trade_form.html", {"form": form, "trade": trade}, status=400 if form.errors else 200
+    )
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from gigmarket.core.forms import add_service_error, form_data
 from gigmarket.core.scoping import require_write
 from registry.access import get_rw_worker_for_user
 
@@ -49,7 +50,7 @@ def placement_create(request):
     require_write(request.user)
     source = request.POST if request.method == "POST" else request.GET
     worker = get_rw_worker_for_user(request.user, source["worker"]) if source.get("worker") else None
-    form = PlacementForm(request.POST or None, user=request.user, worker=worker)
+    form = PlacementForm(form_data(request), user=request.user, worker=worker)
     if request.method == "POST" and form.is_valid():
         chosen = form.chosen_worker()
         try:
@@ -57,7 +58,7 @@ def placement_create(request):
                 worker=chosen, county=chosen.county, data=form.service_data(), by=request.user
             )
         except ValidationError as exc:
-            form.add_error(None, exc.messages)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"已登记{chosen.name}的公益性岗位安置。")
             return redirect("matching:placement_detail", pk=placement.pk)
@@ -84,12 +85,12 @@ def placement_detail(request, pk):
 @login_required
 def placement_edit(request, pk):
     placement = get_rw_placement_for_user(request.user, pk)
-    form = PlacementForm(request.POST or None, instance=placement, user=request.user)
+    form = PlacementForm(form_data(request), instance=placement, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.placement_update(placement=placement, data=form.service_data(), by=request.user)
         except ValidationError as exc:
-            form.add_error(None, exc.messages)
+            add_service_error(form, exc)
         else:
             messages.success(request, "已保存。")
             return redirect("matching:placement_detail", pk=placement.pk)
@@ -107,9 +108,13 @@ def placement_follow_up(request, pk):
     placement = get_rw_placement_for_user(request.user, pk)
     form = FollowUpForm(request.POST)
     if form.is_valid():
-        services.placement_follow_up(placement=placement, by=request.user, **form.cleaned_data)
-        messages.success(request, "已记录跟踪回访。")
-        return redirect("matching:placement_detail", pk=placement.pk)
+        try:
+            services.placement_follow_up(placement=placement, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "已记录跟踪回访。")
+            return redirect("matching:placement_detail", pk=placement.pk)
     return render(
         request,
         "matching/placement_detail.html",

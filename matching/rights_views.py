@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from gigmarket.core.forms import add_service_error, form_data
 from gigmarket.core.scoping import require_write
 from registry.access import get_rw_worker_for_user
 
@@ -57,12 +58,12 @@ def case_create(request):
         worker, employer = match.worker, match.employer
     elif source.get("worker"):
         worker = get_rw_worker_for_user(request.user, source["worker"])
-    form = RightsCaseForm(request.POST or None, user=request.user, worker=worker, employer=employer, match=match)
+    form = RightsCaseForm(form_data(request), user=request.user, worker=worker, employer=employer, match=match)
     if request.method == "POST" and form.is_valid():
         try:
             case = services.case_create(market=form.chosen_market(), data=form.service_data(), by=request.user)
         except ValidationError as exc:
-            form.add_error(None, exc.messages)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"已受理{case.get_kind_display()}案件。")
             return redirect("matching:case_detail", pk=case.pk)
@@ -76,29 +77,34 @@ def case_create(request):
 
 @login_required
 def case_detail(request, pk):
-    case = get_case_for_user(request.user, pk)
+    return _case_page(request, get_case_for_user(request.user, pk))
+
+
+def _case_page(request, case, *, note_form=None, status=200):
+    """The case page; a refused note form is shown again with what was typed (400)."""
     return render(
         request,
         "matching/case_detail.html",
         {
             "case": case,
             "notes": case.notes.select_related("by"),
-            "note_form": CaseNoteForm(),
+            "note_form": note_form or CaseNoteForm(),
             "targets": [RightsCase.State(t) for t in case.allowed_targets],
             "can_write": request.user.can_write,
         },
+        status=status,
     )
 
 
 @login_required
 def case_edit(request, pk):
     case = get_rw_case_for_user(request.user, pk)
-    form = RightsCaseForm(request.POST or None, instance=case, user=request.user)
+    form = RightsCaseForm(form_data(request), instance=case, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.case_update(case=case, data=form.service_data(), by=request.user)
         except ValidationError as exc:
-            form.add_error(None, exc.messages)
+            add_service_error(form, exc)
         else:
             messages.success(request, "已保存。")
             return redirect("matching:case_detail", pk=case.pk)
@@ -117,7 +123,7 @@ def case_transition(request, pk):
     form = CaseTransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "无效的操作，请刷新页面后重试。")
-        return redirect("matching:case_detail", pk=case.pk)
+        return _case_page(request, case, status=400)
     try:
         case, changed = services.case_transition(
             case=case, to=form.cleaned_data["to"], by=request.user, note=form.cleaned_data["note"]
@@ -136,18 +142,13 @@ def case_note(request, pk):
     case = get_rw_case_for_user(request.user, pk)
     form = CaseNoteForm(request.POST)
     if form.is_valid():
-        services.case_add_note(case=case, on=form.cleaned_data["on"], text=form.cleaned_data["text"], by=request.user)
-        messages.success(request, "已添加记录。")
-        return redirect("matching:case_detail", pk=case.pk)
-    return render(
-        request,
-        "matching/case_detail.html",
-        {
-            "case": case,
-            "notes": case.notes.select_related("by"),
-            "note_form": form,
-            "targets": [RightsCase.State(t) for t in case.allowed_targets],
-            "can_write": True,
-        },
-        status=400,
-    )
+        try:
+            services.case_add_note(
+                case=case, on=form.cleaned_data["on"], text=form.cleaned_data["text"], by=request.user
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "已添加记录。")
+            return redirect("matching:case_detail", pk=case.pk)
+    return _case_page(request, case, note_form=form, status=400)

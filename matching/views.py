@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
+from gigmarket.core.forms import add_service_error
 from gigmarket.core.models import Role
 from gigmarket.core.pagination import CappedPaginator
 from gigmarket.core.scoping import require_write, scope_queryset
@@ -121,8 +122,7 @@ def match_create(request):
     require_write(request.user)
     form = MatchCreateForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "提交的对接信息不完整，请刷新页面后重试。")
-        return redirect(_safe_next(request, reverse("matching:board")))
+        return render(request, "400.html", {"reason": "提交的对接信息不完整，请刷新页面后重试。"}, status=400)
     data = form.cleaned_data
     posting = get_rw_posting_for_user(request.user, data["posting"])
     worker = get_rw_worker_for_user(request.user, data["worker"])
@@ -175,17 +175,22 @@ def match_list(request):
 
 @login_required
 def match_detail(request, pk):
-    match = get_match_for_user(request.user, pk)
+    return _match_page(request, get_match_for_user(request.user, pk))
+
+
+def _match_page(request, match, *, terms_form=None, status=200):
+    """The match page; a refused terms form is shown again with what was typed (400)."""
     return render(
         request,
         "matching/match_detail.html",
         {
             "match": match,
             "events": match.events.select_related("by"),
-            "terms_form": TermsForm(initial={"agreed_pay": match.agreed_pay, "note": match.note}),
+            "terms_form": terms_form or TermsForm(initial={"agreed_pay": match.agreed_pay, "note": match.note}),
             "cases": match.rights_cases.all(),
             "can_write": request.user.can_write,
         },
+        status=status,
     )
 
 
@@ -197,7 +202,7 @@ def match_transition(request, pk):
     target = _safe_next(request, reverse("matching:match_detail", args=[match.pk]))
     if not form.is_valid():
         messages.error(request, "无效的操作，请刷新页面后重试。")
-        return redirect(target)
+        return _match_page(request, match, status=400)
     to = MatchState(form.cleaned_data["to"])
     try:
         match, changed = services.match_transition(
@@ -227,13 +232,11 @@ def match_terms(request, pk):
                 by=request.user,
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            add_service_error(form, exc)
         else:
             messages.success(request, "已更新约定报酬。")
             return redirect("matching:match_detail", pk=match.pk)
-    else:
-        messages.error(request, "约定报酬应为不小于0的金额。")
-    return redirect("matching:match_detail", pk=match.pk)
+    return _match_page(request, match, terms_form=form, status=400)
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gigmarket.core.forms import add_service_error, form_data
 from gigmarket.core.models import Role
 from gigmarket.core.pagination import CappedPaginator
 from gigmarket.core.pii import mask_id_number, mask_phone
@@ -68,15 +69,6 @@ def _own_county(user):
     if user.role in (Role.COUNTY, Role.CLERK) and user.division_id:
         return user.division
     return None
-
-
-def _service_errors(form, exc):
-    """Attach a service's ValidationError to the form so the clerk keeps what they typed."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # Clerk's desk and window visits ------------------------------------------------------
@@ -232,7 +224,7 @@ def worker_register(request):
     require_write(request.user)
     if request.user.role not in (Role.CLERK, Role.COUNTY):
         raise PermissionDenied("只有县级工作人员和窗口工作人员可以登记零工。")
-    form = WorkerQuickForm(request.POST or None, user=request.user)
+    form = WorkerQuickForm(form_data(request), user=request.user)
     transfer_offer = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -256,7 +248,7 @@ def worker_register(request):
         except services.RegisteredElsewhere:
             transfer_offer = True
         except ValidationError as exc:
-            _service_errors(form, exc)
+            add_service_error(form, exc)
         else:
             return _registered(request, result)
     return render(
@@ -375,14 +367,14 @@ def transfer_list(request):
 @never_cache
 def worker_edit(request, pk):
     worker = get_rw_worker_for_user(request.user, pk)
-    form = WorkerDetailsForm(request.POST or None, instance=worker)
+    form = WorkerDetailsForm(form_data(request), instance=worker)
     if request.method == "POST" and form.is_valid():
         try:
             services.worker_update(
                 worker=worker, data=form.service_data(), trades=form.cleaned_data["trades"], by=request.user
             )
         except ValidationError as exc:
-            _service_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"已保存 {worker.name} 的信息。")
             return redirect("registry:worker_detail", pk=worker.pk)
@@ -473,16 +465,21 @@ def employer_reveal(request, pk):
 @never_cache
 def employer_edit(request, pk):
     employer = get_rw_employer_for_user(request.user, pk)
-    form = EmployerForm(request.POST or None, instance=employer)
+    form = EmployerForm(form_data(request), instance=employer)
     if request.method == "POST" and form.is_valid():
         try:
             services.employer_update(employer=employer, data=form.service_data(), by=request.user)
         except ValidationError as exc:
-            _service_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"已保存用工主体 {employer.name}。")
             return redirect("registry:employer_detail", pk=employer.pk)
-    return render(request, "registry/employer_form.html", {"form": form, "employer": employer})
+    return render(
+        request,
+        "registry/employer_form.html",
+        {"form": form, "employer": employer},
+        status=400 if form.errors else 200,
+    )
 
 
 # Postings ----------------------------------------------------------------------------
@@ -508,22 +505,22 @@ def posting_list(request):
 def posting_quick(request):
     """A walk-in employer and its need on one screen, one submit (发布用工)."""
     market = require_clerk_market(request.user)
-    employer_form = EmployerQuickForm(request.POST or None, prefix="e")
-    posting_form = PostingForm(request.POST or None, prefix="p")
+    employer_form = EmployerQuickForm(form_data(request), prefix="e")
+    posting_form = PostingForm(form_data(request), prefix="p")
     if request.method == "POST" and employer_form.is_valid() and posting_form.is_valid():
         try:
             employer, created = services.employer_register(
                 data=employer_form.service_data(), market=market, by=request.user
             )
         except ValidationError as exc:
-            _service_errors(employer_form, exc)
+            add_service_error(employer_form, exc)
         else:
             try:
                 posting = services.posting_create(
                     employer=employer, market=market, data=posting_form.service_data(), by=request.user
                 )
             except ValidationError as exc:
-                _service_errors(posting_form, exc)
+                add_service_error(posting_form, exc)
         if not employer_form.errors and not posting_form.errors:
             # The name shown is the one the clerk typed (a 家庭/个人 employer is reused only
             # when it matches) or a company's, public with its credit code.
@@ -547,14 +544,14 @@ def posting_create(request, employer_pk):
     """Post again for a known employer."""
     market = require_clerk_market(request.user)
     employer = get_rw_employer_for_user(request.user, employer_pk)
-    form = PostingForm(request.POST or None)
+    form = PostingForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             posting = services.posting_create(
                 employer=employer, market=market, data=form.service_data(), by=request.user
             )
         except ValidationError as exc:
-            _service_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"已发布用工需求：{posting.trade} {posting.headcount}人。")
             return redirect("registry:posting_detail", pk=posting.pk)
@@ -581,7 +578,7 @@ def posting_close(request, pk):
     status = request.POST.get("status")
     if status not in (Posting.Status.FILLED, Posting.Status.CLOSED):
         messages.error(request, "请选择“已招满”或“关闭”。")
-        return redirect("registry:posting_detail", pk=posting.pk)
+        return render(request, "registry/posting_detail.html", {"posting": posting}, status=400)
     posting, changed = services.posting_close(posting=posting, status=status, by=request.user)
     if changed:
         messages.success(request, f"用工需求已标记为“{posting.get_status_display()}”，已从大屏撤下。")
@@ -645,12 +642,12 @@ def training_create(request):
     county = _own_county(request.user)
     if county is None:
         raise PermissionDenied("培训信息由县级工作人员或窗口工作人员发布。")
-    form = TrainingOfferForm(request.POST or None, user=request.user)
+    form = TrainingOfferForm(form_data(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             offer = services.training_offer_save(county=county, data=form.service_data(), by=request.user)
         except ValidationError as exc:
-            _service_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"已发布培训信息：{offer.course}。")
             return redirect("registry:training_detail", pk=offer.pk)
@@ -661,16 +658,18 @@ def training_create(request):
 @never_cache
 def training_edit(request, pk):
     offer = get_rw_training_for_user(request.user, pk)
-    form = TrainingOfferForm(request.POST or None, instance=offer, user=request.user)
+    form = TrainingOfferForm(form_data(request), instance=offer, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.training_offer_save(offer=offer, county=offer.county, data=form.service_data(), by=request.user)
         except ValidationError as exc:
-            _service_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, "已保存培训信息。")
             return redirect("registry:training_detail", pk=offer.pk)
-    return render(request, "registry/training_form.html", {"form": form, "offer": offer})
+    return render(
+        request, "registry/training_form.html", {"form": form, "offer": offer}, status=400 if form.errors else 200
+    )
 
 
 @login_required
@@ -678,7 +677,7 @@ def training_edit(request, pk):
 def training_detail(request, pk):
     get_offer = get_rw_training_for_user if request.method == "POST" else get_training_for_user
     offer = get_offer(request.user, pk)
-    form = WorkerLookupForm(request.POST or None)
+    form = WorkerLookupForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             found = list(selectors.worker_search(request.user, form.cleaned_data["person"])[0][:2])
@@ -696,7 +695,7 @@ def training_detail(request, pk):
                         market=request.user.market if request.user.market_id else None,
                     )
                 except services.TrainingFull as exc:
-                    form.add_error(None, str(exc))
+                    add_service_error(form, exc)
                 else:
                     if created:
                         messages.success(request, f"{found[0].name} 已报名。")
@@ -705,12 +704,13 @@ def training_detail(request, pk):
                     else:
                         messages.info(request, f"{found[0].name} 已报过名。")
                     return redirect("registry:training_detail", pk=offer.pk)
+    return _training_page(request, offer, form, status=400 if form.errors else 200)
+
+
+def _training_page(request, offer, form, *, status=200):
     signups = offer.signups.select_related("worker").order_by("-signed_up_at")
     return render(
-        request,
-        "registry/training_detail.html",
-        {"offer": offer, "signups": signups, "form": form},
-        status=400 if form.errors else 200,
+        request, "registry/training_detail.html", {"offer": offer, "signups": signups, "form": form}, status=status
     )
 
 
@@ -724,7 +724,7 @@ def training_signup_status(request, pk, signup_pk):
     to = request.POST.get("to")
     if to not in TrainingSignup.Status.values:
         messages.error(request, "无效的操作，请刷新页面后重试。")
-        return redirect("registry:training_detail", pk=offer.pk)
+        return _training_page(request, offer, WorkerLookupForm(), status=400)
     try:
         signup, changed = services.training_signup_transition(signup=signup, to=to, by=request.user)
     except ValidationError as exc:
@@ -757,11 +757,15 @@ def policy_create(request):
     county = _own_county(request.user)
     if county is None:
         raise PermissionDenied("政策解读由县级工作人员或窗口工作人员发布。")
-    form = PolicyNoteForm(request.POST or None)
+    form = PolicyNoteForm(form_data(request))
     if request.method == "POST" and form.is_valid():
-        services.policy_note_save(county=county, data=form.service_data(), by=request.user)
-        messages.success(request, "已发布政策解读。")
-        return redirect("registry:policy_list")
+        try:
+            services.policy_note_save(county=county, data=form.service_data(), by=request.user)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "已发布政策解读。")
+            return redirect("registry:policy_list")
     return render(request, "registry/policy_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -769,9 +773,15 @@ def policy_create(request):
 @never_cache
 def policy_edit(request, pk):
     note = get_rw_policy_for_user(request.user, pk)
-    form = PolicyNoteForm(request.POST or None, instance=note)
+    form = PolicyNoteForm(form_data(request), instance=note)
     if request.method == "POST" and form.is_valid():
-        services.policy_note_save(note=note, county=note.county, data=form.service_data(), by=request.user)
-        messages.success(request, "已保存政策解读。")
-        return redirect("registry:policy_list")
-    return render(request, "registry/policy_form.html", {"form": form, "note": note})
+        try:
+            services.policy_note_save(note=note, county=note.county, data=form.service_data(), by=request.user)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "已保存政策解读。")
+            return redirect("registry:policy_list")
+    return render(
+        request, "registry/policy_form.html", {"form": form, "note": note}, status=400 if form.errors else 200
+    )

@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from gigmarket.core.audit import audit_record
+from gigmarket.core.forms import add_service_error, form_data
 from gigmarket.core.models import AuditEvent, Role
 from gigmarket.core.params import int_param
 from gigmarket.core.scoping import cities_in_scope, counties_in_scope, require_write
@@ -144,7 +145,11 @@ def submission_list(request):
 
 @login_required
 def submission_detail(request, pk):
-    submission = get_submission_for_user(request.user, pk)
+    return _submission_page(request, get_submission_for_user(request.user, pk))
+
+
+def _submission_page(request, submission, *, reason_form=None, status=200):
+    """The submission page; a refused reason is shown again with what was typed (400)."""
     history = AuditEvent.objects.filter(target_type="reporting.submission", target_id=str(submission.pk)).order_by(
         "created_at", "id"
     )
@@ -169,8 +174,9 @@ def submission_detail(request, pk):
             "rows": [item["row"] for item in submission.rows],
             "history": history,
             "can": can,
-            "reason_form": ReasonForm(),
+            "reason_form": reason_form or ReasonForm(),
         },
+        status=status,
     )
 
 
@@ -190,7 +196,8 @@ def submission_action(request, pk, action):
         else:
             form = ReasonForm(request.POST)
             if not form.is_valid():
-                raise ValidationError(form.errors["reason"])
+                messages.error(request, "；".join(form.errors["reason"]))
+                return _submission_page(request, submission, reason_form=form, status=400)
             if action == "return":
                 services.submission_return(submission=submission, by=request.user, reason=form.cleaned_data["reason"])
                 messages.success(request, "已退回县区重新报送。")
@@ -248,16 +255,16 @@ def rule_edit(request, pk=None):
         raise PermissionDenied("只有省级工作人员可以修改报送规则。")
     require_write(request.user)
     rule = get_object_or_404(ReportingRule, pk=pk) if pk else ReportingRule()
-    form = RuleForm(request.POST or None, instance=rule)
+    form = RuleForm(form_data(request), instance=rule)
     if request.method == "POST" and form.is_valid():
         try:
             services.rule_save(rule=rule, data=form.cleaned_data, by=request.user)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, "报送规则已保存，报送期已按新规则更新。")
             return redirect("reporting:rule_list")
-    return render(request, "reporting/rule_form.html", {"form": form, "rule": rule})
+    return render(request, "reporting/rule_form.html", {"form": form, "rule": rule}, status=400 if form.errors else 200)
 
 
 # ---------------------------------------------------------------- notifications

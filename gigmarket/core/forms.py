@@ -194,3 +194,24 @@ class AuditFilterForm(forms.Form):
                 value = dict(self.fields["target_type"].widget.choices).get(value, value)
             shown[name] = str(value)
         return shown
+
+
+def add_service_error(form, exc):
+    """Put a service's refusal on `form`, so the page is shown again (400) with what was typed.
+
+    A `ValidationError` with fields puts each field's messages on that field, or on the
+    form when it has no such field; one without fields, and any other exception with a
+    Chinese message (e.g. `TrainingFull`), goes on the form.
+    """
+    if not isinstance(exc, forms.ValidationError):
+        form.add_error(None, str(exc))
+    elif hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def form_data(request):
+    """What a view binds its form to: the POST (even an empty one, which is then invalid: 400), None on GET."""
+    return request.POST if request.method == "POST" else None

@@ -14,6 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from . import services, twofactor
+from .forms import add_service_error, form_data
 from .models import Role
 from .selectors import manageable_users
 from .views import _require_manager
@@ -78,7 +79,7 @@ def two_factor_setup(request):
         }
         return render(request, "registration/two_factor_status.html", context)
 
-    form = CodeForm(request.POST or None)
+    form = CodeForm(form_data(request))
     status = 200
     if request.method == "POST":
         device = twofactor.totp_device(user, confirmed=False)
@@ -123,7 +124,7 @@ def two_factor_verify(request):
         request.session[twofactor.SESSION_KEY] = twofactor.NONE
         return redirect(twofactor.next_url(request))
 
-    form = CodeForm(request.POST or None)
+    form = CodeForm(form_data(request))
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -210,14 +211,14 @@ def user_two_factor_reset(request, pk):
     target = get_object_or_404(manageable_users(request.user), pk=pk)
     if target == request.user:
         raise PermissionDenied("不能重置自己的两步验证，请联系上级管理员。")
-    form = ResetForm(request.POST or None)
+    form = ResetForm(form_data(request))
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
                 services.two_factor_reset(user=target, reason=form.cleaned_data["reason"], by=request.user)
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(
                     request, f"已重置账号 {target.username} 的两步验证，该用户下次登录时需重新绑定验证器。"

@@ -24,7 +24,7 @@ from . import services
 from .audit_display import audit_workbook
 from .dashboard import collect_cards
 from .exports import xlsx_response
-from .forms import AuditFilterForm, PasswordChangeForm, SetPasswordForm, UserForm
+from .forms import AuditFilterForm, PasswordChangeForm, SetPasswordForm, UserForm, form_data
 from .models import Division, Role
 from .pagination import CappedPaginator
 from .security import csp_report_lines, password_change_reason
@@ -111,7 +111,7 @@ def home(request):
 @login_required
 def password_change(request):
     """The user changes their own password (the only page open while they must)."""
-    form = PasswordChangeForm(request.user, request.POST or None)
+    form = PasswordChangeForm(request.user, form_data(request))
     if request.method == "POST":
         if form.is_valid():
             services.user_change_own_password(user=request.user, password=form.cleaned_data["new_password1"])
@@ -146,19 +146,21 @@ def user_list(request):
 @login_required
 def user_create(request):
     _require_manager(request.user)
-    form = UserForm(request.POST or None, manager=request.user)
+    form = UserForm(form_data(request), manager=request.user)
     if request.method == "POST" and form.is_valid():
         user = services.user_create(data=form.account_data(), password=form.cleaned_data["password1"], by=request.user)
         messages.success(request, f"已创建账号 {user.username}。")
         return redirect("user_list")
-    return render(request, "gigmarket/user_form.html", {"form": form, "creating": True})
+    return render(
+        request, "gigmarket/user_form.html", {"form": form, "creating": True}, status=400 if form.errors else 200
+    )
 
 
 @login_required
 def user_edit(request, pk):
     _require_manager(request.user)
     target = get_object_or_404(manageable_users(request.user), pk=pk)
-    form = UserForm(request.POST or None, instance=target, manager=request.user)
+    form = UserForm(form_data(request), instance=target, manager=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.account_data()
         target.refresh_from_db()
@@ -168,19 +170,23 @@ def user_edit(request, pk):
             services.user_update(user=target, data=data, by=request.user)
             messages.success(request, f"已保存账号 {target.username}。")
             return redirect("user_list")
-    return render(request, "gigmarket/user_form.html", {"form": form, "target": target})
+    return render(
+        request, "gigmarket/user_form.html", {"form": form, "target": target}, status=400 if form.errors else 200
+    )
 
 
 @login_required
 def user_password(request, pk):
     _require_manager(request.user)
     target = get_object_or_404(manageable_users(request.user), pk=pk)
-    form = SetPasswordForm(request.POST or None, user=target)
+    form = SetPasswordForm(form_data(request), user=target)
     if request.method == "POST" and form.is_valid():
         services.user_set_password(user=target, password=form.cleaned_data["password1"], by=request.user)
         messages.success(request, f"已重置账号 {target.username} 的密码。")
         return redirect("user_list")
-    return render(request, "gigmarket/user_password.html", {"form": form, "target": target})
+    return render(
+        request, "gigmarket/user_password.html", {"form": form, "target": target}, status=400 if form.errors else 200
+    )
 
 
 @login_required
