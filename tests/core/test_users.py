@@ -36,7 +36,7 @@ def test_county_creates_a_clerk_for_its_market(client, county_user, market):
 def test_county_cannot_create_a_clerk_for_another_county(client, county_user, market2):
     client.force_login(county_user)
     response = client.post("/users/new/", create_payload(market=market2.pk))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not User.objects.filter(username="new_clerk").exists()
     assert "new_clerk" in response.content.decode()  # typed input is kept
 
@@ -44,7 +44,7 @@ def test_county_cannot_create_a_clerk_for_another_county(client, county_user, ma
 def test_county_cannot_create_county_or_province_accounts(client, county_user):
     client.force_login(county_user)
     response = client.post("/users/new/", create_payload(role="province", division=division("520000").pk))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not User.objects.filter(username="new_clerk").exists()
 
 
@@ -52,7 +52,7 @@ def test_city_creates_a_county_account_in_its_counties(client, city_user, yunyan
     client.force_login(city_user)
     assert client.post("/users/new/", create_payload(role="county", division=yunyan.pk)).status_code == 302
     response = client.post("/users/new/", create_payload(username="other", role="county", division=honghuagang.pk))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not User.objects.filter(username="other").exists()
 
 

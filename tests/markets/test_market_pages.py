@@ -60,7 +60,7 @@ def test_bad_input_keeps_typed_data_and_saves_nothing(client, county_user, nanmi
     data = form_data(county=nanming.pk, **{"hours-0-closes": "05:00"}, kind="industry", industry="")
     response = client.post("/markets/new/", data)
     body = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "结束时间必须晚于开始时间" in body
     assert "贵阳市南明区花果园大街1号" in body
     assert not Market.objects.exists()
@@ -69,7 +69,7 @@ def test_bad_input_keeps_typed_data_and_saves_nothing(client, county_user, nanmi
 def test_county_cannot_create_in_another_county(client, county_user, yunyan):
     client.force_login(county_user)
     response = client.post("/markets/new/", form_data(county=yunyan.pk))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not Market.objects.exists()
 
 

@@ -89,7 +89,7 @@ def test_a_bad_value_is_refused_with_a_message(client, clerk, offer, payload):
     signup = signup_for(offer, clerk.market)
     client.force_login(clerk)
     response = client.post(status_url(signup), payload, follow=True)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "无效的操作" in response.content.decode()
     signup.refresh_from_db()
     assert signup.status == Status.SIGNED

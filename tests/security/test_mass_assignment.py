@@ -121,7 +121,7 @@ def test_market_create_in_another_county_is_refused_and_nothing_is_saved(client,
     before = Market.objects.count()
     data = {**market_create_payload(world, "nanming", user), "county": far["county"]}
     response = client.post("/markets/new/", data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "所选项目不可用，请重新选择" in response.content.decode()
     assert Market.objects.count() == before
 
@@ -288,7 +288,7 @@ def test_county_cannot_raise_or_move_a_clerk_out_of_scope(client, world, change)
     if "market" in change:
         data["market"] = world.market(change["market"]).pk
     response = client.post(f"/users/{target.pk}/", data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     fresh = User.objects.get(pk=target.pk)
     assert (fresh.role, fresh.division, fresh.market, fresh.full_name) == (
         "clerk",
