@@ -110,7 +110,7 @@ def test_bad_rule_input_is_refused_in_chinese(client, province_user):
         "/reporting/rules/new/",
         {"name": "一次性", "cadence": "once", "effective_from": "2030-01-01", "due_offset_days": "5"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     body = response.content.decode()
     assert "一次性报送必须填写指定截止日" in body
     assert not ReportingRule.objects.filter(name="一次性").exists()
