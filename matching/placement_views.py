@@ -69,16 +69,21 @@ def placement_create(request):
 
 @login_required
 def placement_detail(request, pk):
-    placement = get_placement_for_user(request.user, pk)
+    return _placement_page(request, get_placement_for_user(request.user, pk))
+
+
+def _placement_page(request, placement, *, form=None, status=200):
+    """The placement page; a refused follow-up is shown again with what was typed (400)."""
     return render(
         request,
         "matching/placement_detail.html",
         {
             "placement": placement,
             "follow_ups": placement.follow_ups.select_related("by"),
-            "form": FollowUpForm(),
+            "form": form or FollowUpForm(),
             "can_write": request.user.can_write,
         },
+        status=status,
     )
 
 
@@ -115,14 +120,4 @@ def placement_follow_up(request, pk):
         else:
             messages.success(request, "已记录跟踪回访。")
             return redirect("matching:placement_detail", pk=placement.pk)
-    return render(
-        request,
-        "matching/placement_detail.html",
-        {
-            "placement": placement,
-            "follow_ups": placement.follow_ups.select_related("by"),
-            "form": form,
-            "can_write": True,
-        },
-        status=400,
-    )
+    return _placement_page(request, placement, form=form, status=400)
