@@ -1,5 +1,3 @@
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -11,6 +9,8 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from gigmarket.audit import audit_record
+from gigmarket.exports import XLSX_CONTENT_TYPE as XLSX
+from gigmarket.exports import download_disposition
 from gigmarket.models import AuditEvent, Role
 from gigmarket.params import int_param
 from gigmarket.scoping import cities_in_scope, counties_in_scope, get_object_in_scope, require_write
@@ -18,8 +18,6 @@ from gigmarket.scoping import cities_in_scope, counties_in_scope, get_object_in_
 from . import exports, selectors, services
 from .forms import ReasonForm, RuleForm
 from .models import ReportingPeriod, ReportingRule, Submission
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def get_submission_for_user(user, pk):
@@ -34,7 +32,7 @@ def _error_text(exc):
 
 def _attachment(content, filename, content_type):
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = download_disposition(filename)
     return response
 
 
