@@ -23,6 +23,8 @@ No other module writes a cell (`tests/core/test_security_exports.py` scans the s
 
 import copy
 import csv
+import dataclasses
+import datetime
 import io
 import math
 import unicodedata
@@ -33,7 +35,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from .audit import audit_record
-from .models import AuditEvent
+from .models import AuditEvent, Role
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -85,7 +87,7 @@ def _force_text(cell):
     return cell
 
 
-def xlsx_style(ws, *, font=None, alignment=None, border=None):
+def xlsx_style(ws, *, font=None, alignment=None, border=None, number_format=None):
     """A style for `xlsx_cell(..., style=…)`, built once and copied into many cells.
 
     Assigning fonts and borders per cell hashes every style object, which dominates large
@@ -97,6 +99,8 @@ def xlsx_style(ws, *, font=None, alignment=None, border=None):
         cell.alignment = alignment
     if border is not None:
         cell.border = border
+    if number_format is not None:
+        cell.number_format = number_format  # e.g. "0.00": a number stays a number, shown rounded
     return copy.copy(cell._style)
 
 
@@ -277,3 +281,54 @@ def download_disposition(filename):
         fallback = f"download.{ext}" if dot and ext.isascii() else "download"
         return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
     return content_disposition_header(True, filename)
+
+
+# ------------------------------------------------------------ who files a sheet
+
+
+PROVINCE_UNIT = "贵州省人力资源和社会保障厅"
+UNIT_SUFFIX = "人力资源和社会保障局"
+
+
+def region_name(division):
+    """The region as a title names it: "" (province), 贵阳市, 贵阳市南明区."""
+    if division is None or division.is_province:
+        return ""
+    if division.is_county:
+        return f"{division.parent.name}{division.name}"
+    return division.name
+
+
+def issuing_unit(division):
+    """The office that files a 附件1 of `division` (None: the province).
+
+    The province's 人力资源和社会保障厅; a 市/州's 局 under its full name
+    (黔东南苗族侗族自治州人力资源和社会保障局); a county's 局, a 区 with its city's name in
+    front as the bureaus are named (贵阳市南明区人力资源和社会保障局, but 清镇市… and 六枝特区…).
+    """
+    if division is None or division.is_province:
+        return PROVINCE_UNIT
+    if division.is_county and division.name.endswith("区") and not division.name.endswith("特区"):
+        return f"{division.parent.name}{division.name}{UNIT_SUFFIX}"
+    return f"{division.name}{UNIT_SUFFIX}"
+
+
+def works_for(user, division):
+    """Whether `user` is staff of the office that files `division`'s sheet (None: the
+    province), so the sheet may name them as 填报人. A provincial auditor, a window clerk
+    or another level's staff downloading it are not its 填报人: those fields stay blank."""
+    if division is None or division.is_province:
+        return user.role == Role.PROVINCE
+    return user.role in (Role.CITY, Role.COUNTY) and user.division_id == division.pk
+
+
+@dataclasses.dataclass(frozen=True)
+class Filing:
+    """Who files the sheet, printed above the table (填报单位, 数据来源) and in the sign-off
+    row under it (填报人, 联系电话, 填报日期; empty ones are left to write by hand)."""
+
+    unit: str
+    person: str = ""
+    phone: str = ""
+    date: datetime.date | None = None
+    source: str = ""

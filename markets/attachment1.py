@@ -34,14 +34,17 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from gigmarket.exports import (
     BODY_FONT_SIZE,
     SIGN_OFF_LABELS,
+    Filing,
     a4_print_setup,
+    issuing_unit,
+    region_name,
     sign_off_spans,
     sign_off_values,
+    works_for,
     wrapped_row_height,
     xlsx_append_row,
     xlsx_style,
 )
-from gigmarket.models import Role
 from gigmarket.uploads import read_xlsx_rows
 
 from .models import FEATURES, WEEKDAY_LABELS, Market, hours_text
@@ -118,32 +121,6 @@ def market_row(market):
 
 # ---------------------------------------------------------------- naming
 
-PROVINCE_UNIT = "贵州省人力资源和社会保障厅"
-UNIT_SUFFIX = "人力资源和社会保障局"
-
-
-def region_name(division):
-    """The region as a title names it: "" (province), 贵阳市, 贵阳市南明区."""
-    if division is None or division.is_province:
-        return ""
-    if division.is_county:
-        return f"{division.parent.name}{division.name}"
-    return division.name
-
-
-def issuing_unit(division):
-    """The office that files a 附件1 of `division` (None: the province).
-
-    The province's 人力资源和社会保障厅; a 市/州's 局 under its full name
-    (黔东南苗族侗族自治州人力资源和社会保障局); a county's 局, a 区 with its city's name in
-    front as the bureaus are named (贵阳市南明区人力资源和社会保障局, but 清镇市… and 六枝特区…).
-    """
-    if division is None or division.is_province:
-        return PROVINCE_UNIT
-    if division.is_county and division.name.endswith("区") and not division.name.endswith("特区"):
-        return f"{division.parent.name}{division.name}{UNIT_SUFFIX}"
-    return f"{division.name}{UNIT_SUFFIX}"
-
 
 def attachment1_title(division, *, period=None, today=None):
     """贵州省贵阳市南明区零工市场名录（2023年第一季度） / （截至2026年12月02日）."""
@@ -158,27 +135,6 @@ def attachment1_filename(title):
 
 TEMPLATE_TITLE = "贵州省零工市场名录（导入模板）"
 TEMPLATE_FILENAME = "附件1-零工市场名录导入模板.xlsx"
-
-
-@dataclasses.dataclass(frozen=True)
-class Filing:
-    """Who files the sheet, printed above the table (填报单位, 数据来源) and in the sign-off
-    row under it (填报人, 联系电话, 填报日期; empty ones are left to write by hand)."""
-
-    unit: str
-    person: str = ""
-    phone: str = ""
-    date: datetime.date | None = None
-    source: str = ""
-
-
-def works_for(user, division):
-    """Whether `user` is staff of the office that files `division`'s sheet (None: the
-    province), so the sheet may name them as 填报人. A provincial auditor, a window clerk
-    or another level's staff downloading it are not its 填报人: those fields stay blank."""
-    if division is None or division.is_province:
-        return user.role == Role.PROVINCE
-    return user.role in (Role.CITY, Role.COUNTY) and user.division_id == division.pk
 
 
 def live_filing(user, division, *, today):
@@ -239,14 +195,16 @@ EXAMPLE_ROW = {
 }
 
 
-def _style(ws, styles, *, bold=False, size=BODY_SIZE, align="left", border=True, font_name=FONT_NAME, italic=False):
+def _style(
+    ws, styles, *, bold=False, size=BODY_SIZE, align="left", border=True, font_name=FONT_NAME, italic=False, wrap=True
+):
     """The sheet's style for a cell, built once per distinct look (kept in `styles`)."""
-    key = (bold, size, align, border, font_name, italic)
+    key = (bold, size, align, border, font_name, italic, wrap)
     if key not in styles:
         styles[key] = xlsx_style(
             ws,
             font=Font(name=font_name, bold=bold, size=size, italic=italic, color="000000"),
-            alignment=Alignment(horizontal=align, vertical="center", wrap_text=True),
+            alignment=Alignment(horizontal=align, vertical="center", wrap_text=wrap),
             border=_BORDER if border else None,
         )
     return styles[key]
@@ -260,7 +218,7 @@ def _merge(ws, row, first, last):
 def _choice_lists(counties):
     """{column key: [allowed labels]} for the template's drop-downs (the coded columns)."""
     lists = {
-        "kind": ["综合", "行业（请填写行业，如建筑）", "零工驿站（请填写乡镇，如花溪镇）"],
+        "kind": ["综合", "行业（）", "零工驿站（）"],
         "nature": ["公益性", "市场化", "市场化（诚信运营）"],
         "basis": [str(label) for _value, label in Market.Basis.choices],
         "status": [str(label) for _value, label in Market.Status.choices],
@@ -300,11 +258,11 @@ def _add_validations(wb, ws, counties, last_row):
             errorTitle=f"{header}无效",
             error=f"请从下拉列表中选择{header}。",
             promptTitle=header,
-            prompt="请从下拉列表中选择" + ("，并在括号内填写行业或乡镇" if key == "kind" else ""),
+            prompt="请从下拉列表中选择" + ("，再在括号内填写行业（如建筑）或乡镇（如花溪镇）" if key == "kind" else ""),
             showInputMessage=True,
         )
         validation.add(f"{column}{FIRST_DATA_ROW}:{column}{last_row}")
-        ws.add_data_validation(validation)
+        ws.data_validations.append(validation)
     if code_sheet is not None:
         for index in range(max(len(labels) for labels in code_columns)):
             xlsx_append_row(code_sheet, [labels[index] if index < len(labels) else None for labels in code_columns])
@@ -335,7 +293,9 @@ def write_attachment1(rows, *, title, filing=None, submissions=(), template=Fals
     styles = {}
     half = count // 2
 
-    xlsx_append_row(ws, ["附件1"], styles=[_style(ws, styles, bold=True, size=12, border=False, font_name="黑体")])
+    xlsx_append_row(
+        ws, ["附件1"], styles=[_style(ws, styles, bold=True, size=12, border=False, font_name="黑体", wrap=False)]
+    )
     ws.row_dimensions[2].height = 30
     _merge(ws, 2, 1, count)
     title_style = _style(ws, styles, bold=True, size=16, align="center", border=False, font_name="方正小标宋简体")
@@ -346,9 +306,8 @@ def write_attachment1(rows, *, title, filing=None, submissions=(), template=Fals
     meta = [None] * count
     meta[0] = f"填报单位（盖章）：{filing.unit}"
     meta[half] = f"数据来源：{filing.source}" if filing.source else None
-    meta_styles = [_style(ws, styles, border=False)] * half + [_style(ws, styles, border=False, align="right")] * (
-        count - half
-    )
+    meta_styles = [_style(ws, styles, border=False, wrap=False)] * half
+    meta_styles += [_style(ws, styles, border=False, align="right", wrap=False)] * (count - half)
     xlsx_append_row(ws, meta, styles=meta_styles)
 
     header_style = _style(ws, styles, bold=True, align="center", font_name="黑体")
@@ -405,7 +364,10 @@ def _write_submissions(wb, submissions, *, styles):
     ws = wb.create_sheet("报送情况")
     widths = [w for _h, w in SUBMISSION_COLUMNS]
     a4_print_setup(ws, widths=widths, title_rows="2:2", freeze="A3", landscape=False)
-    xlsx_append_row(ws, ["各县(市、区)报送情况"], styles=[_style(ws, styles, bold=True, size=14, border=False)])
+    ws.merged_cells.add(f"A1:{get_column_letter(len(widths))}1")
+    ws.row_dimensions[1].height = 24
+    title_style = _style(ws, styles, bold=True, size=14, border=False, align="center", wrap=False)
+    xlsx_append_row(ws, ["各县(市、区)报送情况"], styles=[title_style])
     header_style = _style(ws, styles, bold=True, align="center", font_name="黑体")
     xlsx_append_row(ws, [h for h, _w in SUBMISSION_COLUMNS], styles=[header_style] * len(widths))
     body = [_style(ws, styles, align="center" if i in (0, 2, 6) else "left") for i in range(len(widths))]
@@ -583,7 +545,7 @@ def parse_features(text):
 def parse_kind(text):
     """'综合' / '行业（建筑）' / '零工驿站（花溪镇）' → (kind, industry, township)."""
     text = (text or "").strip()
-    m = re.fullmatch(r"(综合|行业|零工驿站)(?:[（(](.+?)[)）])?", text)
+    m = re.fullmatch(r"(综合|行业|零工驿站)(?:[（(](.*?)[)）])?", text)
     if not m:
         raise ValueError(f"类型/行业“{text}”应为“综合”“行业（建筑）”或“零工驿站（乡镇名）”")
     label, detail = m.group(1), (m.group(2) or "").strip()

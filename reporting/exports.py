@@ -7,13 +7,11 @@ import json
 
 from django.utils import timezone
 
-from gigmarket.exports import csv_text
+from gigmarket.exports import Filing, csv_text, issuing_unit
 from markets.attachment1 import (
     COLUMNS,
-    Filing,
     attachment1_filename,
     attachment1_title,
-    issuing_unit,
     live_export,
     market_row,
     write_attachment1,
