@@ -59,15 +59,16 @@ browser-deps:
 
 # Print check (docs/exports.md): every export and printable page of the demo data, printed to
 # PDF by LibreOffice (workbooks) and Chromium (pages), one PNG per page in $(PRINT_CHECK_DIR)/png/
-# for a person to look at. Not needed by `make test`.
+# for a person to look at. Carlito (metric-compatible with Calibri, the workbooks' default font)
+# makes Calc measure column widths as Excel and WPS do. Not needed by `make test`.
 PRINT_CHECK_DIR ?= var/print-check
 print-deps: browser-deps
-	@if ! command -v libreoffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then \
+	@if ! command -v libreoffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi carlito; then \
 		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-			echo "Installing Debian packages libreoffice-calc-nogui and poppler-utils for the print check"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui poppler-utils >/dev/null; \
+			echo "Installing Debian packages libreoffice-calc-nogui, poppler-utils and fonts-crosextra-carlito for the print check"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui poppler-utils fonts-crosextra-carlito >/dev/null; \
 		else \
-			echo "The print check needs LibreOffice Calc and poppler: sudo apt-get install libreoffice-calc-nogui poppler-utils"; \
+			echo "The print check needs LibreOffice Calc, poppler and Carlito: sudo apt-get install libreoffice-calc-nogui poppler-utils fonts-crosextra-carlito"; \
 			exit 1; \
 		fi; \
 	fi

@@ -81,25 +81,25 @@ def _nature(m):
 
 
 # Widths in character units (a CJK character is two). Their sum is budgeted so the sheet
-# prints one A4 landscape page wide at 80 % (gigmarket.exports.print_scale): long names,
+# prints one A4 landscape page wide at 87 % (gigmarket.exports.print_scale): long names,
 # addresses, hours and trades wrap inside their column, rows grow to fit.
 COLUMNS = [
     Column("seq", "序号", 4, None),
-    Column("city", "市州", 8, _city),
+    Column("city", "市州", 7, _city),
     Column("county", "县区", 8, lambda m: m.county.name),
-    Column("name", "名称", 20, lambda m: m.name),
-    Column("kind", "类型/行业", 9, lambda m: m.kind_label),
-    Column("nature", "性质", 9, _nature),
-    Column("basis", "依托", 9, lambda m: m.get_basis_display() if m.basis else ""),
-    Column("address", "地址", 16, lambda m: m.address),
-    Column("hours", "运行时间", 16, lambda m: hours_text(m.opening_periods.all())),
-    Column("trades", "服务工种", 15, _trades),
-    Column("features", "功能区/窗口设置", 17, _features),
+    Column("name", "名称", 17, lambda m: m.name),
+    Column("kind", "类型/行业", 8, lambda m: m.kind_label),
+    Column("nature", "性质", 8, _nature),
+    Column("basis", "依托", 8, lambda m: m.get_basis_display() if m.basis else ""),
+    Column("address", "地址", 14, lambda m: m.address),
+    Column("hours", "运行时间", 15, lambda m: hours_text(m.opening_periods.all())),
+    Column("trades", "服务工种", 13, _trades),
+    Column("features", "功能区/窗口设置", 15, _features),
     Column("status", "状态", 6, lambda m: m.get_status_display()),
-    Column("operator", "运营单位", 11, lambda m: m.operator),
+    Column("operator", "运营单位", 10, lambda m: m.operator),
     Column("contact_person", "联系人", 7, lambda m: m.contact_person),
-    Column("contact_phone", "联系电话", 13, lambda m: m.contact_phone),
-    Column("remarks", "备注", 10, lambda m: m.remarks),
+    Column("contact_phone", "联系电话", 15, lambda m: m.contact_phone),
+    Column("remarks", "备注", 8, lambda m: m.remarks),
 ]
 COLUMN_KEYS = [c.key for c in COLUMNS]
 HEADERS = [c.header for c in COLUMNS]

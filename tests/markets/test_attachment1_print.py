@@ -30,8 +30,9 @@ def filename_star(response):
     return disposition.split("filename*=UTF-8''", 1)[1]
 
 
-def test_the_column_widths_print_one_page_wide_at_80_percent():
-    assert print_scale([c.width for c in COLUMNS]) >= 80
+def test_the_column_widths_print_one_page_wide_at_85_percent():
+    # 85 % in Calibri metrics leaves 70 % where Calc measures in the wider DejaVu Sans
+    assert print_scale([c.width for c in COLUMNS]) >= 85
 
 
 def test_issuing_unit_is_named_per_level(db):
