@@ -10,11 +10,11 @@ PORT   ?= 8000
 
 WHEELHOUSE ?= wheelhouse
 
-.PHONY: run test install browser-deps lint migrate demo worker clean wheelhouse fuzz
+.PHONY: run test install browser-deps print-deps print-check lint migrate demo worker clean wheelhouse fuzz
 
 # DEBUG is off unless switched on (the production profile refuses development keys):
 # the local demo switches it on. The tests get theirs from tests/settings.py.
-run demo migrate: export DEBUG := 1
+run demo migrate print-check: export DEBUG := 1
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,25 @@ browser-deps:
 			exit 1; \
 		fi; \
 	fi
+
+# Print check (docs/exports.md): every export and printable page of the demo data, printed to
+# PDF by LibreOffice (workbooks) and Chromium (pages), one PNG per page in $(PRINT_CHECK_DIR)/png/
+# for a person to look at. Carlito (metric-compatible with Calibri, the workbooks' default font)
+# makes Calc measure column widths as Excel and WPS do. Not needed by `make test`.
+PRINT_CHECK_DIR ?= var/print-check
+print-deps: browser-deps
+	@if ! command -v libreoffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi carlito; then \
+		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Debian packages libreoffice-calc-nogui, poppler-utils and fonts-crosextra-carlito for the print check"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui poppler-utils fonts-crosextra-carlito >/dev/null; \
+		else \
+			echo "The print check needs LibreOffice Calc, poppler and Carlito: sudo apt-get install libreoffice-calc-nogui poppler-utils fonts-crosextra-carlito"; \
+			exit 1; \
+		fi; \
+	fi
+
+print-check: demo print-deps
+	CHROMIUM_PATH=$${CHROMIUM_PATH:-$$(command -v chromium)} $(BIN)/python manage.py render_exports --out $(PRINT_CHECK_DIR)
 
 # One process per CPU by default (pytest-xdist `-n auto`: two here). `loadfile` keeps a file on
 # one worker, and the demo-data tests together (tests/conftest.py). Override for one test:

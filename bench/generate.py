@@ -853,11 +853,11 @@ LOCAL = "(({col}) AT TIME ZONE 'Asia/Shanghai')::date"
 
 
 def _rollups_pg(ctx, stock_days):
-    """The rows `reporting.monitoring.rollup_day` writes, for every day, computed set-based.
+    """The rows `reporting.rollups.rollup_day` writes, for every day, computed set-based.
 
     Flow metrics for every day. The stock metric (registered job seekers) per market for
     every day; per market and trade on `stock_days` (period ends and the last week),
-    which is where the pages read trade stocks (`monitoring.stock_date`).
+    which is where the pages read trade stocks (`figures.stock_date`).
     """
     start, end = ctx.start, ctx.today
     reg = LOCAL.format(col="w.registered_at")
@@ -947,8 +947,8 @@ def county_totals_pg(cursor, start, end):
 
 def _rollups(ctx):
     """Daily rollups, then the monthly rows read by trends and period figures (built from
-    the daily rows by `reporting.monitoring.rollup_month`, set-based, on both databases)."""
-    from reporting.monitoring import next_month, rollup_days, rollup_month
+    the daily rows by `reporting.rollups.rollup_month`, set-based, on both databases)."""
+    from reporting.rollups import next_month, rollup_days, rollup_month
 
     periods = ReportingPeriod.objects.filter(end__gte=ctx.start, end__lte=ctx.today).values_list("end", flat=True)
     stock_days = set(periods) | {ctx.today - datetime.timedelta(days=k) for k in range(7)}

@@ -7,8 +7,11 @@ get the value from a Market). The same list drives:
   Needs no extra queries when the market comes from `selectors.markets_for_rows()`
   (county/city joined, trades and opening periods prefetched). Reporting freezes these
   dicts in snapshots, and `MarketVersion.snapshot["row"]` keeps one per change.
-- `write_attachment1(rows, *, title, ...)`: writes rows (dicts from `market_row` or
-  frozen snapshots) into an XLSX in the 附件1 layout and returns the bytes.
+- `write_attachment1(rows, *, title, filing, ...)`: the one 附件1 writer. Writes rows
+  (dicts from `market_row` or frozen snapshots) into an XLSX in the 附件1 layout, printable
+  on A4, and returns the bytes; with `template=True`, the import template.
+- `issuing_unit` / `attachment1_title` / `attachment1_filename`: the one naming rule of
+  every 附件1 download (live /markets/ and /reporting/ exports, snapshots, the template).
 - `read_attachment1(upload)`: reads a filled sheet back into rows plus Chinese errors,
   through the one checked upload path (`gigmarket.core.uploads.read_xlsx_rows`).
 - `parse_hours` / `parse_features` / `parse_kind` etc.: turn a row's strings back into
@@ -26,8 +29,22 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
-from gigmarket.core.exports import xlsx_append_row, xlsx_style
+from gigmarket.core.exports import (
+    BODY_FONT_SIZE,
+    SIGN_OFF_LABELS,
+    Filing,
+    a4_print_setup,
+    issuing_unit,
+    region_name,
+    sign_off_spans,
+    sign_off_values,
+    works_for,
+    wrapped_row_height,
+    xlsx_append_row,
+    xlsx_style,
+)
 from gigmarket.core.uploads import read_xlsx_rows
 
 from .models import FEATURES, WEEKDAY_LABELS, Market, hours_text
@@ -63,23 +80,26 @@ def _nature(m):
     return label
 
 
+# Widths in character units (a CJK character is two). Their sum is budgeted so the sheet
+# prints one A4 landscape page wide at 87 % (gigmarket.core.exports.print_scale): long names,
+# addresses, hours and trades wrap inside their column, rows grow to fit.
 COLUMNS = [
-    Column("seq", "序号", 6, None),
-    Column("city", "市州", 12, _city),
-    Column("county", "县区", 12, lambda m: m.county.name),
-    Column("name", "名称", 36, lambda m: m.name),
-    Column("kind", "类型/行业", 14, lambda m: m.kind_label),
-    Column("nature", "性质", 14, _nature),
-    Column("basis", "依托", 18, lambda m: m.get_basis_display() if m.basis else ""),
-    Column("address", "地址", 30, lambda m: m.address),
-    Column("hours", "运行时间", 30, lambda m: hours_text(m.opening_periods.all())),
-    Column("trades", "服务工种", 30, _trades),
-    Column("features", "功能区/窗口设置", 40, _features),
-    Column("status", "状态", 9, lambda m: m.get_status_display()),
-    Column("operator", "运营单位", 20, lambda m: m.operator),
-    Column("contact_person", "联系人", 10, lambda m: m.contact_person),
-    Column("contact_phone", "联系电话", 16, lambda m: m.contact_phone),
-    Column("remarks", "备注", 20, lambda m: m.remarks),
+    Column("seq", "序号", 4, None),
+    Column("city", "市州", 7, _city),
+    Column("county", "县区", 8, lambda m: m.county.name),
+    Column("name", "名称", 17, lambda m: m.name),
+    Column("kind", "类型/行业", 8, lambda m: m.kind_label),
+    Column("nature", "性质", 8, _nature),
+    Column("basis", "依托", 8, lambda m: m.get_basis_display() if m.basis else ""),
+    Column("address", "地址", 14, lambda m: m.address),
+    Column("hours", "运行时间", 15, lambda m: hours_text(m.opening_periods.all())),
+    Column("trades", "服务工种", 13, _trades),
+    Column("features", "功能区/窗口设置", 15, _features),
+    Column("status", "状态", 6, lambda m: m.get_status_display()),
+    Column("operator", "运营单位", 10, lambda m: m.operator),
+    Column("contact_person", "联系人", 7, lambda m: m.contact_person),
+    Column("contact_phone", "联系电话", 15, lambda m: m.contact_phone),
+    Column("remarks", "备注", 8, lambda m: m.remarks),
 ]
 COLUMN_KEYS = [c.key for c in COLUMNS]
 HEADERS = [c.header for c in COLUMNS]
@@ -99,69 +119,270 @@ def market_row(market):
     return row
 
 
+# ---------------------------------------------------------------- naming
+
+
+def attachment1_title(division, *, period=None, today=None):
+    """贵州省贵阳市南明区零工市场名录（2023年第一季度） / （截至2026年12月02日）."""
+    when = period.name if period is not None else f"截至{(today or timezone.localdate()):%Y年%m月%d日}"
+    return f"贵州省{region_name(division)}零工市场名录（{when}）"
+
+
+def attachment1_filename(title):
+    """The one naming rule of every 附件1 download: 附件1-<title>.xlsx."""
+    return f"附件1-{title}.xlsx"
+
+
+TEMPLATE_TITLE = "贵州省零工市场名录（导入模板）"
+TEMPLATE_FILENAME = "附件1-零工市场名录导入模板.xlsx"
+
+
+def live_filing(user, division, *, today):
+    """The filing of a live export of `division`: its office, the user as 填报人 if they
+    work there, today's date."""
+    mine = works_for(user, division)
+    return Filing(
+        unit=issuing_unit(division),
+        person=user.display_name if mine else "",
+        phone=user.phone if mine else "",
+        date=today if mine else None,
+        source=f"平台实时数据（截至{today:%Y年%m月%d日}）",
+    )
+
+
+def live_export(rows, *, user, division, today=None):
+    """A 附件1 of live rows for `division` (a county, a 市州 or None for the province):
+    (XLSX bytes, file name). The same for the /markets/ and /reporting/ exports."""
+    today = today or timezone.localdate()
+    title = attachment1_title(division, today=today)
+    content = write_attachment1(rows, title=title, filing=live_filing(user, division, today=today))
+    return content, attachment1_filename(title)
+
+
+def import_template(counties):
+    """The import template: (XLSX bytes, file name)."""
+    filing = Filing(unit="", source="第5行为示例（不导入），请从第6行起填写")
+    content = write_attachment1([], title=TEMPLATE_TITLE, filing=filing, template=True, counties=counties)
+    return content, TEMPLATE_FILENAME
+
+
 # ---------------------------------------------------------------- writing
 
 _thin = Side(style="thin", color="000000")
 _BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
+BODY_SIZE = BODY_FONT_SIZE  # 10 pt: 8 pt or more when printed at the sheet's scale
+HEADER_ROW = 4
+FIRST_DATA_ROW = 5
+EXAMPLE_MARK = "示例"
+EMPTY_NOTICE = "本期无数据"
+EXAMPLE_ROW = {
+    "seq": EXAMPLE_MARK,
+    "city": "贵阳市",
+    "county": "南明区",
+    "name": "（名称按规则自动生成，可不填）",
+    "kind": "综合",
+    "nature": "公益性",
+    "basis": "公共人力资源市场",
+    "address": "南明区示例路1号",
+    "hours": "周一至周五 08:30-12:00、14:00-17:30",
+    "trades": "搬运工、保洁员",
+    "features": "综合服务区、零工待工区、求职(用工)登记窗口",
+    "status": "运营中",
+    "operator": "南明区人力资源和社会保障局",
+    "contact_person": "张三",
+    "contact_phone": "0851-85550101",
+    "remarks": "本行为示例，导入时不读取",
+}
 
 
-def _style(ws, styles, *, bold=False, size=11, align="left", border=True, font_name=FONT_NAME):
+def _style(
+    ws, styles, *, bold=False, size=BODY_SIZE, align="left", border=True, font_name=FONT_NAME, italic=False, wrap=True
+):
     """The sheet's style for a cell, built once per distinct look (kept in `styles`)."""
-    key = (bold, size, align, border, font_name)
+    key = (bold, size, align, border, font_name, italic, wrap)
     if key not in styles:
         styles[key] = xlsx_style(
             ws,
-            font=Font(name=font_name, bold=bold, size=size),
-            alignment=Alignment(horizontal=align, vertical="center", wrap_text=True),
+            font=Font(name=font_name, bold=bold, size=size, italic=italic, color="000000"),
+            alignment=Alignment(horizontal=align, vertical="center", wrap_text=wrap),
             border=_BORDER if border else None,
         )
     return styles[key]
 
 
-def write_attachment1(rows, *, title, unit="", person="", phone="", date=None, sheet_title="零工市场名录"):
+def _merge(ws, row, first, last):
+    if last > first:
+        ws.merged_cells.add(f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}")
+
+
+def _choice_lists(counties):
+    """{column key: [allowed labels]} for the template's drop-downs (the coded columns)."""
+    lists = {
+        "kind": ["综合", "行业（）", "零工驿站（）"],
+        "nature": ["公益性", "市场化", "市场化（诚信运营）"],
+        "basis": [str(label) for _value, label in Market.Basis.choices],
+        "status": [str(label) for _value, label in Market.Status.choices],
+    }
+    if counties:
+        lists["city"] = sorted({c.parent.name for c in counties}, key=lambda n: n)
+        lists["county"] = [c.name for c in counties]
+    return lists
+
+
+def _add_validations(wb, ws, counties, last_row):
+    """Drop-downs for every coded column of rows FIRST_DATA_ROW..last_row. Short lists are
+    written inline; the counties (too long for an inline list) come from a hidden sheet.
+    类型/行业 warns instead of refusing, since the industry or township is typed in."""
+    lists = _choice_lists(counties)
+    code_sheet = None
+    for key, labels in lists.items():
+        column = get_column_letter(COLUMN_KEYS.index(key) + 1)
+        inline = '"' + ",".join(labels) + '"'
+        if len(inline) <= 255:
+            formula = inline
+        else:
+            if code_sheet is None:
+                code_sheet = wb.create_sheet("代码表")
+                code_sheet.sheet_state = "hidden"
+                code_columns = []
+            code_columns.append(labels)
+            letter = get_column_letter(len(code_columns))
+            formula = f"代码表!${letter}$1:${letter}${len(labels)}"
+        header = COLUMNS[COLUMN_KEYS.index(key)].header
+        validation = DataValidation(
+            type="list",
+            formula1=formula,
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="warning" if key == "kind" else "stop",
+            errorTitle=f"{header}无效",
+            error=f"请从下拉列表中选择{header}。",
+            promptTitle=header,
+            prompt="请从下拉列表中选择" + ("，再在括号内填写行业（如建筑）或乡镇（如花溪镇）" if key == "kind" else ""),
+            showInputMessage=True,
+        )
+        validation.add(f"{column}{FIRST_DATA_ROW}:{column}{last_row}")
+        ws.data_validations.append(validation)
+    if code_sheet is not None:
+        for index in range(max(len(labels) for labels in code_columns)):
+            xlsx_append_row(code_sheet, [labels[index] if index < len(labels) else None for labels in code_columns])
+
+
+def write_attachment1(rows, *, title, filing=None, submissions=(), template=False, counties=()):
     """Write `rows` (iterable of market_row-style dicts) as a 附件1 workbook; return the XLSX bytes.
 
-    Layout: A1 "附件1"; row 2 the title (e.g. 贵州省零工市场名录（2023年第一季度）) merged
-    across all columns; row 3 填报单位 / 填报人 / 联系电话 / 填报日期; row 4 the header;
-    then one bordered row per market numbered from 1 in 序号. Header frozen, A4
-    landscape, fit to page width, header row repeated on every printed page. Cells are
-    written by `gigmarket.core.exports` (formula-like text stays text). Rows may be plain dicts
-    from frozen snapshots: missing keys are written as empty cells.
-    """
-    date = date or timezone.localdate()
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(sheet_title)
-    last = get_column_letter(len(COLUMNS))
-    for index, col in enumerate(COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = col.width
-    ws.freeze_panes = "A5"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = "9"  # A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "4:4"
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.merged_cells.add(f"A2:{last}2")
-    ws.merged_cells.add(f"A3:{last}3")
+    Layout (docs/exports.md): A1 "附件1"; row 2 the title merged across all columns; row 3
+    填报单位（盖章） and 数据来源 (`filing`); row 4 the bold bordered header; then one row
+    per market numbered from 1 in 序号, each as tall as its longest wrapped cell needs (CJK
+    counted double), or one row "本期无数据"; under the table the sign-off row 单位负责人 /
+    审核人 / 填报人 / 联系电话 / 填报日期. A4 landscape, one page wide (the widths keep the
+    scale at 80 %), header row repeated on every page and frozen, "第 &P 页 共 &N 页".
 
+    `submissions` (snapshot exports of several counties) adds a sheet 报送情况: which
+    version each county submitted, by whom and when. `template` writes the import template
+    instead: an example row (序号 "示例", skipped on import), drop-down lists for the coded
+    columns (`counties` for 市州 / 县区) and no sign-off row. Cells are written by
+    `gigmarket.core.exports` (formula-like text stays text); missing keys are empty cells.
+    """
+    filing = filing or Filing(unit="")
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("零工市场名录")
+    widths = [col.width for col in COLUMNS]
+    count = len(COLUMNS)
+    a4_print_setup(ws, widths=widths, title_rows=f"{HEADER_ROW}:{HEADER_ROW}", freeze=f"A{FIRST_DATA_ROW}")
     styles = {}
-    xlsx_append_row(ws, ["附件1"], styles=[_style(ws, styles, bold=True, size=12, border=False, font_name="黑体")])
-    ws.row_dimensions[2].height = 32
-    title_style = _style(ws, styles, bold=True, size=18, align="center", border=False, font_name="方正小标宋简体")
+    half = count // 2
+
+    xlsx_append_row(
+        ws, ["附件1"], styles=[_style(ws, styles, bold=True, size=12, border=False, font_name="黑体", wrap=False)]
+    )
+    ws.row_dimensions[2].height = 30
+    _merge(ws, 2, 1, count)
+    title_style = _style(ws, styles, bold=True, size=16, align="center", border=False, font_name="方正小标宋简体")
     xlsx_append_row(ws, [title], styles=[title_style])
-    meta = f"填报单位（盖章）：{unit}    填报人：{person}    联系电话：{phone}    填报日期：{date:%Y年%m月%d日}"
-    xlsx_append_row(ws, [meta], styles=[_style(ws, styles, border=False)])
+    ws.row_dimensions[3].height = 20
+    _merge(ws, 3, 1, half)
+    _merge(ws, 3, half + 1, count)
+    meta = [None] * count
+    meta[0] = f"填报单位（盖章）：{filing.unit}"
+    meta[half] = f"数据来源：{filing.source}" if filing.source else None
+    meta_styles = [_style(ws, styles, border=False, wrap=False)] * half
+    meta_styles += [_style(ws, styles, border=False, align="right", wrap=False)] * (count - half)
+    xlsx_append_row(ws, meta, styles=meta_styles)
+
     header_style = _style(ws, styles, bold=True, align="center", font_name="黑体")
-    xlsx_append_row(ws, HEADERS, styles=[header_style] * len(HEADERS))
+    ws.row_dimensions[HEADER_ROW].height = wrapped_row_height(HEADERS, widths, font_size=BODY_SIZE)
+    xlsx_append_row(ws, HEADERS, styles=[header_style] * count)
+
     row_styles = [_style(ws, styles, align="center" if col.key in ("seq", "status") else "left") for col in COLUMNS]
+    row_number = FIRST_DATA_ROW
+    if template:
+        example_styles = [
+            _style(ws, styles, italic=True, align="center" if col.key in ("seq", "status") else "left")
+            for col in COLUMNS
+        ]
+        values = [EXAMPLE_ROW.get(col.key) for col in COLUMNS]
+        ws.row_dimensions[row_number].height = wrapped_row_height(values, widths, font_size=BODY_SIZE)
+        xlsx_append_row(ws, values, styles=example_styles)
+        row_number += 1
+    written = 0
     for number, row in enumerate(rows, start=1):
         values = [number if col.key == "seq" else (row.get(col.key) or None) for col in COLUMNS]
+        ws.row_dimensions[row_number].height = wrapped_row_height(values, widths, font_size=BODY_SIZE)
         xlsx_append_row(ws, values, styles=row_styles)
+        row_number += 1
+        written += 1
+    if not written and not template:
+        ws.row_dimensions[row_number].height = 24
+        _merge(ws, row_number, 1, count)
+        notice_style = _style(ws, styles, align="center")
+        xlsx_append_row(ws, [EMPTY_NOTICE] + [None] * (count - 1), styles=[notice_style] * count)
+        row_number += 1
+    if template:
+        _add_validations(wb, ws, counties, row_number + settings.IMPORT_MAX_ROWS)
+    else:
+        xlsx_append_row(ws, [None])
+        row_number += 1
+        ws.row_dimensions[row_number].height = 24
+        for first, last in sign_off_spans(count):
+            _merge(ws, row_number, first, last)
+        values = sign_off_values(count, person=filing.person, phone=filing.phone, date=filing.date)
+        xlsx_append_row(ws, values, styles=[_style(ws, styles, border=False)] * count)
+    if submissions:
+        _write_submissions(wb, submissions, styles={})
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+SUBMISSION_COLUMNS = [("序号", 6), ("县(市、区)", 16), ("报送版本", 10), ("报送人", 14), ("报送时间", 20), ("状态", 24)]
+SUBMISSION_COLUMNS += [("市场数", 10)]
+
+
+def _write_submissions(wb, submissions, *, styles):
+    """The 报送情况 sheet of a snapshot export: who filed each county's rows, which version."""
+    ws = wb.create_sheet("报送情况")
+    widths = [w for _h, w in SUBMISSION_COLUMNS]
+    a4_print_setup(ws, widths=widths, title_rows="2:2", freeze="A3", landscape=False)
+    ws.merged_cells.add(f"A1:{get_column_letter(len(widths))}1")
+    ws.row_dimensions[1].height = 24
+    title_style = _style(ws, styles, bold=True, size=14, border=False, align="center", wrap=False)
+    xlsx_append_row(ws, ["各县(市、区)报送情况"], styles=[title_style])
+    header_style = _style(ws, styles, bold=True, align="center", font_name="黑体")
+    xlsx_append_row(ws, [h for h, _w in SUBMISSION_COLUMNS], styles=[header_style] * len(widths))
+    body = [_style(ws, styles, align="center" if i in (0, 2, 6) else "left") for i in range(len(widths))]
+    for number, item in enumerate(submissions, start=1):
+        values = [
+            number,
+            item.county.name,
+            f"第{item.version}版",
+            item.submitted_by.display_name if item.submitted_by else "",
+            f"{timezone.localtime(item.submitted_at):%Y-%m-%d %H:%M}",
+            item.get_status_display(),
+            item.market_count,
+        ]
+        ws.row_dimensions[number + 2].height = wrapped_row_height(values, widths, font_size=BODY_SIZE)
+        xlsx_append_row(ws, values, styles=body)
 
 
 # ---------------------------------------------------------------- reading
@@ -198,7 +419,9 @@ def read_attachment1(upload, *, max_rows=None):
     The file is read through `gigmarket.core.uploads.read_xlsx_rows` (every upload check, and
     reading stops after the row limit). The header row is found among the first 10 rows by
     its headers (column order may differ; 序号 and 名称 are optional since the name is built
-    by rule). Fully empty rows are skipped. Formula cells are refused.
+    by rule). Fully empty rows, the template's example row (序号 "示例") and the
+    "本期无数据" line are skipped; the sign-off row (单位负责人…) ends the table. Formula
+    cells are refused.
     """
     max_rows = settings.IMPORT_MAX_ROWS if max_rows is None else max_rows
     try:
@@ -235,6 +458,11 @@ def read_attachment1(upload, *, max_rows=None):
                 errors.append(f"第{row.number}行：“{col.header}”是公式，请填写文字。")
                 continue
             values[col.key] = _text(cell.value if cell else None)
+        first = _text(row.cells[0].value if row.cells and row.cells[0] is not None else None)
+        if first.startswith(SIGN_OFF_LABELS[0]):
+            break  # the sign-off row under the table: nothing after it is data
+        if values.get("seq") == EXAMPLE_MARK or first == EMPTY_NOTICE:
+            continue  # the template's example row, an empty period's notice
         if not any(v for k, v in values.items() if k != "seq"):
             continue
         if len(rows) >= max_rows:
@@ -317,7 +545,7 @@ def parse_features(text):
 def parse_kind(text):
     """'综合' / '行业（建筑）' / '零工驿站（花溪镇）' → (kind, industry, township)."""
     text = (text or "").strip()
-    m = re.fullmatch(r"(综合|行业|零工驿站)(?:[（(](.+?)[)）])?", text)
+    m = re.fullmatch(r"(综合|行业|零工驿站)(?:[（(](.*?)[)）])?", text)
     if not m:
         raise ValueError(f"类型/行业“{text}”应为“综合”“行业（建筑）”或“零工驿站（乡镇名）”")
     label, detail = m.group(1), (m.group(2) or "").strip()

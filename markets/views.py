@@ -16,12 +16,14 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from gigmarket.core.exports import xlsx_bytes_response
 from gigmarket.core.forms import add_service_error, form_data
 from gigmarket.core.scoping import cities_in_scope, counties_in_scope, require_write
 
 from . import selectors, services
 from .access import get_market_for_user, get_rw_market_for_user
-from .attachment1 import COLUMNS, market_row, read_attachment1, write_attachment1
+from .attachment1 import COLUMNS, live_export, market_row, read_attachment1
+from .attachment1 import import_template as attachment1_import_template
 from .forms import (
     CloseForm,
     ImportForm,
@@ -198,25 +200,28 @@ def market_version(request, pk, number):
 # ------------------------------------------------------------------ export / import
 
 
+def _export_division(user, filters):
+    """The region a filtered market list covers: the county or 市州 filtered on, else the user's own."""
+    if filters.get("county") is not None:
+        return filters["county"]
+    if filters.get("city") is not None:
+        return filters["city"]
+    division = user.division if user.division_id else None
+    if division is not None and not (division.is_county or division.is_city):
+        return None
+    return division
+
+
 @login_required
 def market_export(request):
-    form, _filters, qs = _filtered_markets(request)
+    form, filters, qs = _filtered_markets(request)
     markets = list(selectors.markets_for_rows(qs)[:EXPORT_MAX_ROWS])
-    today = timezone.localdate()
     user = request.user
-    unit = user.division.name if user.division_id else ""
-    data = write_attachment1(
-        (market_row(m) for m in markets),
-        title=f"贵州省零工市场名录（{today:%Y年%m月%d日}）",
-        unit=f"{unit}人力资源和社会保障局" if unit else "",
-        person=user.display_name,
-        phone=user.phone,
-        date=today,
+    content, filename = live_export(
+        [market_row(m) for m in markets], user=user, division=_export_division(user, filters)
     )
     services.markets_export_record(by=user, count=len(markets), filters=form.filter_labels())
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="markets-{today:%Y%m%d}.xlsx"'
-    return response
+    return xlsx_bytes_response(content, filename)
 
 
 @login_required
@@ -245,10 +250,9 @@ def market_import(request):
 
 @login_required
 def import_template(request):
-    data = write_attachment1([], title="贵州省零工市场名录", date=timezone.localdate())
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="attachment1-template.xlsx"'
-    return response
+    counties = counties_in_scope(request.user).filter(is_active=True).select_related("parent").order_by("code")
+    content, filename = attachment1_import_template(list(counties))
+    return xlsx_bytes_response(content, filename)
 
 
 # ------------------------------------------------------------------ compliance

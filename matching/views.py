@@ -239,14 +239,40 @@ def match_terms(request, pk):
     return _match_page(request, match, terms_form=form, status=400)
 
 
+def agreement_phones(market):
+    """The numbers printed under 咨询投诉电话, each once: the market's complaint line, its
+    hotline, its contact phone, then the 12333 人社服务热线 (left out if a market number is it)."""
+    phones, seen = [], set()
+    for label, number in (
+        ("投诉电话", market.valid_complaint_phone),
+        ("服务热线", market.valid_hotline),
+        ("市场联系电话", market.valid_contact_phone),
+        ("人社服务热线", "12333"),
+    ):
+        if number and number not in seen:
+            phones.append((label, number))
+            seen.add(number)
+    return phones
+
+
 @login_required
 def match_agreement(request, pk):
-    """用工协议 guidance: a one-page agreement both sides sign on the spot."""
+    """用工协议 guidance: a one-page agreement both sides sign on the spot, and the market seals.
+
+    How the parties are identified on paper (a decision): the page prints only what every
+    staff role may see, the same way for both parties — the worker's 身份证号 and phone and
+    the employer's phone masked as registered, an organisation's 统一社会信用代码 (public) in
+    full — and gives each party a blank line to write its own 身份证号 and phone when
+    signing. The 经办人 checks the written numbers against the ID cards shown and signs in
+    the market's seal block. So the signed paper identifies both parties fully, the number
+    on it comes from its holder, and the portal never prints a full personal number (an
+    unaudited copy on every reprint). The masked numbers tie the paper to the records.
+    """
     match = get_match_for_user(request.user, pk)
     if match.state not in (MatchState.CONFIRMED, MatchState.ONBOARD, MatchState.COMPLETED):
         messages.error(request, "确认用工后才能打印用工协议。")
         return redirect("matching:match_detail", pk=match.pk)
-    return render(request, "matching/agreement.html", {"match": match, "today": timezone.localdate()})
+    return render(request, "matching/agreement.html", {"match": match, "phones": agreement_phones(match.market)})
 
 
 # Numbers across scope ---------------------------------------------------------------------

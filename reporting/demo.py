@@ -11,7 +11,7 @@ from gigmarket.core.models import Division, User
 
 from .calendar import beijing_today
 from .models import ReportingPeriod, Submission
-from .monitoring import rollup_day
+from .rollups import rollup_day
 from .services import (
     periods_generate,
     submission_accept,

@@ -7,53 +7,61 @@ import json
 
 from django.utils import timezone
 
-from gigmarket.core.exports import csv_text
-from markets.attachment1 import COLUMNS, market_row, write_attachment1
+from gigmarket.core.exports import Filing, csv_text, issuing_unit
+from markets.attachment1 import (
+    COLUMNS,
+    attachment1_filename,
+    attachment1_title,
+    live_export,
+    market_row,
+    write_attachment1,
+)
 
-from .selectors import live_markets, public_markets, snapshot_rows
-
-
-def region_label(*, county=None, city=None):
-    if county is not None:
-        return f"{county.parent.name}{county.name}"
-    if city is not None:
-        return city.name
-    return ""
-
-
-def attachment1_title(*, period=None, county=None, city=None, today=None):
-    region = region_label(county=county, city=city)
-    when = period.name if period is not None else f"截至{(today or timezone.localdate()):%Y年%m月%d日}"
-    return f"贵州省{region}零工市场名录（{when}）"
+from .selectors import live_markets, public_markets, snapshot_submissions
 
 
-def reporting_unit(user, *, county=None, city=None):
-    division = county or city or user.division
-    if division is None or division.is_province:
-        return "贵州省人力资源和社会保障厅"
-    return f"{division.name}人力资源和社会保障局"
+def snapshot_filing(period, division, submissions):
+    """The filing of a snapshot export, true to who filed it.
+
+    One county: its own submission says who submitted it, when, and which version; the
+    sheet names them (not whoever downloads it). A 市州 or the province: a compilation of
+    several submissions, filed by that level's office; 填报人 and date are left to write
+    by hand and the 报送情况 sheet lists each county's version, submitter and time."""
+    unit = issuing_unit(division)
+    if division is not None and division.is_county:
+        if not submissions:
+            return Filing(unit=unit, source=f"{period.name}报送快照（本县(市、区)尚未报送）")
+        (item,) = submissions
+        by = item.submitted_by
+        return Filing(
+            unit=unit,
+            person=by.display_name if by else "",
+            phone=by.phone if by else "",
+            date=timezone.localdate(item.submitted_at),
+            source=f"{period.name}报送快照（第{item.version}版，{item.get_status_display()}）",
+        )
+    return Filing(unit=unit, source=f"{period.name}报送快照（{len(submissions)}个县(市、区)，见“报送情况”表）")
 
 
 def attachment1_workbook(*, user, period=None, county=None, city=None):
-    """The XLSX bytes and a file name for a county, a 市州 or the province (all in `user`'s scope).
-
-    From the period's frozen snapshots when `period` is given, else from live markets.
-    """
-    if period is not None:
-        rows = snapshot_rows(period, user, county=county, city=city)
-    else:
+    """The XLSX bytes, file name and row count of a county's, a 市州's or the province's 附件1
+    (all in `user`'s scope): from the period's frozen snapshots when `period` is given, else
+    from live markets. Named and laid out by `markets.attachment1`."""
+    division = county or city
+    if period is None:
         rows = [market_row(m) for m in live_markets(user, county=county, city=city)]
-    today = timezone.localdate()
-    title = attachment1_title(period=period, county=county, city=city, today=today)
+        content, filename = live_export(rows, user=user, division=division)
+        return content, filename, len(rows)
+    submissions = list(snapshot_submissions(period, user, county=county, city=city))
+    rows = [item["row"] for submission in submissions for item in submission.rows]
+    title = attachment1_title(division, period=period)
     content = write_attachment1(
         rows,
         title=title,
-        unit=reporting_unit(user, county=county, city=city),
-        person=user.display_name,
-        phone=user.phone,
-        date=today,
+        filing=snapshot_filing(period, division, submissions),
+        submissions=submissions if division is None or not division.is_county else (),
     )
-    return content, f"附件1-{title}.xlsx", len(rows)
+    return content, attachment1_filename(title), len(rows)
 
 
 OPEN_COLUMNS = [c for c in COLUMNS if c.key != "seq"]

@@ -179,17 +179,15 @@ def registry_changes(county, period, live_rows):
     return RegistryChanges(new=new, changed=changed, closed=closed, unchanged=unchanged, compared_with=previous)
 
 
-def snapshot_rows(period, user, *, county=None, city=None):
-    """The frozen rows of `period` in the user's scope, narrowed to a county or 市州. One query."""
+def snapshot_submissions(period, user, *, county=None, city=None):
+    """The standing submissions of `period` in the user's scope, narrowed to a county or
+    市州, by county code, with their submitter: their `rows` are the frozen 附件1 rows. One query."""
     qs = scope_queryset(Submission.objects.filter(period=period), user).filter(status__in=STANDING)
     if county is not None:
         qs = qs.filter(county=county)
     if city is not None:
         qs = qs.filter(county__parent=city)
-    rows = []
-    for rows_json in qs.order_by("county__code").values_list("rows", flat=True):
-        rows.extend(item["row"] for item in rows_json)
-    return rows
+    return qs.select_related("county", "submitted_by").order_by("county__code")
 
 
 def live_markets(user, *, county=None, city=None):

@@ -45,7 +45,7 @@ def rollup_stats(date=None):
     import datetime
 
     from .calendar import beijing_today
-    from .monitoring import rollup_days
+    from .rollups import rollup_days
 
     if date:
         days = [datetime.date.fromisoformat(date)]

@@ -1,5 +1,3 @@
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -7,10 +5,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from gigmarket.core.audit import audit_record
+from gigmarket.core.exports import XLSX_CONTENT_TYPE as XLSX
+from gigmarket.core.exports import Filing, download_disposition, issuing_unit, region_name, works_for
 from gigmarket.core.forms import add_service_error, form_data
 from gigmarket.core.models import AuditEvent, Role
 from gigmarket.core.params import int_param
@@ -19,10 +20,13 @@ from markets.access import get_market_for_user
 
 from . import exports, selectors, services
 from .access import get_rw_submission_for_user, get_submission_for_user
+from .charts import svg_line_chart
+from .figures import region_figures, table_rows
+from .figures import trend as monitoring_trend
 from .forms import ReasonForm, RuleForm
 from .models import ReportingPeriod, ReportingRule, Submission
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from .monitoring_workbook import CHILD_HEADERS, monitoring_workbook
+from .rollups import SHOWN_METRICS, M
 
 
 def _error_text(exc):
@@ -31,7 +35,7 @@ def _error_text(exc):
 
 def _attachment(content, filename, content_type):
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = download_disposition(filename)
     return response
 
 
@@ -350,34 +354,36 @@ def _monitoring_region(request):
     return "province", None
 
 
-def _monitoring_context(request):
-    from . import monitoring
+def monitoring_title(region, period):
+    """贵州省零工市场运行监测（…） / 贵阳市南明区零工市场运行监测（…） / <market name>运行监测（…）."""
+    level, obj = region
+    if level == "market":
+        return f"{obj.name}运行监测（{period.name}）"
+    return f"{region_name(obj) or '贵州省'}零工市场运行监测（{period.name}）"
 
+
+def _monitoring_context(request):
     periods = list(selectors.periods_for_listing())
     if not periods:
         raise Http404
     chosen = request.GET.get("period", "")
     period = next((p for p in periods if str(p.pk) == chosen), periods[0])
     region = _monitoring_region(request)
-    figures = monitoring.region_figures(request.user, region, period.start, period.end)
-    level, obj = region
-    title = f"{obj.name if obj else '贵州省'}零工市场运行监测（{period.name}）"
-    return period, periods, region, figures, title
+    figures = region_figures(request.user, region, period.start, period.end)
+    return period, periods, region, figures, monitoring_title(region, period)
 
 
 @login_required
 def monitoring_dashboard(request):
-    from . import monitoring
-
     period, periods, region, figures, title = _monitoring_context(request)
     level, obj = region
     recent = [p for p in periods if p.start <= period.start][:6]
-    trend = monitoring.trend(request.user, region, recent)
-    chart = monitoring.svg_line_chart(
+    trend = monitoring_trend(request.user, region, recent)
+    chart = svg_line_chart(
         [
-            ("招聘人数", "#0d6efd", [f.get(monitoring.M.HEADCOUNT) for f in trend]),
-            ("新增求职登记", "#198754", [f.get(monitoring.M.NEW_SEEKERS) for f in trend]),
-            ("窗口服务人次", "#fd7e14", [f.get(monitoring.M.VISITS) for f in trend]),
+            ("招聘人数", "#0d6efd", [f.get(M.HEADCOUNT) for f in trend]),
+            ("新增求职登记", "#198754", [f.get(M.NEW_SEEKERS) for f in trend]),
+            ("窗口服务人次", "#fd7e14", [f.get(M.VISITS) for f in trend]),
         ],
         labels=[f.label for f in trend],
     )
@@ -404,13 +410,13 @@ def monitoring_dashboard(request):
             "level": level,
             "region": obj,
             "figures": figures,
-            "headers": [m.label for m in monitoring.SHOWN_METRICS],
-            "totals": list(zip(monitoring.SHOWN_METRICS, monitoring.table_rows([figures["total"]])[0][2], strict=True)),
-            "trend_rows": monitoring.table_rows(trend),
+            "headers": [m.label for m in SHOWN_METRICS],
+            "totals": list(zip(SHOWN_METRICS, table_rows([figures["total"]])[0][2], strict=True)),
+            "trend_rows": table_rows(trend),
             "chart": chart,
-            "child_rows": monitoring.table_rows(figures["children"], child_param),
-            "child_header": {"province": "市州", "city": "县(市、区)", "county": "零工市场", "market": "工种"}[level],
-            "trade_rows": monitoring.table_rows(figures["trades"]),
+            "child_rows": table_rows(figures["children"], child_param),
+            "child_header": CHILD_HEADERS[level],
+            "trade_rows": table_rows(figures["trades"]),
             "windows": windows,
             "crumbs": [c for c in crumbs if c],
             "query": query,
@@ -420,18 +426,25 @@ def monitoring_dashboard(request):
 
 @login_required
 def monitoring_export(request):
-    from . import monitoring
-
     period, periods, region, figures, title = _monitoring_context(request)
     level, obj = region
-    child_header = {"province": "市州", "city": "县(市、区)", "county": "零工市场", "market": "工种"}[level]
-    content = monitoring.figures_workbook(title=title, figures=figures, child_header=child_header)
-    county = obj.county if level == "market" else (obj if level in ("city", "county") else None)
+    division = obj.county if level == "market" else obj
+    user = request.user
+    mine = works_for(user, division)
+    today = timezone.localdate()
+    filing = Filing(
+        unit=issuing_unit(division),
+        person=user.display_name if mine else "",
+        phone=user.phone if mine else "",
+        date=today if mine else None,
+        source=f"统计期：{period.start:%Y年%m月%d日}至{period.end:%Y年%m月%d日}",
+    )
+    content = monitoring_workbook(title=title, figures=figures, level=level, filing=filing)
     audit_record(
-        actor=request.user,
+        actor=user,
         action=AuditEvent.Action.EXPORT,
         target=period,
-        county=county,
+        county=division,
         target_repr=title,
         changes={"kind": "monitoring", "region": level},
     )

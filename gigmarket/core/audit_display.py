@@ -296,9 +296,9 @@ EXPORT_COLUMNS = [
     ("操作账号", 14),
     ("操作", 12),
     ("对象类型", 14),
-    ("对象", 28),
+    ("对象", 25),
     ("区划", 14),
-    ("变更内容", 56),
+    ("变更内容", 44),
     ("IP地址", 16),
 ]
 
@@ -321,27 +321,18 @@ def audit_workbook(events, *, title, more=False):
     formula-safe writer. `more` adds a closing line saying the list was cut."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.worksheet.worksheet import Worksheet
 
-    from .exports import wrapped_row_height, xlsx_append_row, xlsx_style
+    from .exports import a4_print_setup, wrapped_row_height, xlsx_append_row, xlsx_style
 
     thin = Side(style="thin")
     THIN_BORDER = Border(left=thin, right=thin, top=thin, bottom=thin)
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("审计日志")
-    for index, (_header, width) in enumerate(EXPORT_COLUMNS):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
     # Printable as filed: A4 landscape, all columns on the page width, the header row on
-    # every page and frozen on screen, page numbers in the footer.
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "2:2"
-    sheet.freeze_panes = "A3"
-    sheet.oddFooter.center.text = "第 &P 页 共 &N 页"
+    # every page and frozen on screen, page numbers in the footer (docs/exports.md).
+    widths = [width for _header, width in EXPORT_COLUMNS]
+    a4_print_setup(sheet, widths=widths, title_rows="2:2", freeze="A3")
     # Long objects and changes wrap inside their columns instead of running off the page.
     header_style = xlsx_style(sheet, font=Font(bold=True, size=10), border=THIN_BORDER)
     body_style = xlsx_style(
@@ -350,7 +341,6 @@ def audit_workbook(events, *, title, more=False):
     xlsx_append_row(sheet, [title], styles=[xlsx_style(sheet, font=Font(bold=True, size=14))])
     xlsx_append_row(sheet, [header for header, _width in EXPORT_COLUMNS], styles=[header_style] * len(EXPORT_COLUMNS))
     count = 0
-    widths = [width for _header, width in EXPORT_COLUMNS]
     for event in events:
         row = audit_export_row(event)
         # Heights before the row is written (a write-only sheet writes rows as they come).

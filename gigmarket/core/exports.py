@@ -23,6 +23,8 @@ No other module writes a cell (`tests/core/test_security_exports.py` scans the s
 
 import copy
 import csv
+import dataclasses
+import datetime
 import io
 import math
 import unicodedata
@@ -33,7 +35,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from .audit import audit_record
-from .models import AuditEvent
+from .models import AuditEvent, Role
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -85,7 +87,7 @@ def _force_text(cell):
     return cell
 
 
-def xlsx_style(ws, *, font=None, alignment=None, border=None):
+def xlsx_style(ws, *, font=None, alignment=None, border=None, number_format=None):
     """A style for `xlsx_cell(..., style=…)`, built once and copied into many cells.
 
     Assigning fonts and borders per cell hashes every style object, which dominates large
@@ -97,6 +99,8 @@ def xlsx_style(ws, *, font=None, alignment=None, border=None):
         cell.alignment = alignment
     if border is not None:
         cell.border = border
+    if number_format is not None:
+        cell.number_format = number_format  # e.g. "0.00": a number stays a number, shown rounded
     return copy.copy(cell._style)
 
 
@@ -130,15 +134,20 @@ def xlsx_write(ws, row, column, value):
 def csv_response(filename, header, rows):
     """A CSV download Excel opens correctly (UTF-8 with BOM), every cell neutralised."""
     response = HttpResponse(csv_text(header, rows).encode("utf-8"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = download_disposition(filename)
     return response
 
 
 def xlsx_response(workbook, filename):
     buffer = io.BytesIO()
     workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return xlsx_bytes_response(buffer.getvalue(), filename)
+
+
+def xlsx_bytes_response(content, filename):
+    """A download of XLSX bytes already written (e.g. by `markets.attachment1.write_attachment1`)."""
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = download_disposition(filename)
     return response
 
 
@@ -179,3 +188,147 @@ def wrapped_row_height(values, widths, *, font_size=10):
         cell_lines = sum(max(1, math.ceil(text_width(part) / usable)) for part in str(value).split("\n"))
         lines = max(lines, cell_lines)
     return round(lines * font_size * 1.35 + 3, 1)
+
+
+# ------------------------------------------------------------ printed layout (A4)
+#
+# Every workbook an office files prints on A4 landscape, one page wide. The print scale
+# a spreadsheet program picks for "fit to 1 page wide" is the printable width over the
+# width of the columns, so widths are budgeted to keep it at or above MIN_PRINT_SCALE:
+# a 10 pt body then prints at 7 pt or more.
+
+A4_LANDSCAPE_WIDTH_PT = 297 / 25.4 * 72
+A4_PORTRAIT_WIDTH_PT = 210 / 25.4 * 72
+PRINT_MARGIN_IN = 0.3  # left and right; top and bottom leave room for the footer
+MIN_PRINT_SCALE = 70  # per cent
+BODY_FONT_SIZE = 10
+PAGE_FOOTER = "第 &P 页 共 &N 页"
+SIGN_OFF_LABELS = ("单位负责人", "审核人", "填报人", "联系电话", "填报日期")
+
+
+def column_width_points(width):
+    """Printed width (points) of a column `width` character units wide: Excel and Calc
+    give a unit the maximum digit width of the default font (7 px for Calibri 11) plus
+    5 px of padding per column, at 96 px an inch."""
+    return (width * 7 + 5) * 0.75
+
+
+def print_scale(widths, *, landscape=True, margin_in=PRINT_MARGIN_IN):
+    """The scale (per cent, at most 100) at which columns of these widths fit one page wide."""
+    page = A4_LANDSCAPE_WIDTH_PT if landscape else A4_PORTRAIT_WIDTH_PT
+    printable = page - 2 * margin_in * 72
+    total = sum(column_width_points(w) for w in widths)
+    return min(100, math.floor(100 * printable / total)) if total else 100
+
+
+def a4_print_setup(ws, *, widths, title_rows, freeze, landscape=True):
+    """Column widths, A4 page setup (one page wide, as many long as needed), the header
+    `title_rows` (e.g. "4:4") repeated on every page, panes frozen at `freeze`, and the
+    footer "第 &P 页 共 &N 页". Call before writing rows (write-only sheets)."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE if landscape else Worksheet.ORIENTATION_PORTRAIT
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = title_rows
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = PRINT_MARGIN_IN
+    ws.page_margins.top = 0.5
+    ws.page_margins.bottom = 0.6
+    ws.page_margins.footer = 0.25
+    ws.freeze_panes = freeze
+    ws.oddFooter.center.text = PAGE_FOOTER
+    ws.oddFooter.center.size = 9
+    ws.evenFooter.center.text = PAGE_FOOTER
+
+
+def sign_off_spans(column_count):
+    """How the sign-off row's five fields share `column_count` columns: [(first, last)], 1-based."""
+    count = len(SIGN_OFF_LABELS)
+    bounds = [round(i * column_count / count) for i in range(count + 1)]
+    return [(bounds[i] + 1, bounds[i + 1]) for i in range(count)]
+
+
+def sign_off_values(column_count, *, person="", phone="", date=None):
+    """The sign-off row a 盖章 form carries under its table, as one value per column:
+    单位负责人 / 审核人 / 填报人 / 联系电话 / 填报日期, each at the start of its span (merge
+    the spans with `sign_off_spans`). Empty fields leave room to write by hand."""
+    filled = {
+        "填报人": person or "",
+        "联系电话": phone or "",
+        "填报日期": f"{date:%Y年%m月%d日}" if date else "    年  月  日",
+    }
+    values = [None] * column_count
+    for label, (first, _last) in zip(SIGN_OFF_LABELS, sign_off_spans(column_count), strict=True):
+        values[first - 1] = f"{label}：{filled.get(label, '')}"
+    return values
+
+
+def download_disposition(filename):
+    """Content-Disposition for a download named `filename` (Chinese names included): an ASCII
+    `filename` for old clients and the real name as RFC 5987 `filename*=UTF-8''…`."""
+    from urllib.parse import quote
+
+    try:
+        filename.encode("ascii")
+    except UnicodeEncodeError:
+        stem, dot, ext = filename.rpartition(".")
+        fallback = f"download.{ext}" if dot and ext.isascii() else "download"
+        return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    return content_disposition_header(True, filename)
+
+
+# ------------------------------------------------------------ who files a sheet
+
+
+PROVINCE_UNIT = "贵州省人力资源和社会保障厅"
+UNIT_SUFFIX = "人力资源和社会保障局"
+
+
+def region_name(division):
+    """The region as a title names it: "" (province), 贵阳市, 贵阳市南明区."""
+    if division is None or division.is_province:
+        return ""
+    if division.is_county:
+        return f"{division.parent.name}{division.name}"
+    return division.name
+
+
+def issuing_unit(division):
+    """The office that files a 附件1 of `division` (None: the province).
+
+    The province's 人力资源和社会保障厅; a 市/州's 局 under its full name
+    (黔东南苗族侗族自治州人力资源和社会保障局); a county's 局, a 区 with its city's name in
+    front as the bureaus are named (贵阳市南明区人力资源和社会保障局, but 清镇市… and 六枝特区…).
+    """
+    if division is None or division.is_province:
+        return PROVINCE_UNIT
+    if division.is_county and division.name.endswith("区") and not division.name.endswith("特区"):
+        return f"{division.parent.name}{division.name}{UNIT_SUFFIX}"
+    return f"{division.name}{UNIT_SUFFIX}"
+
+
+def works_for(user, division):
+    """Whether `user` is staff of the office that files `division`'s sheet (None: the
+    province), so the sheet may name them as 填报人. A provincial auditor, a window clerk
+    or another level's staff downloading it are not its 填报人: those fields stay blank."""
+    if division is None or division.is_province:
+        return user.role == Role.PROVINCE
+    return user.role in (Role.CITY, Role.COUNTY) and user.division_id == division.pk
+
+
+@dataclasses.dataclass(frozen=True)
+class Filing:
+    """Who files the sheet, printed above the table (填报单位, 数据来源) and in the sign-off
+    row under it (填报人, 联系电话, 填报日期; empty ones are left to write by hand)."""
+
+    unit: str
+    person: str = ""
+    phone: str = ""
+    date: datetime.date | None = None
+    source: str = ""

@@ -20,7 +20,7 @@ from matching.models import HOLDING_STATES, Match, MatchState
 from registry.models import Employer, Posting, WindowVisit, Worker
 from registry.validators import normalize_credit_code, normalize_mobile, parse_id_number
 from reporting.models import DailyStat, Submission
-from reporting.monitoring import rollup_day
+from reporting.rollups import rollup_day
 from tests.conftest import ensure_reference_data
 
 TODAY = datetime.date(2026, 3, 10)
@@ -80,7 +80,7 @@ def test_matches_cover_every_state_and_never_exceed_headcount(tiny):
 
 @pytest.mark.postgres
 def test_rollups_equal_what_the_reporting_rollup_writes(tiny):
-    """The generator's set-based SQL rollups match `reporting.monitoring.rollup_day`. (On
+    """The generator's set-based SQL rollups match `reporting.rollups.rollup_day`. (On
     SQLite the generator calls `rollup_day` itself: the comparison would prove nothing.)"""
 
     def totals(day):
@@ -103,7 +103,7 @@ def test_monthly_rollups_are_the_sums_of_the_generated_daily_rows(tiny):
     from collections import Counter
 
     from reporting.models import MonthlyStat
-    from reporting.monitoring import FLOW_METRICS
+    from reporting.rollups import FLOW_METRICS
 
     key = ("county_id", "market_id", "trade_id", "metric", "dimension")
     daily = Counter()

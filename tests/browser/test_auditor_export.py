@@ -62,7 +62,9 @@ def test_auditor_downloads_province_attachment1_and_it_opens_with_title_header_a
     assert rows[1][0] == title
     assert "贵州省人力资源和社会保障厅" in rows[2][0]
     assert rows[3] == ATTACHMENT1_HEADER
-    body = rows[4:]
+    body = rows[4:-2]  # then a blank row and the sign-off row
+    assert rows[-2] == [None] * len(ATTACHMENT1_HEADER) and rows[-1][0] == "单位负责人："
+    assert "填报人：" in rows[-1]  # the province compiles: left to write by hand
     # One row per market of every county that reported, ordered by county code.
     assert [(r[0], r[1], r[2], r[3]) for r in body] == [
         (1, "贵阳市", "南明区", guiyang.name),

@@ -79,6 +79,7 @@ FILE_MARKERS = (
     "Content-Disposition",
     "_attachment(",
     "xlsx_response(",
+    "xlsx_bytes_response(",
     "csv_response(",
     "StreamingHttpResponse(",
     "application/json",

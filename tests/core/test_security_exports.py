@@ -122,7 +122,7 @@ def test_csv_response_is_excel_friendly_and_neutralised():
     response = csv_response("零工名单.csv", ["姓名", "备注"], [["张三", "=1+1"], ["李四", None]])
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    assert "filename*=utf-8''%E9%9B%B6" in response["Content-Disposition"]
+    assert "filename*=UTF-8''%E9%9B%B6" in response["Content-Disposition"]  # RFC 5987, the name in Chinese
     content = response.content
     assert content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
@@ -254,3 +254,22 @@ def test_wrapped_rows_are_tall_enough_for_their_longest_cell():
     assert wrapped_row_height(["短", "变" * 60], [10, 21]) == round(6 * 10 * 1.35 + 3, 1)
     assert wrapped_row_height(["第一行\n第二行"], [20]) > one_line
     assert wrapped_row_height([None, ""], [10, 10]) == one_line
+
+
+def test_print_scale_is_the_printable_width_over_the_columns():
+    from gigmarket.core.exports import A4_LANDSCAPE_WIDTH_PT, column_width_points, print_scale
+
+    assert column_width_points(10) == (10 * 7 + 5) * 0.75
+    printable = A4_LANDSCAPE_WIDTH_PT - 2 * 0.3 * 72
+    widths = [20] * 16  # 1,740 points of columns on 799 points of paper
+    assert print_scale(widths) == int(100 * printable / sum(column_width_points(w) for w in widths)) == 45
+    assert print_scale([10, 10]) == 100  # narrow sheets print at full size, never enlarged
+
+
+def test_download_names_are_rfc_5987_with_an_ascii_fallback():
+    from gigmarket.core.exports import download_disposition
+
+    assert download_disposition("附件1-名录.xlsx") == (
+        "attachment; filename=\"download.xlsx\"; filename*=UTF-8''%E9%99%84%E4%BB%B61-%E5%90%8D%E5%BD%95.xlsx"
+    )
+    assert download_disposition("audit.xlsx") == 'attachment; filename="audit.xlsx"'

@@ -50,12 +50,12 @@ def test_export_has_title_header_rows_and_no_formulas(client, county_user, nanmi
     assert response["Content-Type"] == XLSX
     ws = load_workbook(io.BytesIO(response.content)).active
     assert ws["A1"].value == "附件1"
-    assert ws["A2"].value.startswith("贵州省零工市场名录")
+    assert ws["A2"].value.startswith("贵州省贵阳市南明区零工市场名录（截至")
     assert [c.value for c in ws[4]] == HEADERS
     row = [c.value for c in ws[5]]
     assert row[0] == 1 and row[3] == "贵州省贵阳市南明区零工市场"
     assert row[8] == "周一至周五 06:30-12:00"
-    assert ws.max_row == 5
+    assert str(ws.cell(row=7, column=1).value).startswith("单位负责人")  # a blank row, then the sign-off
     assert all(c.data_type != "f" for r in ws.iter_rows() for c in r)
     assert row[HEADERS.index("备注")] == '=HYPERLINK("http://x")'
     assert ws.freeze_panes == "A5"
@@ -67,7 +67,7 @@ def test_export_has_title_header_rows_and_no_formulas(client, county_user, nanmi
 def test_export_is_scoped_and_filtered(client, county_user, market, market2):
     client.force_login(county_user)
     ws = load_workbook(io.BytesIO(client.get("/markets/export/").content)).active
-    names = [ws.cell(row=r, column=4).value for r in range(5, ws.max_row + 1)]
+    names = [ws.cell(row=r, column=4).value for r in range(5, ws.max_row - 1)]  # above the blank and sign-off rows
     assert names == [market.name]
 
 

@@ -229,3 +229,35 @@ def test_county_staff_pick_a_market_of_their_county_for_the_board(client, county
     assert market.name in body and market2.name not in body
     assert client.get(f"/matching/?market={market.pk}").status_code == 200
     assert client.get(f"/matching/?market={market2.pk}").status_code == 404
+
+
+def test_printed_agreement_has_a_seal_block_blank_dates_and_identifies_both_parties_alike(client, clerk, nanming):
+    market = complete_market(county=nanming, complaint_phone="", hotline="")
+    clerk.market = market
+    clerk.save()
+    match = make_match(posting=PostingFactory(market=market), by=clerk, state="confirmed")
+    client.force_login(clerk)
+    body = client.get(f"/matching/matches/{match.pk}/agreement/").content.decode()
+    # the market seals it and its 经办人 signs, beside 甲方 and 乙方; every date is left blank
+    for text in ["甲方（盖章）", "乙方（签字并按手印）", "零工市场（盖章）", "经办人（签字）", "各执一份"]:
+        assert text in body, text
+    assert body.count('日期：<span class="agreement-date">年　　月　　日</span>') == 3
+    signatures = body.split("agreement-signatures")[1].split("</table>")[0]
+    assert "2026" not in signatures  # not pre-filled with the print date
+    # no market number: 12333 once, not as complaint line and hotline and 人社 line
+    assert body.count("12333") == 1
+    # both parties: numbers masked as registered, and a line each to write the full ones
+    assert match.worker.masked_id_number in body and match.worker.full_id_number() not in body
+    assert match.employer.masked_phone in body and match.employer.phone not in body
+    assert body.count("身份证号（签署时本人填写）") == 2
+    assert "text-muted" not in body.split('<article class="matching-agreement">')[1].split("</article>")[0]
+
+
+def test_agreement_lists_each_market_number_once(client, clerk, nanming):
+    market = complete_market(county=nanming, complaint_phone="0851-12345678", hotline="0851-12345678")
+    clerk.market = market
+    clerk.save()
+    match = make_match(posting=PostingFactory(market=market), by=clerk, state="confirmed")
+    client.force_login(clerk)
+    body = client.get(f"/matching/matches/{match.pk}/agreement/").content.decode()
+    assert body.count("0851-12345678") == 1 and body.count("12333") == 1

@@ -23,7 +23,14 @@ def workbook(response):
 
 
 def data_rows(ws):
-    return [row for row in ws.iter_rows(min_row=5, values_only=True) if any(row)]
+    """The market rows: from the row under the header to the sign-off row."""
+    rows = []
+    for row in ws.iter_rows(min_row=5, values_only=True):
+        if str(row[0] or "").startswith("单位负责人"):
+            break
+        if any(row):
+            rows.append(row)
+    return rows
 
 
 @pytest.fixture
@@ -106,11 +113,11 @@ def test_province_export_query_count_does_not_grow(client, django_assert_num_que
         MarketFactory(county=nanming)
     client.force_login(province_user)
     client.get("/reporting/export/")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get("/reporting/export/")
     for _ in range(20):
         MarketFactory(county=nanming)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get("/reporting/export/")
     assert len(data_rows(workbook(response).active)) == 23
 
@@ -146,3 +153,81 @@ def test_open_data_is_cached_until_a_market_changes(client, market, django_asser
     market.save()
     invalidate_public_cache()  # what the markets services do on every change
     assert "新址1号" in client.get("/reporting/open/markets.json").content.decode()
+
+
+# ---------------------------------------------------------------- on paper, true to who filed it
+
+
+def test_county_snapshot_is_signed_by_who_submitted_it_with_its_version(client, q1_reported, city_user, province_user):
+    from reporting.models import Submission
+    from reporting.services import submission_return
+    from tests.print_checks import assert_prints_on_a4, sign_off
+
+    submission = Submission.objects.get(period=q1_reported, county__code="520102")
+    county_user = submission.submitted_by
+    county_user.full_name, county_user.phone = "南明填报员", "0851-85550123"
+    county_user.save()
+    submission_return(submission=submission, by=city_user, reason="请补充运行时间")
+    with time_machine.travel(beijing("2023-04-06 16:00"), tick=False):
+        submission_submit(period=q1_reported, county=submission.county, by=county_user)
+    client.force_login(province_user)
+    with time_machine.travel(beijing("2023-06-30 09:00"), tick=False):  # downloaded much later
+        response = client.get(f"/reporting/export/?period={q1_reported.pk}&county=520102")
+    ws = workbook(response).active
+    assert_prints_on_a4(ws, header_row=4)
+    assert ws["A2"].value == "贵州省贵阳市南明区零工市场名录（2023年第一季度）"
+    assert ws["A3"].value == "填报单位（盖章）：贵阳市南明区人力资源和社会保障局"
+    assert "第2版" in ws["I3"].value and "已报送" in ws["I3"].value
+    assert sign_off(ws) == {
+        "单位负责人": "",
+        "审核人": "",
+        "填报人": "南明填报员",
+        "联系电话": "0851-85550123",
+        "填报日期": "2023年04月06日",
+    }
+    assert "报送情况" not in workbook(response).sheetnames
+
+
+def test_province_snapshot_lists_every_county_submission_and_leaves_the_filer_to_write(
+    client, q1_reported, province_user, county_user
+):
+    from tests.print_checks import assert_prints_on_a4, sign_off
+
+    client.force_login(province_user)
+    wb = workbook(client.get(f"/reporting/export/?period={q1_reported.pk}"))
+    assert sign_off(wb.active)["填报人"] == ""
+    assert "2个县(市、区)" in wb.active["I3"].value
+    ws = wb["报送情况"]
+    assert_prints_on_a4(ws, header_row=2, landscape=False)
+    rows = list(ws.iter_rows(min_row=3, values_only=True))
+    assert [r[1] for r in rows] == ["南明区", "云岩区"]
+    assert rows[0][2:5] == ("第1版", county_user.display_name, "2023-04-02 10:00")
+    assert rows[0][6] == 1 and isinstance(rows[0][6], int)
+
+
+def test_an_empty_period_says_so(client, county_user, market):
+    from tests.print_checks import sign_off
+
+    client.force_login(county_user)
+    q2 = period("2023-04-01")
+    ws = workbook(client.get(f"/reporting/export/?period={q2.pk}")).active
+    assert ws["A5"].value == "本期无数据"
+    assert "A5:P5" in {str(r) for r in ws.merged_cells.ranges}  # across all 16 columns
+    assert "尚未报送" in ws["I3"].value
+    assert sign_off(ws)["填报人"] == ""
+    assert data_rows(ws) == [("本期无数据",) + (None,) * (ws.max_column - 1)]
+
+
+def test_snapshot_file_names_follow_the_one_rule_at_every_level(client, q1_reported, province_user):
+    from urllib.parse import quote
+
+    client.force_login(province_user)
+    for query, title in (
+        ("&county=520102", "贵州省贵阳市南明区零工市场名录（2023年第一季度）"),
+        ("&city=520100", "贵州省贵阳市零工市场名录（2023年第一季度）"),
+        ("", "贵州省零工市场名录（2023年第一季度）"),
+    ):
+        response = client.get(f"/reporting/export/?period={q1_reported.pk}{query}")
+        disposition = response["Content-Disposition"]
+        assert disposition.endswith("filename*=UTF-8''" + quote(f"附件1-{title}.xlsx", safe=""))
+        assert workbook(response).active["A2"].value == title

@@ -22,8 +22,9 @@ from django.core.management import call_command
 from django.db import transaction
 
 from matching.services import match_create, match_transition
+from reporting.figures import region_figures, split_months, trend
 from reporting.models import DailyStat, MonthlyStat, ReportingPeriod
-from reporting.monitoring import FLOW_METRICS, M, region_figures, rollup_day, split_months, trend
+from reporting.rollups import FLOW_METRICS, M, rollup_day
 from tests.conftest import ensure_reference_data
 from tests.factories.core import division
 from tests.factories.markets import MarketFactory, TradeFactory
@@ -252,8 +253,9 @@ def test_dashboard_page_shows_numbers_chart_and_exports(client, activity, provin
     wb = openpyxl.load_workbook(io.BytesIO(response.content))
     rows = list(wb["分地区"].iter_rows(values_only=True))
     assert rows[0][0] == "贵阳市零工市场运行监测（2023年第一季度）"
-    assert rows[1][:2] == ("县(市、区)", "登记求职人数")
-    assert rows[-1][:6] == ("合计", 3, 2, 4, 2, 8)
+    assert rows[2][:2] == ("县(市、区)", "登记求职人数")
+    total = next(row for row in rows if row[0] == "合计")
+    assert total[:6] == ("合计", 3, 2, 4, 2, 8)
 
 
 def test_dashboard_query_count_does_not_grow(client, activity, province_user, django_assert_num_queries, nanming):
@@ -297,3 +299,63 @@ def test_county_rows_add_up_to_the_market_rows(activity):
     per_county = sums(market__isnull=True)
     assert per_county == sums(market__isnull=False)
     assert len(per_county) > 0
+
+
+# ---------------------------------------------------------------- the workbook on paper
+
+
+def test_monitoring_workbook_prints_on_a4_with_typed_numbers_at_every_level(client, activity, province_user, market):
+    from tests.print_checks import assert_prints_on_a4, sign_off
+
+    q1 = period("2023-01-01")
+    client.force_login(province_user)
+    sheets = {
+        "": ["分地区", "分工种", "分窗口"],
+        "&city=520100": ["分地区", "分工种", "分窗口"],
+        "&county=520102": ["分地区", "分工种", "分窗口"],
+        f"&market={market.pk}": ["分工种", "分窗口"],  # a market's children are its trades: no repeat
+    }
+    for query, names in sheets.items():
+        response = client.get(f"/reporting/monitoring/export/?period={q1.pk}{query}")
+        wb = openpyxl.load_workbook(io.BytesIO(response.content))
+        assert wb.sheetnames == names, query
+        for ws in wb.worksheets:
+            assert_prints_on_a4(ws, header_row=3)
+            assert "零工市场零工市场" not in ws["A1"].value
+            assert ws["A1"].font.b and any(str(r).startswith("A1:") for r in ws.merged_cells.ranges)
+            body = list(ws.iter_rows(min_row=4, min_col=2))
+            numbers = [c for row in body for c in row if isinstance(c.value, int | float)]
+            assert numbers, (query, ws.title)
+            assert not [c for row in body for c in row if isinstance(c.value, str) and c.value.isdigit()]
+            header = [c.value for c in ws[3]]
+            if "求人倍率" in header:
+                ratio_column = header.index("求人倍率") + 1
+                ratios = [ws.cell(row=r, column=ratio_column) for r in range(4, ws.max_row + 1)]
+                assert all(c.number_format == "0.00" for c in ratios if isinstance(c.value, float))
+            assert sign_off(ws)["单位负责人"] == ""
+
+
+def test_monitoring_workbook_titles_and_filer_per_level(client, activity, province_user, city_user, market):
+    from tests.print_checks import sign_off
+
+    q1 = period("2023-01-01")
+
+    def first_sheet(user, query):
+        client.force_login(user)
+        response = client.get(f"/reporting/monitoring/export/?period={q1.pk}{query}")
+        return openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+
+    ws = first_sheet(province_user, "")
+    assert ws["A1"].value == "贵州省零工市场运行监测（2023年第一季度）"
+    assert ws["A2"].value == "填报单位（盖章）：贵州省人力资源和社会保障厅"
+    assert sign_off(ws)["填报人"] == province_user.display_name
+    ws = first_sheet(province_user, "&county=520102")
+    assert ws["A1"].value == "贵阳市南明区零工市场运行监测（2023年第一季度）"
+    assert ws["A2"].value == "填报单位（盖章）：贵阳市南明区人力资源和社会保障局"
+    assert sign_off(ws)["填报人"] == ""  # the province downloaded it, the county files it
+    ws = first_sheet(city_user, "")
+    assert sign_off(ws)["填报人"] == city_user.display_name
+    ws = first_sheet(province_user, f"&market={market.pk}")
+    assert ws.title == "分工种"
+    assert ws["A1"].value == f"{market.name}运行监测（2023年第一季度）"
+    assert [row[0] for row in ws.iter_rows(min_row=4, max_row=5, values_only=True)] == ["监测建筑", "监测家政"]

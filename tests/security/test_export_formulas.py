@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from gigmarket.core.audit import audit_record
 from gigmarket.core.exports import FORMULA_TRIGGERS
 from gigmarket.core.models import AuditEvent
-from reporting.monitoring import rollup_day
+from reporting.rollups import rollup_day
 from reporting.services import submission_submit
 from tests.factories.markets import TradeFactory, complete_market
 from tests.factories.registry import PostingFactory, WorkerFactory

@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 
 from reporting.calendar import beijing_today
-from reporting.monitoring import rollup_days
+from reporting.rollups import rollup_days
 
 
 class Command(BaseCommand):

@@ -1,16 +1,9 @@
-"""Monitoring (notice 九): daily rollups of registry activity, and the numbers read from them.
+"""Monitoring figures (notice 九): the numbers the pages and the workbook show, read from
+the rollup rows (`reporting.rollups`), never from registry records.
 
-`rollup_day(day=…)` recomputes one Beijing calendar day into `DailyStat` rows (delete and
-re-insert in one transaction, so running it again gives the same rows), and in the same
-transaction rebuilds that month's `MonthlyStat` rows from the daily ones. Pages never count
-registry records: they sum rollup rows, which stay small at provincial scale. Flows over
-whole months are read from the monthly rows, the days of a partial month from the daily
-rows (`_flow_sums`), so the figures are exactly the sums of the daily rows.
-
-Flow metrics (new registrations, visits, postings, headcount, confirmed matches,
-onboarded, rights cases received) are summed over a period's
-days. The stock metric (registered job seekers) is read on the period's last rolled-up
-day. 求人倍率 = headcount posted in the period ÷ registered job seekers at its end.
+Flows over whole months are read from the monthly rows, the days of a partial month from
+the daily rows (`_flow_parts`), so the figures are exactly the sums of the daily rows.
+求人倍率 = headcount posted in the period ÷ registered job seekers at its end.
 """
 
 import datetime
@@ -18,172 +11,14 @@ import operator
 from dataclasses import dataclass, field
 from functools import reduce
 
-from django.db import connection, transaction
-from django.db.models import CharField, Count, F, Q, Subquery, Sum, Value
+from django.db.models import CharField, F, Q, Subquery, Sum, Value
 from django.db.models.functions import Cast
 
-from gigmarket.core.exports import xlsx_append_row
 from gigmarket.core.models import Division, Role
 from gigmarket.core.scoping import scope_queryset
 
-from .models import BEIJING, DailyStat, MonthlyStat
-
-M = DailyStat.Metric
-FLOW_METRICS = [M.NEW_SEEKERS, M.VISITS, M.POSTINGS, M.HEADCOUNT, M.MATCHES, M.ONBOARDED, M.RIGHTS_CASES]
-STOCK_METRICS = [M.SEEKERS]
-SHOWN_METRICS = [M.SEEKERS, M.NEW_SEEKERS, M.VISITS, M.POSTINGS, M.HEADCOUNT, M.MATCHES, M.ONBOARDED, M.RIGHTS_CASES]
-
-
-def day_bounds(day):
-    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=BEIJING)
-    return start, start + datetime.timedelta(days=1)
-
-
-def _stat(day, row, metric, value, *, trade=None, dimension=""):
-    return DailyStat(
-        date=day,
-        county_id=row["market__county_id"] if "market__county_id" in row else row["registered_market__county_id"],
-        market_id=row["market_id"] if "market_id" in row else row["registered_market_id"],
-        trade_id=trade,
-        metric=metric,
-        dimension=dimension,
-        value=value,
-    )
-
-
-def _registry_rows(day):
-    from registry.models import Posting, WindowVisit, Worker
-
-    start, end = day_bounds(day)
-    rows = []
-    seekers = Worker.objects.filter(registered_at__lt=end)
-    new = Worker.objects.filter(registered_at__gte=start, registered_at__lt=end)
-    key = ("registered_market_id", "registered_market__county_id")
-    for r in seekers.values(*key).annotate(n=Count("id")):
-        rows.append(_stat(day, r, M.SEEKERS, r["n"]))
-    for r in seekers.filter(trades__isnull=False).values(*key, "trades").annotate(n=Count("id")):
-        rows.append(_stat(day, r, M.SEEKERS, r["n"], trade=r["trades"]))
-    for r in new.values(*key).annotate(n=Count("id")):
-        rows.append(_stat(day, r, M.NEW_SEEKERS, r["n"]))
-    for r in new.filter(trades__isnull=False).values(*key, "trades").annotate(n=Count("id")):
-        rows.append(_stat(day, r, M.NEW_SEEKERS, r["n"], trade=r["trades"]))
-
-    visits = WindowVisit.objects.filter(visit_date=day)
-    for r in visits.values("market_id", "market__county_id", "window").annotate(n=Count("id")):
-        rows.append(_stat(day, r, M.VISITS, r["n"], dimension=r["window"]))
-
-    postings = Posting.objects.filter(created_at__gte=start, created_at__lt=end)
-    pkey = ("market_id", "market__county_id")
-    for r in postings.values(*pkey).annotate(n=Count("id"), h=Sum("headcount")):
-        rows.append(_stat(day, r, M.POSTINGS, r["n"]))
-        rows.append(_stat(day, r, M.HEADCOUNT, r["h"]))
-    for r in postings.values(*pkey, "trade_id").annotate(n=Count("id"), h=Sum("headcount")):
-        rows.append(_stat(day, r, M.POSTINGS, r["n"], trade=r["trade_id"]))
-        rows.append(_stat(day, r, M.HEADCOUNT, r["h"], trade=r["trade_id"]))
-    return rows
-
-
-def _matching_rows(day):
-    from matching.models import Match, RightsCase
-
-    start, end = day_bounds(day)
-    rows = []
-    key = ("market_id", "market__county_id")
-    for metric, moment in ((M.MATCHES, "confirmed_at"), (M.ONBOARDED, "onboarded_at")):
-        qs = Match.objects.filter(**{f"{moment}__gte": start, f"{moment}__lt": end})
-        for r in qs.values(*key).annotate(n=Count("id")):
-            rows.append(_stat(day, r, metric, r["n"]))
-        for r in qs.values(*key, "posting__trade_id").annotate(n=Count("id")):
-            rows.append(_stat(day, r, metric, r["n"], trade=r["posting__trade_id"]))
-    for r in RightsCase.objects.filter(received_on=day).values(*key, "kind").annotate(n=Count("id")):
-        rows.append(_stat(day, r, M.RIGHTS_CASES, r["n"], dimension=r["kind"]))
-    return rows
-
-
-def _county_totals(rows):
-    """Per-county rows (market empty) summed from the per-market rows of one day."""
-    sums = {}
-    for row in rows:
-        key = (row.date, row.county_id, row.trade_id, row.metric, row.dimension)
-        sums[key] = sums.get(key, 0) + row.value
-    return [
-        DailyStat(date=d, county_id=c, market_id=None, trade_id=t, metric=m, dimension=dim, value=v)
-        for (d, c, t, m, dim), v in sums.items()
-    ]
-
-
-def month_start(day):
-    return day.replace(day=1)
-
-
-def next_month(day):
-    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
-
-
-def _lock_month(month):
-    """Serialise rollups of the same month (two runs would both delete, then both insert)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x524F4C4C, month.year * 12 + month.month])
-
-
-def rollup_month(*, month):
-    """Rebuild one month's `MonthlyStat` rows from its `DailyStat` flow rows, set-based.
-
-    Idempotent; returns the number of rows written. `rollup_day` calls it; call it directly
-    after writing daily rows some other way (the data generator)."""
-    month = month_start(month)
-    daily = (
-        DailyStat.objects.filter(date__gte=month, date__lt=next_month(month), metric__in=FLOW_METRICS)
-        .order_by()
-        .values_list("county_id", "market_id", "trade_id", "metric", "dimension")
-        .annotate(v=Sum("value"))
-    )
-    select, params = daily.query.sql_with_params()
-    table = MonthlyStat._meta.db_table
-    with transaction.atomic():
-        _lock_month(month)
-        MonthlyStat.objects.filter(month=month).delete()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (month, county_id, market_id, trade_id, metric, dimension, value) "
-                f"SELECT %s, s.* FROM ({select}) s",
-                [connection.ops.adapt_datefield_value(month), *params],
-            )
-            return cursor.rowcount
-
-
-def rollup_days(*, days):
-    """Recompute the rollups of these days, then each month they fall in once. Idempotent;
-    returns the number of daily rows written. One transaction per month."""
-    by_month = {}
-    for day in sorted(set(days)):
-        by_month.setdefault(month_start(day), []).append(day)
-    written = 0
-    for month, month_days in by_month.items():
-        with transaction.atomic():
-            _lock_month(month)
-            for day in month_days:
-                market_rows = _registry_rows(day) + _matching_rows(day)
-                rows = market_rows + _county_totals(market_rows)
-                DailyStat.objects.filter(date=day).delete()
-                DailyStat.objects.bulk_create(rows, batch_size=2000)
-                written += len(rows)
-            rollup_month(month=month)
-    return written
-
-
-def rollup_day(*, day):
-    """Recompute the rollups of one day (and its month). Idempotent; returns the number of
-    daily rows written.
-
-    Writes one row per market (and per trade / window) plus the same numbers summed per
-    county with the market left empty, which province and 市州 pages read."""
-    return rollup_days(days=[day])
-
-
-# ---------------------------------------------------------------- reading
-
+from .models import DailyStat, MonthlyStat
+from .rollups import FLOW_METRICS, SHOWN_METRICS, STOCK_METRICS, M, month_start, next_month
 
 LEVELS = {
     # the level we are looking at → (group-by field of its children, child level name)
@@ -422,43 +257,6 @@ def trend(user, region, periods):
     return out
 
 
-def svg_line_chart(series, *, labels=(), width=640, height=220, pad=36):
-    """Points for a server-rendered SVG line chart (no script, CSP-friendly).
-
-    `series` is [(name, colour, [values…])]; all lists have the same length as `labels`.
-    """
-    lengths = {len(values) for _, _, values in series}
-    count = max(lengths) if lengths else 0
-    top = max([v for _, _, values in series for v in values] + [1])
-    step = (width - 2 * pad) / max(count - 1, 1)
-
-    def xy(i, v):
-        return round(pad + i * step, 1), round(height - pad - (height - 2 * pad) * v / top, 1)
-
-    lines = []
-    for name, colour, values in series:
-        pts = [xy(i, v) for i, v in enumerate(values)]
-        lines.append(
-            {
-                "name": name,
-                "colour": colour,
-                "points": " ".join(f"{x},{y}" for x, y in pts),
-                "dots": [(x, y, v) for (x, y), v in zip(pts, values, strict=True)],
-            }
-        )
-    xlabels = [(xy(i, 0)[0], label) for i, label in enumerate(labels)]
-    return {
-        "width": width,
-        "height": height,
-        "pad": pad,
-        "top": top,
-        "lines": lines,
-        "base": height - pad,
-        "label_y": height - pad + 16,
-        "xlabels": xlabels,
-    }
-
-
 def table_rows(figures_list, link_param=None):
     """Rows for templates: (label, query string for drill-down or None, [values], ratio)."""
     rows = []
@@ -468,39 +266,3 @@ def table_rows(figures_list, link_param=None):
             link = f"{link_param}={getattr(f.key, 'code', None) or f.key.pk}"
         rows.append((f.label, link, [f.get(m) for m in SHOWN_METRICS], f.ratio))
     return rows
-
-
-def figures_workbook(*, title, figures, child_header):
-    """An XLSX of the drill-down table, the by-trade table and visits by window (cells written
-    by `gigmarket.core.exports`: a trade or market named like a formula stays text)."""
-    import io
-
-    from openpyxl import Workbook
-
-    from registry.models import WindowVisit
-
-    headers = [str(m.label) for m in SHOWN_METRICS] + ["求人倍率"]
-
-    def line(f):
-        return [f.label] + [f.get(m) for m in SHOWN_METRICS] + [f.ratio if f.ratio is not None else ""]
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("分地区")
-    xlsx_append_row(ws, [title])
-    xlsx_append_row(ws, [child_header, *headers])
-    for f in figures["children"]:
-        xlsx_append_row(ws, line(f))
-    xlsx_append_row(ws, line(figures["total"]))
-    ws = wb.create_sheet("分工种")
-    xlsx_append_row(ws, [title])
-    xlsx_append_row(ws, ["工种", *headers])
-    for f in figures["trades"]:
-        xlsx_append_row(ws, line(f))
-    ws = wb.create_sheet("分窗口")
-    xlsx_append_row(ws, [title])
-    xlsx_append_row(ws, ["窗口", "服务人次"])
-    for value, label in WindowVisit.Window.choices:
-        xlsx_append_row(ws, [str(label), figures["windows"].get(value, 0)])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
