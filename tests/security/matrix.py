@@ -372,6 +372,24 @@ MATRIX = {
         payload=lambda w, s, u: {},
         note="only province staff mark a county inactive; any county, so both sides",
     ),
+    # SMS outbox (gigmarket.core.sms): every staff role reads its scope's rows; writers record
+    # an opt-out (a different number each time, so every allowed POST changes the table).
+    "sms:outbox": Entry(get=flat()),
+    "sms:opt_out": Entry(
+        get=POST_ONLY,
+        post=flat(DONE, allowed=WRITERS),
+        payload=lambda w, s, u: {"phone": f"1390000{w.next():04d}"},
+    ),
+    "sms:inbound": Entry(
+        kwargs=lambda w, s, u: {"token": "not-the-token"},
+        one_side=True,
+        get=public(NOT_ALLOWED),
+        post=public(NOT_FOUND),
+        payload=lambda w, s, u: {"mobile": "13900000000", "text": "TD"},
+        post_changes=False,
+        note="the provider's webhook: off while SMS_INBOUND_TOKEN is empty, 404 for a wrong token (tests/sms)",
+    ),
+    "sms:demo": Entry(get=public(NOT_FOUND), note="DEBUG only (make run); tests run with DEBUG off"),
     # Markets.
     "markets:list": Entry(get=flat()),
     "markets:create": Entry(

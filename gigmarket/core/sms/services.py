@@ -208,7 +208,7 @@ def sms_opt_out_record(*, phone, source, by=None):
                 action=AuditEvent.Action.CREATE,
                 target=optout,
                 target_repr="短信退订",
-                changes={"sms_opt_out_source": optout.get_source_display(), "sms_withheld": withheld},
+                changes={"source": optout.source, "sms_withheld": withheld},
             )
     except IntegrityError:  # recorded meanwhile by another request
         return SmsOptOut.objects.get(hash_filter("phone_hash", phone))
