@@ -33,7 +33,9 @@ def cooldown(key, seconds, *, now=None):
     except Exception as exc:
         log.warning("sms: cache unavailable for rate limits: %s", exc)
         raise CacheDown from exc
-    if started is None:  # expired between add() and get(): allow, and start a new period
+    # None: expired between add() and get(). Past the period: the cache's clock (Redis)
+    # has not dropped the key yet. Either way allow, and start a new period.
+    if started is None or now - float(started) >= seconds:
         try:
             cache.set(key, now, timeout=seconds)
         except Exception as exc:

@@ -216,14 +216,11 @@ def sms_opt_out_record(*, phone, source, by=None):
 
 
 def sms_purge(*, now=None, days=None):
-    """Delete outbox rows and codes older than SMS_RETENTION_DAYS. Returns the counts."""
+    """Delete outbox rows and codes older than SMS_RETENTION_DAYS (`days`). Returns the counts."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=days or settings.SMS_RETENTION_DAYS)
     with transaction.atomic():
         codes, _ = SmsCode.objects.filter(created_at__lt=cutoff).delete()
-        messages, _ = (
-            SmsMessage.objects.filter(created_at__lt=cutoff)
-            .exclude(state__in=[SmsMessage.State.PENDING, SmsMessage.State.SENDING])
-            .delete()
-        )
+        # Whatever its state but 发送中 (a send in flight): a message that old is no news.
+        messages, _ = SmsMessage.objects.filter(created_at__lt=cutoff).exclude(state=SmsMessage.State.SENDING).delete()
     return {"messages": messages, "codes": codes}
