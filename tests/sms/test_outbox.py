@@ -99,3 +99,18 @@ def test_enqueue_on_commit_hands_the_message_to_celery(django_capture_on_commit_
     message.refresh_from_db()
     assert message.state == SmsMessage.State.SENT
     assert "搬运工" in sms_log()
+
+
+def test_the_system_check_names_unknown_template_keys_and_missing_provider_codes(settings):
+    from gigmarket.core.sms.checks import sms_template_codes
+
+    settings.SMS_BACKEND = "console"
+    settings.SMS_TEMPLATE_CODES = {}
+    assert sms_template_codes(None) == []
+    settings.SMS_TEMPLATE_CODES = {"code": "SMS_1", "codee": "SMS_2"}
+    (error,) = sms_template_codes(None)
+    assert error.id == "gigmarket.sms.E001" and "codee" in error.msg
+    settings.SMS_BACKEND = "aliyun"
+    settings.SMS_TEMPLATE_CODES = {"code": "SMS_1"}
+    (warning,) = sms_template_codes(None)
+    assert warning.id == "gigmarket.sms.W001" and "match_confirmed" in warning.msg and "code," not in warning.msg
