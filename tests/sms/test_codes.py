@@ -98,3 +98,9 @@ def test_a_bad_phone_is_a_code_error_in_chinese():
     with pytest.raises(CodeError, match="手机号码"):
         code_send(phone="12345", purpose="apply", ip="10.0.0.1")
     assert not SmsCode.objects.exists()
+
+
+@time_machine.travel(NOON, tick=False)
+def test_a_code_sent_for_a_county_is_counted_there(nanming):
+    row = code_send(phone=PHONE, purpose="apply", ip="10.0.0.1", county=nanming)
+    assert SmsMessage.objects.get(pk=row.message_id).county == nanming

@@ -83,8 +83,9 @@ def _check_limits(phone_key, ip):
         ) from exc
 
 
-def code_send(*, phone, purpose, ip):
-    """Send a new code to `phone` for `purpose` (an earlier unused one is void).
+def code_send(*, phone, purpose, ip, county=None):
+    """Send a new code to `phone` for `purpose` (an earlier unused one is void). `county`
+    (optional): the Division the code is counted for in monitoring and shown to on 短信发件箱.
 
     Returns the SmsCode row (its SmsMessage is `.message`). Raises CodeError with a Chinese
     message: a bad number, a limit reached (with the wait), the cache down."""
@@ -104,6 +105,7 @@ def code_send(*, phone, purpose, ip):
             to=phone,
             template=CODE_TEMPLATE,
             params={"code": code, "minutes": minutes, "purpose": SmsCode.Purpose(purpose).label},
+            county=county,
         )
         row = SmsCode(
             phone_hash=phone_hash,
