@@ -31,9 +31,10 @@ from openpyxl import load_workbook
 import gigmarket.core.audit as audit_module
 from gigmarket.core import services as core_services
 from gigmarket.core.audit_display import change_rows
-from gigmarket.core.models import AuditEvent, Division
+from gigmarket.core.models import AuditEvent, Division, SmsMessage
 from gigmarket.core.rekey import rekey
-from gigmarket.core.sms.services import sms_opt_out_record
+from gigmarket.core.sms import sms_enqueue
+from gigmarket.core.sms.services import sms_opt_out_record, sms_resend
 from markets import services as market_services
 from markets.attachment1 import write_attachment1
 from markets.models import Trade
@@ -328,6 +329,12 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
 
     # SMS: a clerk records an opt-out for someone who asked at the window.
     sms_opt_out_record(phone="13900001234", source="staff", by=clerk)
+    # ...and county staff resend a notice that failed.
+    failed = sms_enqueue(
+        to="13900005678", template="need_published", params={"trade": "保洁", "market": "南明市场"}, county=nanming
+    )
+    SmsMessage.objects.filter(pk=failed.pk).update(state=SmsMessage.State.FAILED, attempts=5)
+    sms_resend(message=failed, by=county_user)
 
     # Personal data re-keyed (manage.py pii_rekey), and the audit archive of rows past the
     # retention (one made long ago for it).

@@ -155,3 +155,37 @@ def test_the_demo_page_shows_the_latest_codes_only_with_debug(client, settings):
     settings.DEBUG = True
     body = client.get(reverse("sms:demo")).content.decode()
     assert f"您的验证码为{code}" in body and "138****8000" in body and "13800138000" not in body
+
+
+@time_machine.travel(DAYTIME, tick=False)
+def test_staff_resend_a_failed_notice_and_it_goes_out_once_more(client, county_user, nanming, sms_log):
+    message = notice(nanming)
+    SmsMessage.objects.filter(pk=message.pk).update(state="failed", attempts=5, last_error="未配置模板")
+    client.force_login(county_user)
+    assert "重发" in client.get(reverse("sms:outbox")).content.decode()
+    response = client.post(reverse("sms:resend", args=[message.pk]))
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert message.state == SmsMessage.State.PENDING and message.attempts == 0
+    assert AuditEvent.objects.filter(target_type="gigmarket.smsmessage", action="transition").count() == 1
+    assert sms_dispatch(pk=message.pk) == SmsMessage.State.SENT
+    # Sent now: a second resend changes nothing.
+    client.post(reverse("sms:resend", args=[message.pk]))
+    message.refresh_from_db()
+    assert message.state == SmsMessage.State.SENT
+
+
+@time_machine.travel(DAYTIME, tick=False)
+def test_a_code_is_never_resent_and_another_countys_message_is_not_found(client, county_user, nanming, yunyan):
+    from gigmarket.core.sms import code_send
+
+    row = code_send(phone="13800138000", purpose="apply", ip="10.0.0.1", county=nanming)
+    SmsMessage.objects.filter(pk=row.message_id).update(state="failed")
+    other = notice(yunyan, phone="13900139000")
+    SmsMessage.objects.filter(pk=other.pk).update(state="failed")
+    client.force_login(county_user)
+    response = client.post(reverse("sms:resend", args=[row.message_id]), follow=True)
+    assert "验证码短信不重发" in response.content.decode()
+    assert SmsMessage.objects.get(pk=row.message_id).state == SmsMessage.State.FAILED
+    assert client.post(reverse("sms:resend", args=[other.pk])).status_code == 404
+    assert SmsMessage.objects.get(pk=other.pk).state == SmsMessage.State.FAILED

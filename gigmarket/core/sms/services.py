@@ -4,6 +4,7 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -213,6 +214,32 @@ def sms_opt_out_record(*, phone, source, by=None):
     except IntegrityError:  # recorded meanwhile by another request
         return SmsOptOut.objects.get(hash_filter("phone_hash", phone))
     return optout
+
+
+def sms_resend(*, message, by):
+    """Staff put a failed notice back in the outbox: sent again by the sweep (tries counted
+    anew; the quiet hours still apply). A code is never resent: its owner asks for a new one."""
+    spec = TEMPLATES.get(message.template)
+    if spec is None or spec.is_code:
+        raise ValidationError("验证码短信不重发，请本人重新获取验证码。")
+    now = timezone.now()
+    with transaction.atomic():
+        done = SmsMessage.objects.filter(pk=message.pk, state=SmsMessage.State.FAILED).update(
+            state=SmsMessage.State.PENDING, attempts=0, not_before=quiet_until(now) or now, claimed_at=None
+        )
+        if not done:
+            raise ValidationError("只有发送失败的短信可以重发。")
+        message.refresh_from_db()
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.TRANSITION,
+            target=message,
+            changes={"state": [SmsMessage.State.FAILED, SmsMessage.State.PENDING]},
+        )
+        if message.not_before <= now:
+            pk = message.pk
+            transaction.on_commit(lambda: _schedule(pk, now))
+    return message
 
 
 def sms_purge(*, now=None, days=None):

@@ -7,6 +7,7 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -16,10 +17,10 @@ from django.views.decorators.http import require_GET, require_POST
 from ..models import SmsMessage, SmsOptOut
 from ..pagination import CappedPaginator
 from ..pii import mask_phone
-from ..scoping import require_write
+from ..scoping import get_object_in_scope, require_write
 from .forms import OptOutForm, OutboxFilterForm
 from .selectors import outbox_for_user
-from .services import sms_opt_out_record
+from .services import sms_opt_out_record, sms_resend
 from .templates import TEMPLATES
 
 log = logging.getLogger("gigmarket.sms")
@@ -37,6 +38,9 @@ def _outbox_context(request, opt_out_form=None):
             "message": message,
             "phone": mask_phone(message.to),
             "template": TEMPLATES[message.template].label if message.template in TEMPLATES else message.template,
+            "resendable": message.state == SmsMessage.State.FAILED
+            and message.template in TEMPLATES
+            and not TEMPLATES[message.template].is_code,
         }
         for message in page
     ]
@@ -69,6 +73,21 @@ def opt_out(request):
         return render(request, "gigmarket/sms_outbox.html", _outbox_context(request, form), status=400)
     sms_opt_out_record(phone=form.cleaned_data["phone"], source=SmsOptOut.Source.STAFF, by=request.user)
     messages.success(request, f"已登记 {mask_phone(form.cleaned_data['phone'])} 退订短信通知。")
+    return redirect("sms:outbox")
+
+
+@login_required
+@require_POST
+def resend(request, pk):
+    """Staff send a failed notice again (after fixing the cause: the template code, the keys)."""
+    message = get_object_in_scope(SmsMessage, request.user, pk=pk)
+    require_write(request.user)
+    try:
+        sms_resend(message=message, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, f"已重新排队发送 {mask_phone(message.to)} 的短信。")
     return redirect("sms:outbox")
 
 
