@@ -55,5 +55,6 @@ urlpatterns = [
     path("registry/", include("registry.urls")),
     path("matching/", include("matching.urls")),
     path("reporting/", include("reporting.urls")),
+    path("sms/", include("gigmarket.core.sms.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -17,6 +17,7 @@ class GigmarketConfig(AppConfig):
 
     def ready(self):
         from .signals import connect_auth_audit
+        from .sms import checks  # noqa: F401  (registers the SMS system checks)
 
         connect_auth_audit()
         self._close_otp_device_admin()

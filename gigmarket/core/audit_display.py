@@ -30,6 +30,7 @@ EMPTY = "（空）"
 
 # Keys that services record beside model fields, and keys inside recorded dicts.
 EXTRA_LABELS = {
+    "sms_withheld": "不再发送的待发短信(条)",
     "reason": "原因",
     "transfer": "转移",
     "password": "密码",

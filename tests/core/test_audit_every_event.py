@@ -31,8 +31,10 @@ from openpyxl import load_workbook
 import gigmarket.core.audit as audit_module
 from gigmarket.core import services as core_services
 from gigmarket.core.audit_display import change_rows
-from gigmarket.core.models import AuditEvent, Division
+from gigmarket.core.models import AuditEvent, Division, SmsMessage
 from gigmarket.core.rekey import rekey
+from gigmarket.core.sms import sms_enqueue
+from gigmarket.core.sms.services import sms_opt_out_record, sms_resend
 from markets import services as market_services
 from markets.attachment1 import write_attachment1
 from markets.models import Trade
@@ -57,7 +59,9 @@ RAW_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 def audit_call_sites():
     """{(path, line): function} of every audit call in the portal's own code."""
     sites = {}
-    for path in sorted(BASE_DIR.glob("*/*.py")):
+    # Every module of the portal's packages, at any depth (gigmarket/core/sms/services.py).
+    packages = [entry for entry in BASE_DIR.iterdir() if (entry / "__init__.py").exists()]
+    for path in sorted(path for package in packages for path in package.rglob("*.py")):
         relative = str(path.relative_to(BASE_DIR))
         if relative.startswith(("tests/", "bench/")):
             continue
@@ -322,6 +326,15 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
     core_services.two_factor_reset(user=second, reason="手机丢失", by=city_user)
     core_services.county_set_clerk_two_factor(county=nanming, required=True, by=county_user)
     core_services.county_set_clerk_two_factor(county=nanming, required=False, by=county_user)  # the clerk browses on
+
+    # SMS: a clerk records an opt-out for someone who asked at the window.
+    sms_opt_out_record(phone="13900001234", source="staff", by=clerk)
+    # ...and county staff resend a notice that failed.
+    failed = sms_enqueue(
+        to="13900005678", template="need_published", params={"trade": "保洁", "market": "南明市场"}, county=nanming
+    )
+    SmsMessage.objects.filter(pk=failed.pk).update(state=SmsMessage.State.FAILED, attempts=5)
+    sms_resend(message=failed, by=county_user)
 
     # Personal data re-keyed (manage.py pii_rekey), and the audit archive of rows past the
     # retention (one made long ago for it).

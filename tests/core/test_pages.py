@@ -20,6 +20,10 @@ PUBLIC_URL_NAMES = {
     "csp_report",
     "reporting:open_csv",
     "reporting:open_json",
+    # The provider's reply webhook (404 unless its secret token matches) and the demo's
+    # message page (404 unless DEBUG).
+    "sms:inbound",
+    "sms:demo",
 }
 
 

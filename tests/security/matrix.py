@@ -290,6 +290,25 @@ def rule_payload(w, where, user, rule=None):
     return {**initial_data(RuleForm(instance=rule)), "name": rule.name + "（矩阵）"}
 
 
+def failed_sms(w, where):
+    """A notice that failed for good, in the side's county."""
+
+    def build():
+        from gigmarket.core.models import SmsMessage
+        from gigmarket.core.sms import sms_enqueue
+
+        message = sms_enqueue(
+            to=f"1370000{w.next():04d}",
+            template="need_published",
+            params={"trade": "保洁", "market": "矩阵市场"},
+            county=w.county(where),
+        )
+        SmsMessage.objects.filter(pk=message.pk).update(state="failed", attempts=5, last_error="矩阵：发送失败")
+        return message
+
+    return w._once(("failed_sms", where), build)
+
+
 # The table ---------------------------------------------------------------------------------
 
 MATRIX = {
@@ -372,6 +391,30 @@ MATRIX = {
         payload=lambda w, s, u: {},
         note="only province staff mark a county inactive; any county, so both sides",
     ),
+    # SMS outbox (gigmarket.core.sms): every staff role reads its scope's rows; writers record
+    # an opt-out (a different number each time, so every allowed POST changes the table).
+    "sms:outbox": Entry(get=flat()),
+    "sms:opt_out": Entry(
+        get=POST_ONLY,
+        post=flat(DONE, allowed=WRITERS),
+        payload=lambda w, s, u: {"phone": f"1390000{w.next():04d}"},
+    ),
+    "sms:resend": Entry(
+        kwargs=lambda w, s, u: {"pk": failed_sms(w, s).pk},
+        get=POST_ONLY_OBJECT,
+        post=scoped(DONE, allowed=WRITERS),
+        payload=lambda w, s, u: {},
+    ),
+    "sms:inbound": Entry(
+        kwargs=lambda w, s, u: {"token": "not-the-token"},
+        one_side=True,
+        get=public(NOT_ALLOWED),
+        post=public(NOT_FOUND),
+        payload=lambda w, s, u: {"mobile": "13900000000", "text": "TD"},
+        post_changes=False,
+        note="the provider's webhook: off while SMS_INBOUND_TOKEN is empty, 404 for a wrong token (tests/sms)",
+    ),
+    "sms:demo": Entry(get=public(NOT_FOUND), note="DEBUG only (make run); tests run with DEBUG off"),
     # Markets.
     "markets:list": Entry(get=flat()),
     "markets:create": Entry(

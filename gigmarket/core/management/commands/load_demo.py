@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from gigmarket.core.models import Division, Role, User
 
-DEMO_APPS = ["markets", "registry", "matching", "reporting"]
+DEMO_APPS = ["markets", "registry", "matching", "reporting", "gigmarket.core.sms"]
 
 DEMO_ACCOUNTS = [
     # username, role, division code, full name
