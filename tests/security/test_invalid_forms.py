@@ -21,6 +21,8 @@ from .matrix import DONE, MATRIX
 
 # Matrix entries whose POST changes something but carries nothing typed: a button.
 BUTTONS = {
+    "sms:resend": "a button: queues a failed notice again",
+    "sms:opt_out": "a button on an outbox row: records that phone's TD opt-out",
     "user_toggle_active": "a button: toggles the account",
     "division_toggle_active": "a button: toggles the county",
     "county_two_factor_policy": "a checkbox: any value is on or off",
