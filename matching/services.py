@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from gigmarket.core.audit import audit_record, diff, snapshot
+from gigmarket.core.audit import audit_record, audited_update, snapshot
 from gigmarket.core.models import AuditEvent
 from registry.models import Posting, Worker
 from registry.services import worker_confirmed_match
@@ -207,19 +207,12 @@ def _set_posting_status(posting, status, *, by, now):
 
 def match_update_terms(*, match, agreed_pay, note, by):
     """Correct the agreed pay or note of a match still being negotiated or confirmed."""
-    with transaction.atomic():
-        match = Match.objects.select_for_update().get(pk=match.pk)
-        if match.state not in (MatchState.NEGOTIATING, MatchState.CONFIRMED):
-            raise ValidationError("只有洽谈中或已确认的对接可以修改约定报酬。")
-        before = snapshot(match, ["agreed_pay", "note"])
-        match.agreed_pay = agreed_pay
-        match.note = note
-        match.full_clean()
-        match.save(update_fields=["agreed_pay", "note"])
-        changes = diff(before, snapshot(match, ["agreed_pay", "note"]))
-        if changes:
-            audit_record(actor=by, action=AuditEvent.Action.UPDATE, target=match, changes=changes)
-        return match
+    return audited_update(match, data={"agreed_pay": agreed_pay, "note": note}, by=by, check=_terms_editable)
+
+
+def _terms_editable(match):
+    if match.state not in (MatchState.NEGOTIATING, MatchState.CONFIRMED):
+        raise ValidationError("只有洽谈中或已确认的对接可以修改约定报酬。")
 
 
 # Rights cases (八) ------------------------------------------------------------------
@@ -238,17 +231,7 @@ def case_create(*, market, data, by):
 
 
 def case_update(*, case, data, by):
-    with transaction.atomic():
-        case = RightsCase.objects.select_for_update().get(pk=case.pk)
-        before = snapshot(case, CASE_FIELDS)
-        for field, value in data.items():
-            setattr(case, field, value)
-        case.full_clean()
-        case.save()
-        changes = diff(before, snapshot(case, CASE_FIELDS))
-        if changes:
-            audit_record(actor=by, action=AuditEvent.Action.UPDATE, target=case, changes=changes)
-        return case
+    return audited_update(case, data=data, by=by, fields=CASE_FIELDS)
 
 
 def case_transition(*, case, to, by, note=""):
@@ -310,17 +293,7 @@ def placement_create(*, worker, county, data, by):
 
 
 def placement_update(*, placement, data, by):
-    with transaction.atomic():
-        placement = Placement.objects.select_for_update().get(pk=placement.pk)
-        before = snapshot(placement, PLACEMENT_FIELDS)
-        for field, value in data.items():
-            setattr(placement, field, value)
-        placement.full_clean()
-        placement.save()
-        changes = diff(before, snapshot(placement, PLACEMENT_FIELDS))
-        if changes:
-            audit_record(actor=by, action=AuditEvent.Action.UPDATE, target=placement, changes=changes)
-        return placement
+    return audited_update(placement, data=data, by=by, fields=PLACEMENT_FIELDS)
 
 
 def placement_follow_up(*, placement, on, text, next_follow_up, by):

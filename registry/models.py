@@ -175,18 +175,9 @@ class Worker(ChoiceLabels, models.Model):
     """A 零工 / 灵活就业人员, one per 身份证号 across the province."""
 
     scope_county_path = "county"
-    AUDIT_MASKED_FIELDS = (
-        "id_hash",
-        "id_encrypted",
-        "name_last4_hash",
-        "mobile",
-        "mobile_encrypted",
-        "mobile_hash",
-        "emergency_phone",
-        "emergency_phone_encrypted",
-    )
-    # Rewritten under the writing key by `manage.py pii_rekey`, as `set_id_number`, `save()`
-    # and the personal fields write them.
+    # The personal fields and the columns below are masked in every audit row
+    # (`gigmarket.core.audit.masked_fields`). Rewritten under the writing key by
+    # `manage.py pii_rekey`, as `set_id_number`, `save()` and the personal fields write them.
     PII_COLUMNS = PiiColumns(
         encrypted=("id_encrypted", "mobile_encrypted", "emergency_phone_encrypted"),
         plain=("name",),
@@ -528,7 +519,7 @@ class Employer(ChoiceLabels, models.Model):
     """A 用工主体. One per 统一社会信用代码; a 家庭/个人 employer is one per phone."""
 
     scope_county_path = "county"
-    AUDIT_MASKED_FIELDS = ("phone", "phone_encrypted", "phone_hash")
+    # Masked in audit rows with the phone (`gigmarket.core.audit.masked_fields`).
     PII_COLUMNS = PiiColumns(
         encrypted=("phone_encrypted",), hashes={"phone_hash": lambda row: hash_value(row["phone_encrypted"])}
     )

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Value
 from django.utils import timezone
 
-from gigmarket.core.audit import audit_record, diff, snapshot
+from gigmarket.core.audit import audit_record, audited_update, diff, snapshot
 from gigmarket.core.exports import audit_export
 from gigmarket.core.models import AuditEvent
 from gigmarket.core.security import audit_reveal
@@ -191,7 +191,7 @@ def _worker_register(*, id_number, name, data, trades, market, by, key, transfer
         actor=by,
         action=AuditEvent.Action.UPDATE,
         target=worker,
-        changes=diff(before, after, masked=Worker.AUDIT_MASKED_FIELDS),
+        changes=diff(before, after),
     )
     visit = _visit(market=market, window=WindowVisit.Window.REGISTER, worker=worker, topic="再次登记", by=by, key=key)
     return Registration(worker=worker, created=False, visit=visit)
@@ -226,7 +226,7 @@ def _transfer(*, worker, data, trades, market, by, key, choices):
     )
     moved.full_clean(exclude=["worker", "from_county", "to_county", "market", "by"])
     moved.save()
-    changes = diff(before, after, masked=Worker.AUDIT_MASKED_FIELDS)
+    changes = diff(before, after)
     # One row for each county's audit: the county left sees where the worker went.
     for county, label in ((old_county, f"转出至{new_county.name}"), (new_county, f"由{old_county.name}转入")):
         audit_record(
@@ -242,20 +242,13 @@ def _transfer(*, worker, data, trades, market, by, key, choices):
 
 def worker_update(*, worker, data, trades=None, by):
     """Edit a worker's details (second step, or later corrections)."""
-    with transaction.atomic():
-        worker = Worker.objects.select_for_update().get(pk=worker.pk)
-        before = {**snapshot(worker, WORKER_AUDIT_FIELDS), "trades": _trade_names(worker)}
-        for field, value in data.items():
-            setattr(worker, field, value)
-        worker.full_clean()
-        worker.save()
-        if trades is not None:
-            worker.set_trades(trades)
-        after = {**snapshot(worker, WORKER_AUDIT_FIELDS), "trades": _trade_names(worker)}
-        changes = diff(before, after, masked=Worker.AUDIT_MASKED_FIELDS)
-        if changes:
-            audit_record(actor=by, action=AuditEvent.Action.UPDATE, target=worker, changes=changes)
-        return worker
+    return audited_update(
+        worker,
+        data=data,
+        by=by,
+        fields=[*WORKER_AUDIT_FIELDS, "trades"],
+        after_save=None if trades is None else lambda worker: worker.set_trades(trades),
+    )
 
 
 # Stored tier (分级服务) -------------------------------------------------------------------
@@ -380,17 +373,7 @@ def employer_reveal_phone(*, employer, by):
 
 def employer_update(*, employer, data, by):
     fields = ["kind", "name", "credit_code", "contact_name", "phone", "address"]
-    with transaction.atomic():
-        employer = Employer.objects.select_for_update().get(pk=employer.pk)
-        before = snapshot(employer, fields)
-        for field, value in data.items():
-            setattr(employer, field, value)
-        employer.full_clean()
-        employer.save()
-        changes = diff(before, snapshot(employer, fields), masked=Employer.AUDIT_MASKED_FIELDS)
-        if changes:
-            audit_record(actor=by, action=AuditEvent.Action.UPDATE, target=employer, changes=changes)
-        return employer
+    return audited_update(employer, data=data, by=by, fields=fields)
 
 
 # Postings ----------------------------------------------------------------------------
@@ -535,25 +518,10 @@ TRAINING_FIELDS = [
 
 
 def training_offer_save(*, offer=None, county, data, by):
-    with transaction.atomic():
-        creating = offer is None
-        if creating:
-            offer = TrainingOffer(county=county, created_by=by)
-            before = {}
-        else:
-            offer = TrainingOffer.objects.select_for_update().get(pk=offer.pk)
-            before = snapshot(offer, TRAINING_FIELDS)
-        for field, value in data.items():
-            setattr(offer, field, value)
-        offer.full_clean()
-        offer.save()
-        audit_record(
-            actor=by,
-            action=AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE,
-            target=offer,
-            changes=diff(before, snapshot(offer, TRAINING_FIELDS)),
-        )
-        return offer
+    """Publish a training offer in `county` (`offer` None) or edit one."""
+    if offer is None:
+        offer = TrainingOffer(county=county, created_by=by)
+    return audited_update(offer, data=data, by=by, fields=TRAINING_FIELDS)
 
 
 class TrainingFull(Exception):
@@ -638,22 +606,7 @@ POLICY_FIELDS = ["category", "title", "body", "source", "is_public"]
 
 
 def policy_note_save(*, note=None, county, data, by):
-    with transaction.atomic():
-        creating = note is None
-        if creating:
-            note = PolicyNote(county=county, created_by=by)
-            before = {}
-        else:
-            note = PolicyNote.objects.select_for_update().get(pk=note.pk)
-            before = snapshot(note, POLICY_FIELDS)
-        for field, value in data.items():
-            setattr(note, field, value)
-        note.full_clean()
-        note.save()
-        audit_record(
-            actor=by,
-            action=AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE,
-            target=note,
-            changes=diff(before, snapshot(note, POLICY_FIELDS)),
-        )
-        return note
+    """Publish a policy note in `county` (`note` None) or edit one."""
+    if note is None:
+        note = PolicyNote(county=county, created_by=by)
+    return audited_update(note, data=data, by=by, fields=POLICY_FIELDS)

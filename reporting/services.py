@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from gigmarket.core.audit import audit_record, diff, snapshot
+from gigmarket.core.audit import audit_record, audited_update, diff, snapshot
 from gigmarket.core.models import AuditEvent, Division, Role, User
 from gigmarket.core.scoping import require_write
 from markets.attachment1 import market_row
@@ -81,18 +81,7 @@ def rule_save(*, rule, data, by):
     if not by.is_province_level:
         raise PermissionDenied("只有省级工作人员可以修改报送规则。")
     with transaction.atomic():
-        is_new = rule.pk is None
-        before = {} if is_new else snapshot(ReportingRule.objects.get(pk=rule.pk), RULE_FIELDS)
-        for name, value in data.items():
-            setattr(rule, name, value)
-        rule.full_clean()
-        rule.save()
-        audit_record(
-            actor=by,
-            action=AuditEvent.Action.CREATE if is_new else AuditEvent.Action.UPDATE,
-            target=rule,
-            changes=diff(before, snapshot(rule, RULE_FIELDS)),
-        )
+        audited_update(rule, data=data, by=by, fields=RULE_FIELDS)
         periods_generate()
     return rule
 

@@ -124,6 +124,10 @@ class User(ChoiceLabels, AbstractUser):
 
     objects = UserManager()
 
+    # A staff member's own phone: kept in clear for the account pages, never in the audit
+    # log (`gigmarket.core.audit.masked_fields`).
+    AUDIT_MASKED_FIELDS = ("phone",)
+
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")

@@ -11,12 +11,11 @@ from django.utils import timezone
 
 from . import audit_archive as audit_archive_files
 from . import twofactor
-from .audit import audit_record, diff, snapshot
+from .audit import audit_record, audited_update, diff, snapshot
 from .audit_archive import ARCHIVE_FIELDS, ArchiveError, checksum_path_for, verify_export, write_checksum
 from .models import AuditEvent
 
 USER_AUDIT_FIELDS = ["username", "full_name", "phone", "email", "role", "division", "market", "is_active"]
-USER_MASKED = {"phone"}
 
 
 @transaction.atomic
@@ -34,22 +33,21 @@ def user_create(*, data, password, by):
         action=AuditEvent.Action.CREATE,
         target=user,
         county=user.division,
-        changes=diff({}, snapshot(user, USER_AUDIT_FIELDS), masked=USER_MASKED),
+        changes=diff({}, snapshot(user, USER_AUDIT_FIELDS)),
     )
     return user
 
 
-@transaction.atomic
 def user_update(*, user, data, by):
-    before = snapshot(user, USER_AUDIT_FIELDS)
-    for key, value in data.items():
-        setattr(user, key, value)
-    user.full_clean(exclude=["password"])
-    user.save()
-    changes = diff(before, snapshot(user, USER_AUDIT_FIELDS), masked=USER_MASKED)
-    if changes:
-        audit_record(actor=by, action=AuditEvent.Action.UPDATE, target=user, county=user.division, changes=changes)
-    return user
+    """Change an account; filed under the division it has afterwards."""
+    return audited_update(
+        user,
+        data=data,
+        by=by,
+        fields=USER_AUDIT_FIELDS,
+        county=data.get("division", user.division),
+        exclude=["password"],
+    )
 
 
 def _save_password(*, user, password, must_change, by):
