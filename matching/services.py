@@ -15,6 +15,7 @@ from gigmarket.models import AuditEvent
 from registry.models import Posting, Worker
 from registry.services import worker_confirmed_match
 
+from .arrears import require_not_blocked
 from .models import (
     HOLDING_STATES,
     LIVE_STATES,
@@ -173,6 +174,7 @@ def _transition(*, match, posting, to, by, reason):
 
 
 def _check_confirmable(*, match, posting, worker, today):
+    require_not_blocked(match.employer_id, action="确认用工")
     if posting.status not in (Posting.Status.OPEN, Posting.Status.FILLED):
         raise ValidationError(f"该用工需求{posting.get_status_display()}，不能确认用工。")
     if posting.last_work_date < today:

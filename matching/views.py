@@ -204,20 +204,23 @@ def match_list(request):
     )
 
 
+def match_detail_context(request, match):
+    from .wage_views import wage_panel_context
+
+    return {
+        "match": match,
+        "events": match.events.select_related("by"),
+        "terms_form": TermsForm(initial={"agreed_pay": match.agreed_pay, "note": match.note}),
+        "cases": match.rights_cases.all(),
+        "can_write": request.user.can_write,
+        **wage_panel_context(match),
+    }
+
+
 @login_required
 def match_detail(request, pk):
     match = get_match_for_user(request.user, pk)
-    return render(
-        request,
-        "matching/match_detail.html",
-        {
-            "match": match,
-            "events": match.events.select_related("by"),
-            "terms_form": TermsForm(initial={"agreed_pay": match.agreed_pay, "note": match.note}),
-            "cases": match.rights_cases.all(),
-            "can_write": request.user.can_write,
-        },
-    )
+    return render(request, "matching/match_detail.html", match_detail_context(request, match))
 
 
 @login_required

@@ -615,6 +615,35 @@ MATRIX = {
         post=scoped(DONE, allowed=WRITERS),
         payload=lambda w, s, u: {"on": today(), "text": "矩阵回访"},
     ),
+    # 欠薪 block and wage settlement (matching.arrears, matching.wages).
+    "matching:arrears_detail": Entry(kwargs=lambda w, s, u: {"employer_pk": w.case(s).employer_id}, get=scoped()),
+    "matching:arrears_override": Entry(
+        kwargs=lambda w, s, u: {"employer_pk": w.case(s).employer_id},
+        get=POST_ONLY_OBJECT,
+        post=scoped(DONE, allowed=("province", "county", "county2")),
+        payload=lambda w, s, u: {"reason": "矩阵放行：已签还款计划", "valid_until": today()},
+        note="county staff of the employer's county lift the block (the province for any county)",
+    ),
+    "matching:arrears_revoke": Entry(
+        kwargs=lambda w, s, u: {"pk": w.override(s).pk},
+        get=POST_ONLY_OBJECT,
+        post=scoped(DONE, allowed=("province", "county", "county2")),
+        payload=lambda w, s, u: {},
+    ),
+    "matching:wage_list": Entry(get=flat()),
+    "matching:wage_record": Entry(
+        kwargs=lambda w, s, u: {"pk": w.match(s, "completed").pk},
+        get=POST_ONLY_OBJECT,
+        post=scoped(DONE, allowed=WRITERS),
+        payload=lambda w, s, u: {"wage_due": "230", "amount_paid": "230", "paid_on": today(), "method": "cash"},
+    ),
+    "matching:wage_confirm": Entry(
+        kwargs=lambda w, s, u: {"pk": w.settled_match(s).pk},
+        get=POST_ONLY_OBJECT,
+        post=scoped(DONE, allowed=WRITERS),
+        payload=lambda w, s, u: {},
+        note="the worker confirms the recorded wage at the counter",
+    ),
     # Reporting.
     "reporting:period_list": Entry(get=flat()),
     "reporting:period_detail": Entry(kwargs=lambda w, s, u: {"pk": w.periods()[0].pk}, get=flat(), one_side=True),

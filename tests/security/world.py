@@ -122,8 +122,8 @@ class World:
 
         return self._once(("worker", where, tag), build)
 
-    def employer(self, where):
-        return self._once(("employer", where), lambda: EmployerFactory(county=self.county(where)))
+    def employer(self, where, tag="main"):
+        return self._once(("employer", where, tag), lambda: EmployerFactory(county=self.county(where)))
 
     def posting(self, where, tag="main"):
         return self._once(
@@ -148,9 +148,42 @@ class World:
         return self._once(
             ("case", where),
             lambda: RightsCaseFactory(
-                worker=self.worker(where), employer=self.employer(where), market=self.market(where)
+                worker=self.worker(where), employer=self.employer(where, "case"), market=self.market(where)
             ),
         )
+
+    def override(self, where):
+        """An active 欠薪 block override of the case's employer."""
+
+        def build():
+            from matching.arrears import arrears_override_grant
+
+            case = self.case(where)
+            return arrears_override_grant(
+                employer=case.employer,
+                reason="矩阵放行",
+                valid_until=timezone.localdate(),
+                by=self.users["province"],
+            )
+
+        return self._once(("override", where), build)
+
+    def settled_match(self, where):
+        """A completed match with its wage recorded, waiting for the worker's confirmation."""
+
+        def build():
+            from matching.wages import wage_settlement_record
+
+            match = make_match(
+                posting=self.posting(where, "settled"),
+                worker=self.worker(where, "settled"),
+                by=self.users["province"],
+                state="completed",
+            )
+            wage_settlement_record(match=match, data={"wage_due": 200, "amount_paid": 0}, by=self.users["province"])
+            return match
+
+        return self._once(("settled", where), build)
 
     def placement(self, where):
         return self._once(("placement", where), lambda: PlacementFactory(worker=self.worker(where)))
