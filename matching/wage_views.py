@@ -37,7 +37,7 @@ def _arrears_page(request, employer, form, status=200):
         "matching/arrears_detail.html",
         {
             "employer": employer,
-            "block": block,
+            "arrears": block,
             "overrides": employer.arrears_overrides.select_related("granted_by", "revoked_by"),
             "form": form,
             "can_override": arrears.can_override(request.user, employer),

@@ -37,6 +37,8 @@ from markets import services as market_services
 from markets.attachment1 import write_attachment1
 from markets.models import Trade
 from matching import services as matching_services
+from matching.arrears import arrears_override_grant, arrears_override_revoke
+from matching.wages import wage_arrears_sweep, wage_settlement_confirm, wage_settlement_record
 from registry import services as registry_services
 from registry.models import Posting, WindowVisit
 from reporting import services as reporting_services
@@ -286,6 +288,20 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
         next_follow_up=today + datetime.timedelta(days=30),
         by=county_user,
     )
+
+    # The 欠薪 block lifted and revoked; a wage recorded, confirmed short, and the sweep's case.
+    override = arrears_override_grant(employer=employer, reason="已签还款计划", valid_until=today, by=county_user)
+    arrears_override_revoke(override=override, by=county_user)
+    finished = make_match(by=clerk, state="completed", market=market, employer=EmployerFactory())
+    settlement = wage_settlement_record(
+        match=finished,
+        data={"wage_due": 220, "amount_paid": 100, "paid_on": today, "method": "social_card"},
+        by=clerk,
+    )
+    wage_settlement_record(match=finished, data={"note": "余款月底付"}, by=clerk)
+    wage_settlement_confirm(settlement=settlement, by=clerk)
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=settings.WAGE_PAYMENT_DAYS + 1)):
+        assert len(wage_arrears_sweep()) == 1
 
     # Reporting: a rule change that moves future deadlines, and a submission's transitions.
     with time_machine.travel(beijing("2025-03-01 09:00"), tick=False):
