@@ -79,6 +79,7 @@ EXTRA_LABELS = {
     "note": "办理记录",
     "follow_up": "跟踪回访",
     "owed": "欠付金额",
+    "eligibility_override": "特批理由",
     # Filter names of exports (markets, workers, the audit log).
     "q": "查询条件",
     "city": "市州",

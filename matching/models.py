@@ -540,3 +540,23 @@ class WageSettlement(ChoiceLabels, models.Model):
         if not self.is_confirmed:
             return "待零工确认"
         return "已足额支付" if self.owed == 0 else "少付"
+
+
+class PlacementEligibilityOverride(models.Model):
+    """A 公益性岗位 placement of a worker not recognised as 就业困难人员, and why it was allowed."""
+
+    scope_county_path = "placement__county"
+
+    placement = models.OneToOneField(
+        Placement, verbose_name=_("安置"), on_delete=models.CASCADE, related_name="eligibility_override"
+    )
+    reason = models.CharField(_("特批理由"), max_length=200)
+    by = user_ref(_("核准人"))
+    at = models.DateTimeField(_("核准时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("公益性岗位特批安置")
+        verbose_name_plural = _("公益性岗位特批安置")
+
+    def __str__(self):
+        return f"{self.placement} · 特批"

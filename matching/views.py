@@ -60,7 +60,9 @@ def get_case_for_user(user, pk):
 
 
 def get_placement_for_user(user, pk):
-    return get_object_in_scope(Placement.objects.select_related("worker", "county"), user, pk=pk)
+    return get_object_in_scope(
+        Placement.objects.select_related("worker", "county", "eligibility_override__by"), user, pk=pk
+    )
 
 
 def _safe_next(request, fallback):
@@ -486,7 +488,11 @@ def placement_create(request):
         chosen = form.chosen_worker()
         try:
             placement = services.placement_create(
-                worker=chosen, county=chosen.county, data=form.service_data(), by=request.user
+                worker=chosen,
+                county=chosen.county,
+                data=form.service_data(),
+                by=request.user,
+                override_reason=form.cleaned_data.get("eligibility_override", ""),
             )
         except ValidationError as exc:
             form.add_error(None, exc.messages)

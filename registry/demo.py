@@ -10,7 +10,17 @@ from django.utils import timezone
 
 from markets.models import Market, Trade
 
-from .models import Employer, PayUnit, PolicyNote, Posting, TrainingOffer, TrainingSignup, WindowVisit, Worker
+from .models import (
+    Employer,
+    HardshipRecognition,
+    PayUnit,
+    PolicyNote,
+    Posting,
+    TrainingOffer,
+    TrainingSignup,
+    WindowVisit,
+    Worker,
+)
 from .validators import build_credit_code, build_id_number, parse_id_number
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何罗高林龙潘韦吴杨石"
@@ -77,6 +87,7 @@ def load():
         _visits(market, workers, employers, rng, today)
         _training(market, trades, workers, today)
         _policies(market)
+        _recognitions(workers, today)
 
 
 def _workers(market, index, trades, rng, today):
@@ -216,4 +227,23 @@ def _policies(market):
     for category, title, body in POLICIES:
         PolicyNote.objects.get_or_create(
             county=market.county, title=title, defaults={"category": category, "body": body}
+        )
+
+
+def _recognitions(workers, today):
+    """就业困难人员 and disabled workers carry a recognition (basis, date, document)."""
+    from .recognition import recognition_record
+
+    for worker in workers:
+        if not (worker.employment_difficulty or worker.disabled) or worker.hardship_recognitions.exists():
+            continue
+        basis = HardshipRecognition.Basis.DISABLED if worker.disabled else HardshipRecognition.Basis.LONG_UNEMPLOYED
+        recognition_record(
+            worker=worker,
+            data={
+                "basis": basis,
+                "document_no": f"JK{today:%Y}{worker.pk:05d}",
+                "recognised_on": today - datetime.timedelta(days=60),
+            },
+            by=None,
         )

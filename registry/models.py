@@ -876,3 +876,84 @@ class PolicyNote(ChoiceLabels, models.Model):
 
     def __str__(self):
         return self.title
+
+
+class HardshipRecognition(ChoiceLabels, models.Model):
+    """A worker recognised as 就业困难人员 (notice 七): on what basis, when, until when.
+
+    Only a recognised worker may be placed in a 公益性岗位 (`matching.services.placement_create`;
+    others only by an audited override). Recording one sets `Worker.employment_difficulty`,
+    which feeds the tier rule; ending the last one clears it (`registry.recognition`).
+    """
+
+    scope_county_path = "worker__county"
+
+    class Basis(models.TextChoices):
+        SENIOR = "senior", _("大龄失业人员")
+        DISABLED = "disabled", _("残疾人")
+        ZERO_EMPLOYMENT = "zero_employment", _("城镇零就业家庭成员")
+        RURAL_ZERO = "rural_zero", _("农村零转移就业家庭成员")
+        LOW_INCOME = "low_income", _("最低生活保障家庭成员")
+        LONG_UNEMPLOYED = "long_unemployed", _("连续失业一年以上人员")
+        RELOCATED = "relocated", _("易地扶贫搬迁劳动力")
+        POVERTY = "poverty", _("脱贫人口/防止返贫监测对象")
+        OTHER = "other", _("其他")
+
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("零工"), on_delete=models.PROTECT, related_name="hardship_recognitions"
+    )
+    basis = models.CharField(_("认定依据"), max_length=16, choices=Basis.choices)
+    basis_note = models.CharField(_("依据说明"), max_length=200, blank=True)
+    document_no = models.CharField(_("认定文书编号"), max_length=40, blank=True)
+    recognised_on = models.DateField(_("认定日期"))
+    valid_until = models.DateField(_("有效期至"), null=True, blank=True, help_text=_("不填表示长期有效。"))
+    ended_on = models.DateField(_("终止日期"), null=True, blank=True)
+    end_reason = models.CharField(_("终止原因"), max_length=200, blank=True)
+    created_by = user_ref(_("登记人"))
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-recognised_on", "-id"]
+        verbose_name = _("就业困难人员认定")
+        verbose_name_plural = _("就业困难人员认定")
+        indexes = [models.Index(fields=["worker", "ended_on"], name="registry_recognition_worker")]
+
+    def __str__(self):
+        return f"{self.worker} · {self.get_basis_display()}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        today = timezone.localdate()
+        if self.recognised_on and self.recognised_on > today:
+            errors["recognised_on"] = "认定日期不能晚于今天。"
+        if self.valid_until and self.recognised_on and self.valid_until < self.recognised_on:
+            errors["valid_until"] = "有效期不能早于认定日期。"
+        if self.basis == self.Basis.OTHER and not self.basis_note.strip():
+            errors["basis_note"] = "认定依据为“其他”的，请填写依据说明。"
+        if self.ended_on and not self.end_reason.strip():
+            errors["end_reason"] = "请填写终止原因。"
+        if errors:
+            raise ValidationError(errors)
+
+    def is_active_on(self, day=None):
+        day = day or timezone.localdate()
+        return (
+            self.recognised_on <= day
+            and (self.ended_on is None or self.ended_on > day)
+            and (self.valid_until is None or self.valid_until >= day)
+        )
+
+    @property
+    def is_active(self):
+        return self.is_active_on()
+
+    @classmethod
+    def active_q(cls, day=None, prefix=""):
+        day = day or timezone.localdate()
+        return (
+            Q(**{f"{prefix}recognised_on__lte": day})
+            & (Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gt": day}))
+            & (Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gte": day}))
+        )

@@ -41,6 +41,7 @@ from matching.arrears import arrears_override_grant, arrears_override_revoke
 from matching.wages import wage_arrears_sweep, wage_settlement_confirm, wage_settlement_record
 from registry import services as registry_services
 from registry.models import Posting, WindowVisit
+from registry.recognition import recognition_end, recognition_record
 from reporting import services as reporting_services
 from reporting.models import ReportingRule
 from tests.factories.core import TEST_PASSWORD, UserFactory, division
@@ -277,8 +278,18 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
     matching_services.case_update(case=case, data={"amount_recovered": 300}, by=clerk)
     matching_services.case_add_note(case=case, on=today, text="电话联系雇主", by=clerk)
     matching_services.case_transition(case=case, to="mediating", by=clerk, note="约双方调解")
+    recognition = recognition_record(
+        worker=worker, data={"basis": "long_unemployed", "recognised_on": today, "document_no": "JK001"}, by=clerk
+    )
     placement = matching_services.placement_create(
         worker=worker, county=nanming, data={"post": "社区保洁", "unit": "街道办", "start_date": today}, by=county_user
+    )
+    matching_services.placement_create(
+        worker=WorkerFactory(registered_market=market, id_number=id_number_for(903, birth=datetime.date(1977, 1, 1))),
+        county=nanming,
+        data={"post": "护林员", "unit": "林业站", "start_date": today},
+        by=county_user,
+        override_reason="家庭突发困难，认定材料补办中",
     )
     matching_services.placement_update(placement=placement, data={"monthly_pay": 1800}, by=county_user)
     matching_services.placement_follow_up(
@@ -288,6 +299,8 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
         next_follow_up=today + datetime.timedelta(days=30),
         by=county_user,
     )
+
+    recognition_end(recognition=recognition, on=today, reason="已稳定就业", by=clerk)
 
     # The 欠薪 block lifted and revoked; a wage recorded, confirmed short, and the sweep's case.
     override = arrears_override_grant(employer=employer, reason="已签还款计划", valid_until=today, by=county_user)

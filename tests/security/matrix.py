@@ -271,7 +271,7 @@ def case_edit_payload(w, where, user):
 def placement_payload(w, where, user, worker=True):
     data = {"post": "矩阵保洁", "unit": "街道办", "start_date": today(), "status": "active"}
     if worker:
-        data["worker"] = str(w.worker(where).pk)
+        data["worker"] = str(w.recognised(where).pk)
     return data
 
 
@@ -537,6 +537,18 @@ MATRIX = {
         post=scoped(DONE, allowed=WRITERS),
         payload=policy_edit_payload,
     ),
+    "registry:recognition_create": Entry(
+        kwargs=lambda w, s, u: {"pk": w.worker(s).pk},
+        get=POST_ONLY_OBJECT,
+        post=scoped(DONE, allowed=WRITERS),
+        payload=lambda w, s, u: {"basis": "disabled", "recognised_on": today(), "document_no": "JK-矩阵"},
+    ),
+    "registry:recognition_end": Entry(
+        kwargs=lambda w, s, u: {"pk": w.recognition(s).pk},
+        get=POST_ONLY_OBJECT,
+        post=scoped(DONE, allowed=WRITERS),
+        payload=lambda w, s, u: {"on": today(), "reason": "矩阵：已就业"},
+    ),
     "registry:board": Entry(kwargs=lambda w, s, u: {"market_pk": w.market(s).pk}, get=public(scoped_object=True)),
     "registry:public_postings": Entry(
         kwargs=lambda w, s, u: {"market_pk": w.market(s).pk}, get=public(scoped_object=True)
@@ -597,7 +609,7 @@ MATRIX = {
     ),
     "matching:placement_list": Entry(get=flat()),
     "matching:placement_create": Entry(
-        query=lambda w, s, u: {"worker": w.worker(s).pk},
+        query=lambda w, s, u: {"worker": w.recognised(s).pk},
         get=scoped(allowed=WRITERS),
         post=scoped(DONE, allowed=WRITERS),
         payload=placement_payload,

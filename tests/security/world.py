@@ -152,6 +152,25 @@ class World:
             ),
         )
 
+    def recognised(self, where):
+        """A worker recognised as 就业困难人员 (may be placed in a 公益性岗位)."""
+
+        def build():
+            from registry.recognition import recognition_record
+
+            worker = self.worker(where, "recognised")
+            recognition_record(
+                worker=worker,
+                data={"basis": "long_unemployed", "recognised_on": timezone.localdate()},
+                by=self.users["province"],
+            )
+            return worker
+
+        return self._once(("recognised", where), build)
+
+    def recognition(self, where):
+        return self._once(("recognition", where), lambda: self.recognised(where).hardship_recognitions.get())
+
     def override(self, where):
         """An active 欠薪 block override of the case's employer."""
 
