@@ -80,6 +80,7 @@ EXTRA_LABELS = {
     "follow_up": "跟踪回访",
     "owed": "欠付金额",
     "eligibility_override": "特批理由",
+    "year": "年度",
     # Filter names of exports (markets, workers, the audit log).
     "q": "查询条件",
     "city": "市州",
