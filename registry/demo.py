@@ -16,6 +16,7 @@ from .models import (
     PayUnit,
     PolicyNote,
     Posting,
+    SubsidyApplication,
     TrainingOffer,
     TrainingSignup,
     WindowVisit,
@@ -88,6 +89,7 @@ def load():
         _training(market, trades, workers, today)
         _policies(market)
         _recognitions(workers, today)
+        _subsidies(market, workers, today)
 
 
 def _workers(market, index, trades, rng, today):
@@ -247,3 +249,60 @@ def _recognitions(workers, today):
             },
             by=None,
         )
+
+
+def _subsidies(market, workers, today):
+    """Applications at every market: 意外伤害保险补贴 paid, 社会保险补贴 approved, one returned,
+    创业补贴 waiting. The county reviews in 南明区 (the demo county account); elsewhere they wait."""
+    from gigmarket.models import User
+
+    from . import subsidies
+
+    if SubsidyApplication.objects.filter(worker__registered_market=market).exists():
+        return
+    reviewer = User.objects.filter(username="demo_county", division_id=market.county_id).first()
+    insured = [w for w in workers if w.has_injury_insurance and 16 <= w.age(today) <= 55]
+    recognised = [w for w in workers if w.employment_difficulty and 16 <= w.age(today) <= 55]
+    accident = {"kind": "accident_insurance", "period": str(today.year), "evidence": ["意外伤害保险保单"]}
+    made = []
+    for worker, amount in zip(insured[:2], (100, 80), strict=False):
+        made.append(subsidies.subsidy_apply(worker=worker, data={**accident, "amount_requested": amount}, by=None))
+    for worker in recognised[:1]:
+        made.append(
+            subsidies.subsidy_apply(
+                worker=worker,
+                data={
+                    "kind": "social_insurance",
+                    "period": f"{today:%Y-%m}",
+                    "amount_requested": 450,
+                    "evidence": ["灵活就业社会保险缴费凭证"],
+                },
+                by=None,
+            )
+        )
+    if insured[2:3]:
+        subsidies.subsidy_apply(
+            worker=insured[2],
+            data={
+                "kind": "startup",
+                "period": "once",
+                "amount_requested": 5000,
+                "evidence": ["营业执照", "经营场所证明"],
+            },
+            by=None,
+        )
+    if reviewer is None:
+        return
+    for n, app in enumerate(made):
+        if n == 1:
+            subsidies.subsidy_return(application=app, reason="保单缴费凭证不清晰，请补交", by=reviewer)
+            continue
+        subsidies.subsidy_approve(application=app, amount=app.amount_requested, by=reviewer)
+        if n == 0:
+            subsidies.subsidy_pay(
+                application=app,
+                amount=app.amount_requested,
+                paid_on=today,
+                voucher_no=f"BT{today:%Y%m%d}{app.pk:04d}",
+                by=reviewer,
+            )

@@ -383,7 +383,7 @@ def totals(qs, *, year):
         if key not in rows:
             rows[key] = {
                 "county": row["county__name"],
-                "kind": SubsidyKind(row["kind"]).label,
+                "kind": str(SubsidyKind(row["kind"]).label),
                 "approved_n": 0,
                 "approved": Decimal("0"),
                 "paid_n": 0,

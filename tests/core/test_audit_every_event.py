@@ -42,6 +42,7 @@ from matching.wages import wage_arrears_sweep, wage_settlement_confirm, wage_set
 from registry import services as registry_services
 from registry.models import Posting, WindowVisit
 from registry.recognition import recognition_end, recognition_record
+from registry.subsidies import subsidy_apply, subsidy_approve, subsidy_pay, subsidy_return
 from reporting import services as reporting_services
 from reporting.models import ReportingRule
 from tests.factories.core import TEST_PASSWORD, UserFactory, division
@@ -300,6 +301,20 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
         by=county_user,
     )
 
+    # Subsidies: one applied, approved and paid; one returned.
+    insured = WorkerFactory(
+        registered_market=market,
+        id_number=id_number_for(904, birth=datetime.date(1977, 1, 1)),
+        has_injury_insurance=True,
+    )
+    accident = {"kind": "accident_insurance", "period": str(today.year), "amount_requested": 100}
+    application = subsidy_apply(worker=insured, data={**accident, "evidence": ["意外伤害保险保单"]}, by=clerk)
+    subsidy_approve(application=application, amount=100, by=county_user)
+    subsidy_pay(application=application, amount=100, paid_on=today, voucher_no="PZ-001", by=county_user)
+    returned = subsidy_apply(
+        worker=insured, data={**accident, "period": str(today.year - 1), "evidence": ["意外伤害保险保单"]}, by=clerk
+    )
+    subsidy_return(application=returned, reason="保单不在补贴年度内", by=county_user)
     recognition_end(recognition=recognition, on=today, reason="已稳定就业", by=clerk)
 
     # The 欠薪 block lifted and revoked; a wage recorded, confirmed short, and the sweep's case.
@@ -329,6 +344,7 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
         browser = login_as(user)
         assert browser.get(reverse("markets:export"), {"status": "operating"}).status_code == 200
         assert browser.get(reverse("registry:worker_export"), {"q": "审计"}).status_code == 200
+        assert browser.get(reverse("registry:subsidy_export")).status_code == 200
         assert browser.get(reverse("reporting:export"), {"period": period("2023-01-01").pk}).status_code == 200
         assert browser.get(reverse("reporting:monitoring_export")).status_code == 200
         assert browser.get(reverse("audit_export"), {"target_type": "市场"}).status_code == 200

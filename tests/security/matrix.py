@@ -549,6 +549,28 @@ MATRIX = {
         post=scoped(DONE, allowed=WRITERS),
         payload=lambda w, s, u: {"on": today(), "reason": "矩阵：已就业"},
     ),
+    "registry:subsidy_list": Entry(get=flat()),
+    "registry:subsidy_totals": Entry(get=flat()),
+    "registry:subsidy_export": Entry(get=flat()),
+    "registry:subsidy_create": Entry(
+        kwargs=lambda w, s, u: {"worker_pk": w.insured(s).pk},
+        get=scoped(allowed=WRITERS),
+        post=scoped(DONE, allowed=WRITERS),
+        payload=lambda w, s, u: {
+            "kind": "accident_insurance",
+            "year": str(timezone.localdate().year - 1),
+            "amount_requested": "80",
+            "evidence": ["意外伤害保险保单"],
+        },
+    ),
+    "registry:subsidy_detail": Entry(kwargs=lambda w, s, u: {"pk": w.subsidy(s).pk}, get=scoped()),
+    "registry:subsidy_action": Entry(
+        kwargs=lambda w, s, u: {"pk": w.subsidy(s).pk, "action": "approve"},
+        get=POST_ONLY_OBJECT,
+        post=scoped(DONE, allowed=("province", "county", "county2")),
+        payload=lambda w, s, u: {"amount": "100"},
+        note="county staff of the applicant's county review (the province for any county)",
+    ),
     "registry:board": Entry(kwargs=lambda w, s, u: {"market_pk": w.market(s).pk}, get=public(scoped_object=True)),
     "registry:public_postings": Entry(
         kwargs=lambda w, s, u: {"market_pk": w.market(s).pk}, get=public(scoped_object=True)

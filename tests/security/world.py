@@ -171,6 +171,39 @@ class World:
     def recognition(self, where):
         return self._once(("recognition", where), lambda: self.recognised(where).hardship_recognitions.get())
 
+    def insured(self, where):
+        """A worker with accident insurance (may apply for 意外伤害保险补贴)."""
+
+        def build():
+            n = 760 + self.next()
+            return WorkerFactory(
+                id_number=id_number_for(n, region=self.county(where).code),
+                mobile=f"1860000{n:04d}",
+                registered_market=self.market(where),
+                has_injury_insurance=True,
+            )
+
+        return self._once(("insured", where), build)
+
+    def subsidy(self, where):
+        """A 待审核 意外伤害保险补贴 application of this year."""
+
+        def build():
+            from registry.subsidies import subsidy_apply
+
+            return subsidy_apply(
+                worker=self.insured(where),
+                data={
+                    "kind": "accident_insurance",
+                    "period": str(timezone.localdate().year),
+                    "amount_requested": 100,
+                    "evidence": ["意外伤害保险保单"],
+                },
+                by=self.users["province"],
+            )
+
+        return self._once(("subsidy", where), build)
+
     def override(self, where):
         """An active 欠薪 block override of the case's employer."""
 
