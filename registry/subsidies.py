@@ -260,7 +260,9 @@ def subsidy_apply(*, worker, data, by):
 
 def _locked(app):
     return (
-        SubsidyApplication.objects.select_for_update().select_related("worker", "training_signup__offer").get(pk=app.pk)
+        SubsidyApplication.objects.select_for_update(of=("self",))
+        .select_related("worker", "training_signup__offer")
+        .get(pk=app.pk)
     )
 
 
