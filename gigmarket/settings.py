@@ -352,6 +352,8 @@ parse_keyring(PII_KEYS, PII_KEY, PII_CIPHER, PII_HASH)
 SENIOR_AGE_MALE = env_int("SENIOR_AGE_MALE", 50)
 SENIOR_AGE_FEMALE = env_int("SENIOR_AGE_FEMALE", 40)
 LONG_WAIT_DAYS = env_int("LONG_WAIT_DAYS", 30)
+# 工资结算 (八): days after 完工 within which a wage must be paid before a 欠薪 case opens.
+WAGE_PAYMENT_DAYS = env_int("WAGE_PAYMENT_DAYS", 7)
 
 # 名录 reporting reminders: days before the due date (comma-separated, e.g. "7,3,1").
 try:

@@ -47,7 +47,9 @@ def get_rw_case_for_user(user, pk):
 
 
 def get_placement_for_user(user, pk):
-    return get_object_in_scope(Placement.objects.select_related("worker", "county"), user, pk=pk)
+    return get_object_in_scope(
+        Placement.objects.select_related("worker", "county", "eligibility_override__by"), user, pk=pk
+    )
 
 
 def get_rw_placement_for_user(user, pk):

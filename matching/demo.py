@@ -13,8 +13,8 @@ from django.utils import timezone
 from markets.models import Market
 from registry.models import Employer, PayUnit, Posting, Worker
 
-from . import services
-from .models import Match, Placement, RightsCase
+from . import arrears, services, wages
+from .models import Match, MatchState, Placement, RightsCase, WageSettlement
 
 # The six states, each reached through the allowed steps.
 PATHS = [
@@ -38,6 +38,9 @@ def load():
         _matches(market, workers, employers, today)
         _cases(market, workers, employers, today)
         _placement(market, workers, today)
+        _wages(market, workers, employers, today)
+        _override(market, employers, today)
+    wages.wage_arrears_sweep()
 
 
 def _morning(today, hour, minute=0):
@@ -153,4 +156,77 @@ def _placement(market, workers, today):
         text="在岗正常，工作表现良好。",
         next_follow_up=today,
         by=None,
+    )
+
+
+def _wages(market, workers, employers, today):
+    """The day's completed match paid in full by 转账 and confirmed at the counter; one older job
+    paid short, which the sweep turns into a 欠薪 case (for the last employer of the market)."""
+    if WageSettlement.objects.filter(match__market=market).exists():
+        return
+    done = Match.objects.filter(market=market, state=MatchState.COMPLETED).order_by("pk").first()
+    if done is not None:
+        settlement = wages.wage_settlement_record(
+            match=done,
+            data={
+                "wage_due": wages.default_wage_due(done),
+                "amount_paid": wages.default_wage_due(done),
+                "paid_on": today,
+                "method": "transfer",
+            },
+            by=None,
+        )
+        wages.wage_settlement_confirm(settlement=settlement, by=None)
+    employer = employers[-1]
+    trade = workers[9].trades.first() or market.trades.first()
+    if trade is None or employer == employers[0]:
+        return
+    posting = Posting.objects.create(
+        employer=employer,
+        market=market,
+        trade=trade,
+        headcount=1,
+        pay=180,
+        pay_unit=PayUnit.DAY,
+        work_date=today,
+        valid_until=today,
+        place=market.address or market.county.name,
+        requirements="搬运小工",
+    )
+    match, _ = services.match_create(posting=posting, worker=workers[9], key=uuid.uuid4(), by=None)
+    for step in ("confirmed", "onboard", "completed"):
+        match, _ = services.match_transition(match=match, to=step, by=None)
+    settlement = wages.wage_settlement_record(
+        match=match,
+        data={"wage_due": 180 * 2, "amount_paid": 100, "paid_on": today, "method": "cash", "note": "两天工，先付100元"},
+        by=None,
+    )
+    wages.wage_settlement_confirm(settlement=settlement, by=None)
+    # The job was two weeks ago: past the payment deadline, so the sweep opens its case.
+    past = today - datetime.timedelta(days=14)
+    Posting.objects.filter(pk=posting.pk).update(work_date=past, valid_until=past, status=Posting.Status.FILLED)
+    Match.objects.filter(pk=match.pk).update(
+        work_date=past,
+        work_date_end=past,
+        created_at=_morning(past, 7, 30),
+        confirmed_at=_morning(past, 7, 40),
+        onboarded_at=_morning(past, 8, 0),
+        completed_at=_morning(past, 17, 30),
+    )
+    WageSettlement.objects.filter(pk=settlement.pk).update(paid_on=past)
+
+
+def _override(market, employers, today):
+    """In 南明区 the county lifted the block of the employer with the open 欠薪 case."""
+    from gigmarket.core.models import User
+
+    county_user = User.objects.filter(username="demo_county", division_id=market.county_id).first()
+    employer = employers[0]
+    if county_user is None or employer.arrears_overrides.exists() or not arrears.arrears_block(employer.pk).blocked:
+        return
+    arrears.arrears_override_grant(
+        employer=employer,
+        reason="已与零工签订还款计划并由街道担保，先行恢复招工",
+        valid_until=today + datetime.timedelta(days=30),
+        by=county_user,
     )

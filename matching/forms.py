@@ -152,6 +152,12 @@ class PlacementForm(forms.ModelForm):
     person = forms.CharField(
         label="零工", max_length=40, help_text="身份证号、手机号或“姓名 身份证号后4位”。", required=False
     )
+    eligibility_override = forms.CharField(
+        label="特批理由",
+        max_length=200,
+        required=False,
+        help_text="仅限未认定为就业困难人员的零工，由县级以上人社部门填写；已认定的无需填写。",
+    )
 
     class Meta:
         model = Placement
@@ -169,6 +175,8 @@ class PlacementForm(forms.ModelForm):
         self.worker = worker or (self.instance.worker if self.instance.pk else None)
         if self.worker is not None:
             del self.fields["person"]
+        if self.instance.pk:
+            del self.fields["eligibility_override"]
 
     def clean_person(self):
         term = self.cleaned_data["person"].strip()

@@ -407,3 +407,156 @@ class PlacementFollowUp(models.Model):
 
     def __str__(self):
         return f"{self.on} {self.text[:20]}"
+
+
+class ArrearsOverride(models.Model):
+    """County staff let an employer with open 欠薪 cases post and be confirmed again (八).
+
+    An employer with an open 欠薪 case is blocked (`matching.arrears`): no new posting is
+    published and no match is confirmed. County staff of the employer's county may lift
+    the block with a reason, until `valid_until` or until they revoke it. An override
+    covers the cases open when it was granted: a 欠薪 case received later blocks again.
+    """
+
+    scope_county_path = "employer__county"
+
+    employer = models.ForeignKey(
+        "registry.Employer", verbose_name=_("用工主体"), on_delete=models.PROTECT, related_name="arrears_overrides"
+    )
+    reason = models.CharField(_("放行理由"), max_length=200)
+    valid_until = models.DateField(_("放行有效期至"))
+    granted_at = models.DateTimeField(_("放行时间"), default=timezone.now)
+    granted_by = user_ref(_("核准人"))
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = user_ref(_("撤销人"))
+
+    class Meta:
+        ordering = ["-granted_at", "-id"]
+        verbose_name = _("欠薪限制放行")
+        verbose_name_plural = _("欠薪限制放行")
+        indexes = [models.Index(fields=["employer", "-granted_at"], name="matching_override_employer")]
+
+    def __str__(self):
+        return f"{self.employer} · {self.granted_at:%Y-%m-%d}"
+
+    def clean(self):
+        if not (self.reason or "").strip():
+            raise ValidationError({"reason": "请填写放行理由。"})
+        if self.valid_until and self.valid_until < timezone.localdate(self.granted_at):
+            raise ValidationError({"valid_until": "放行有效期不能早于今天。"})
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None and self.valid_until >= timezone.localdate()
+
+
+class PayMethod(models.TextChoices):
+    CASH = "cash", _("现金")
+    TRANSFER = "transfer", _("转账")
+    SOCIAL_CARD = "social_card", _("社保卡")
+
+
+class WageSettlement(ChoiceLabels, models.Model):
+    """The wage of a completed match (八): what was due, what was paid, when and how.
+
+    The clerk records it at 完工 and the worker confirms it at the counter; only an amount
+    the worker confirmed counts as paid. `matching.wages.wage_arrears_sweep` opens a 欠薪
+    case (`arrears_case`) once the wage is unpaid or short-paid past the deadline.
+    """
+
+    scope_county_path = "match__market__county"
+    scope_market_path = "match__market"
+
+    class Confirmation(models.TextChoices):
+        COUNTER = "counter", _("窗口现场确认")
+
+    match = models.OneToOneField(
+        Match, verbose_name=_("对接记录"), on_delete=models.PROTECT, related_name="wage_settlement"
+    )
+    wage_due = models.DecimalField(_("应付工资(元)"), max_digits=10, decimal_places=2)
+    amount_paid = models.DecimalField(_("实付工资(元)"), max_digits=10, decimal_places=2, default=0)
+    paid_on = models.DateField(_("支付日期"), null=True, blank=True)
+    method = models.CharField(_("支付方式"), max_length=12, choices=PayMethod.choices, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    recorded_at = models.DateTimeField(_("登记时间"), null=True, blank=True)
+    recorded_by = user_ref(_("登记人"))
+    worker_confirmed_at = models.DateTimeField(_("零工确认时间"), null=True, blank=True)
+    confirmed_via = models.CharField(_("确认方式"), max_length=10, choices=Confirmation.choices, blank=True)
+    confirmed_by = user_ref(_("确认经办人"))
+    arrears_case = models.OneToOneField(
+        RightsCase,
+        verbose_name=_("欠薪案件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="wage_settlement",
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("工资结算")
+        verbose_name_plural = _("工资结算")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(wage_due__gte=0) & Q(amount_paid__gte=0),
+                name="matching_wage_amounts_not_negative",
+                violation_error_message="金额不能为负数。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.match} · 工资结算"
+
+    def clean(self):
+        errors = {}
+        if self.amount_paid and self.amount_paid > 0:
+            if not self.paid_on:
+                errors["paid_on"] = "已支付工资的，请填写支付日期。"
+            if not self.method:
+                errors["method"] = "已支付工资的，请选择支付方式。"
+        if self.paid_on and self.paid_on > timezone.localdate():
+            errors["paid_on"] = "支付日期不能晚于今天。"
+        if self.paid_on and self.match_id and self.paid_on < self.match.work_date:
+            errors["paid_on"] = "支付日期不能早于用工日期。"
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_confirmed(self):
+        return self.worker_confirmed_at is not None
+
+    @property
+    def owed(self):
+        """What the worker has not (confirmed to have) received."""
+        paid = self.amount_paid if self.is_confirmed else 0
+        return max(self.wage_due - paid, 0)
+
+    @property
+    def status_label(self):
+        if self.arrears_case_id:
+            return "已转欠薪案件"
+        if not self.recorded_at:
+            return "待登记"
+        if not self.is_confirmed:
+            return "待零工确认"
+        return "已足额支付" if self.owed == 0 else "少付"
+
+
+class PlacementEligibilityOverride(models.Model):
+    """A 公益性岗位 placement of a worker not recognised as 就业困难人员, and why it was allowed."""
+
+    scope_county_path = "placement__county"
+
+    placement = models.OneToOneField(
+        Placement, verbose_name=_("安置"), on_delete=models.CASCADE, related_name="eligibility_override"
+    )
+    reason = models.CharField(_("特批理由"), max_length=200)
+    by = user_ref(_("核准人"))
+    at = models.DateTimeField(_("核准时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("公益性岗位特批安置")
+        verbose_name_plural = _("公益性岗位特批安置")
+
+    def __str__(self):
+        return f"{self.placement} · 特批"

@@ -55,7 +55,11 @@ def placement_create(request):
         chosen = form.chosen_worker()
         try:
             placement = services.placement_create(
-                worker=chosen, county=chosen.county, data=form.service_data(), by=request.user
+                worker=chosen,
+                county=chosen.county,
+                data=form.service_data(),
+                by=request.user,
+                override_reason=form.cleaned_data.get("eligibility_override", ""),
             )
         except ValidationError as exc:
             add_service_error(form, exc)

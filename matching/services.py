@@ -11,10 +11,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gigmarket.core.audit import audit_record, audited_update, snapshot
-from gigmarket.core.models import AuditEvent
+from gigmarket.core.models import AuditEvent, Role
 from registry.models import Posting, Worker
 from registry.services import worker_confirmed_match
 
+from .arrears import require_not_blocked
 from .models import (
     HOLDING_STATES,
     LIVE_STATES,
@@ -24,6 +25,7 @@ from .models import (
     MatchEvent,
     MatchState,
     Placement,
+    PlacementEligibilityOverride,
     PlacementFollowUp,
     RightsCase,
     RightsCaseNote,
@@ -173,6 +175,7 @@ def _transition(*, match, posting, to, by, reason):
 
 
 def _check_confirmable(*, match, posting, worker, today):
+    require_not_blocked(match.employer_id, action="确认用工")
     if posting.status not in (Posting.Status.OPEN, Posting.Status.FILLED):
         raise ValidationError(f"该用工需求{posting.get_status_display()}，不能确认用工。")
     if posting.last_work_date < today:
@@ -278,10 +281,23 @@ def case_add_note(*, case, on, text, by):
 PLACEMENT_FIELDS = ["worker", "post", "unit", "start_date", "end_date", "status", "monthly_pay", "next_follow_up"]
 
 
-def placement_create(*, worker, county, data, by):
+def placement_create(*, worker, county, data, by, override_reason=""):
+    """Place a worker in a 公益性岗位: only a recognised 就业困难人员, others by an audited override."""
+    from registry.recognition import is_recognised
+
     with transaction.atomic():
         placement = Placement(worker=worker, county=county, created_by=by, **data)
         placement.full_clean()
+        override_reason = (override_reason or "").strip()
+        recognised = is_recognised(worker, placement.start_date)
+        if not recognised:
+            if not override_reason:
+                raise ValidationError(
+                    f"{worker.name}未认定为就业困难人员（或认定不在上岗日期有效），不能安置到公益性岗位；"
+                    "确需安置的，由县级以上人社部门填写特批理由。"
+                )
+            if by is None or by.role not in (Role.COUNTY, Role.PROVINCE):
+                raise ValidationError("未认定为就业困难人员的零工，须由县级以上人社部门特批安置。")
         placement.save()
         audit_record(
             actor=by,
@@ -289,6 +305,14 @@ def placement_create(*, worker, county, data, by):
             target=placement,
             changes=snapshot(placement, PLACEMENT_FIELDS),
         )
+        if not recognised:
+            PlacementEligibilityOverride.objects.create(placement=placement, reason=override_reason[:200], by=by)
+            audit_record(
+                actor=by,
+                action=AuditEvent.Action.UPDATE,
+                target=placement,
+                changes={"eligibility_override": override_reason[:200]},
+            )
         return placement
 
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import placement_views, rights_views, views
 
@@ -25,4 +25,5 @@ urlpatterns = [
     path("placements/<int:pk>/", placement_views.placement_detail, name="placement_detail"),
     path("placements/<int:pk>/edit/", placement_views.placement_edit, name="placement_edit"),
     path("placements/<int:pk>/follow-up/", placement_views.placement_follow_up, name="placement_follow_up"),
+    path("", include("matching.wage_urls")),
 ]

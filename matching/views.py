@@ -178,18 +178,25 @@ def match_detail(request, pk):
     return _match_page(request, get_match_for_user(request.user, pk))
 
 
+def match_detail_context(request, match, *, terms_form=None):
+    from .wage_views import wage_panel_context  # noqa: PLC0415 (wage_views renders this page too)
+
+    return {
+        "match": match,
+        "events": match.events.select_related("by"),
+        "terms_form": terms_form or TermsForm(initial={"agreed_pay": match.agreed_pay, "note": match.note}),
+        "cases": match.rights_cases.all(),
+        "can_write": request.user.can_write,
+        **wage_panel_context(match),
+    }
+
+
 def _match_page(request, match, *, terms_form=None, status=200):
     """The match page; a refused terms form is shown again with what was typed (400)."""
     return render(
         request,
         "matching/match_detail.html",
-        {
-            "match": match,
-            "events": match.events.select_related("by"),
-            "terms_form": terms_form or TermsForm(initial={"agreed_pay": match.agreed_pay, "note": match.note}),
-            "cases": match.rights_cases.all(),
-            "can_write": request.user.can_write,
-        },
+        match_detail_context(request, match, terms_form=terms_form),
         status=status,
     )
 

@@ -10,7 +10,18 @@ from django.utils import timezone
 
 from markets.models import Market, Trade
 
-from .models import Employer, PayUnit, PolicyNote, Posting, TrainingOffer, TrainingSignup, WindowVisit, Worker
+from .models import (
+    Employer,
+    HardshipRecognition,
+    PayUnit,
+    PolicyNote,
+    Posting,
+    SubsidyApplication,
+    TrainingOffer,
+    TrainingSignup,
+    WindowVisit,
+    Worker,
+)
 from .validators import build_credit_code, build_id_number, parse_id_number
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何罗高林龙潘韦吴杨石"
@@ -77,6 +88,8 @@ def load():
         _visits(market, workers, employers, rng, today)
         _training(market, trades, workers, today)
         _policies(market)
+        _recognitions(workers, today)
+        _subsidies(market, workers, today)
 
 
 def _workers(market, index, trades, rng, today):
@@ -217,3 +230,79 @@ def _policies(market):
         PolicyNote.objects.get_or_create(
             county=market.county, title=title, defaults={"category": category, "body": body}
         )
+
+
+def _recognitions(workers, today):
+    """就业困难人员 and disabled workers carry a recognition (basis, date, document)."""
+    from .recognition import recognition_record
+
+    for worker in workers:
+        if not (worker.employment_difficulty or worker.disabled) or worker.hardship_recognitions.exists():
+            continue
+        basis = HardshipRecognition.Basis.DISABLED if worker.disabled else HardshipRecognition.Basis.LONG_UNEMPLOYED
+        recognition_record(
+            worker=worker,
+            data={
+                "basis": basis,
+                "document_no": f"JK{today:%Y}{worker.pk:05d}",
+                "recognised_on": today - datetime.timedelta(days=60),
+            },
+            by=None,
+        )
+
+
+def _subsidies(market, workers, today):
+    """Applications at every market: 意外伤害保险补贴 paid, 社会保险补贴 approved, one returned,
+    创业补贴 waiting. The county reviews in 南明区 (the demo county account); elsewhere they wait."""
+    from gigmarket.core.models import User
+
+    from . import subsidies
+
+    if SubsidyApplication.objects.filter(worker__registered_market=market).exists():
+        return
+    reviewer = User.objects.filter(username="demo_county", division_id=market.county_id).first()
+    insured = [w for w in workers if w.has_injury_insurance and 16 <= w.age(today) <= 55]
+    recognised = [w for w in workers if w.employment_difficulty and 16 <= w.age(today) <= 55]
+    accident = {"kind": "accident_insurance", "period": str(today.year), "evidence": ["意外伤害保险保单"]}
+    made = []
+    for worker, amount in zip(insured[:2], (100, 80), strict=False):
+        made.append(subsidies.subsidy_apply(worker=worker, data={**accident, "amount_requested": amount}, by=None))
+    for worker in recognised[:1]:
+        made.append(
+            subsidies.subsidy_apply(
+                worker=worker,
+                data={
+                    "kind": "social_insurance",
+                    "period": f"{today:%Y-%m}",
+                    "amount_requested": 450,
+                    "evidence": ["灵活就业社会保险缴费凭证"],
+                },
+                by=None,
+            )
+        )
+    if insured[2:3]:
+        subsidies.subsidy_apply(
+            worker=insured[2],
+            data={
+                "kind": "startup",
+                "period": "once",
+                "amount_requested": 5000,
+                "evidence": ["营业执照", "经营场所证明"],
+            },
+            by=None,
+        )
+    if reviewer is None:
+        return
+    for n, app in enumerate(made):
+        if n == 1:
+            subsidies.subsidy_return(application=app, reason="保单缴费凭证不清晰，请补交", by=reviewer)
+            continue
+        subsidies.subsidy_approve(application=app, amount=app.amount_requested, by=reviewer)
+        if n == 0:
+            subsidies.subsidy_pay(
+                application=app,
+                amount=app.amount_requested,
+                paid_on=today,
+                voucher_no=f"BT{today:%Y%m%d}{app.pk:04d}",
+                by=reviewer,
+            )

@@ -867,3 +867,198 @@ class PolicyNote(ChoiceLabels, models.Model):
 
     def __str__(self):
         return self.title
+
+
+class HardshipRecognition(ChoiceLabels, models.Model):
+    """A worker recognised as 就业困难人员 (notice 七): on what basis, when, until when.
+
+    Only a recognised worker may be placed in a 公益性岗位 (`matching.services.placement_create`;
+    others only by an audited override). Recording one sets `Worker.employment_difficulty`,
+    which feeds the tier rule; ending the last one clears it (`registry.recognition`).
+    """
+
+    scope_county_path = "worker__county"
+
+    class Basis(models.TextChoices):
+        SENIOR = "senior", _("大龄失业人员")
+        DISABLED = "disabled", _("残疾人")
+        ZERO_EMPLOYMENT = "zero_employment", _("城镇零就业家庭成员")
+        RURAL_ZERO = "rural_zero", _("农村零转移就业家庭成员")
+        LOW_INCOME = "low_income", _("最低生活保障家庭成员")
+        LONG_UNEMPLOYED = "long_unemployed", _("连续失业一年以上人员")
+        RELOCATED = "relocated", _("易地扶贫搬迁劳动力")
+        POVERTY = "poverty", _("脱贫人口/防止返贫监测对象")
+        OTHER = "other", _("其他")
+
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("零工"), on_delete=models.PROTECT, related_name="hardship_recognitions"
+    )
+    basis = models.CharField(_("认定依据"), max_length=16, choices=Basis.choices)
+    basis_note = models.CharField(_("依据说明"), max_length=200, blank=True)
+    document_no = models.CharField(_("认定文书编号"), max_length=40, blank=True)
+    recognised_on = models.DateField(_("认定日期"))
+    valid_until = models.DateField(_("有效期至"), null=True, blank=True, help_text=_("不填表示长期有效。"))
+    ended_on = models.DateField(_("终止日期"), null=True, blank=True)
+    end_reason = models.CharField(_("终止原因"), max_length=200, blank=True)
+    created_by = user_ref(_("登记人"))
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-recognised_on", "-id"]
+        verbose_name = _("就业困难人员认定")
+        verbose_name_plural = _("就业困难人员认定")
+        indexes = [models.Index(fields=["worker", "ended_on"], name="registry_recognition_worker")]
+
+    def __str__(self):
+        return f"{self.worker} · {self.get_basis_display()}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        today = timezone.localdate()
+        if self.recognised_on and self.recognised_on > today:
+            errors["recognised_on"] = "认定日期不能晚于今天。"
+        if self.valid_until and self.recognised_on and self.valid_until < self.recognised_on:
+            errors["valid_until"] = "有效期不能早于认定日期。"
+        if self.basis == self.Basis.OTHER and not self.basis_note.strip():
+            errors["basis_note"] = "认定依据为“其他”的，请填写依据说明。"
+        if self.ended_on and not self.end_reason.strip():
+            errors["end_reason"] = "请填写终止原因。"
+        if errors:
+            raise ValidationError(errors)
+
+    def is_active_on(self, day=None):
+        day = day or timezone.localdate()
+        return (
+            self.recognised_on <= day
+            and (self.ended_on is None or self.ended_on > day)
+            and (self.valid_until is None or self.valid_until >= day)
+        )
+
+    @property
+    def is_active(self):
+        return self.is_active_on()
+
+    @classmethod
+    def active_q(cls, day=None, prefix=""):
+        day = day or timezone.localdate()
+        return (
+            Q(**{f"{prefix}recognised_on__lte": day})
+            & (Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gt": day}))
+            & (Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gte": day}))
+        )
+
+
+class SubsidyKind(models.TextChoices):
+    TRAINING = "training", _("职业培训补贴")
+    LIVING = "living", _("培训期间生活费补贴")
+    SOCIAL_INSURANCE = "social_insurance", _("社会保险补贴")
+    STARTUP = "startup", _("创业补贴")
+    ACCIDENT_INSURANCE = "accident_insurance", _("意外伤害保险补贴")
+
+
+class SubsidyApplication(ChoiceLabels, models.Model):
+    """A worker's application for one subsidy (notice 六, 七), checked against the rules in
+    `registry.subsidies.RULES`, from 待审核 to 已核准 and 已发放, or 已退回 with a reason.
+
+    `period` names what the subsidy is for: a year ("2026"), a month ("2026-11"), a training
+    ("training:<offer id>") or once in a lifetime ("once"). The same person is never approved
+    or paid twice for the same subsidy and period: a unique index over the approved and paid
+    rows, so two clerks approving at the same moment cannot both succeed.
+    """
+
+    scope_county_path = "county"
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("待审核")
+        APPROVED = "approved", _("已核准")
+        PAID = "paid", _("已发放")
+        RETURNED = "returned", _("已退回")
+
+    TRANSITIONS = {
+        Status.SUBMITTED: (Status.APPROVED, Status.RETURNED),
+        Status.APPROVED: (Status.PAID, Status.RETURNED),
+        Status.PAID: (),
+        Status.RETURNED: (),
+    }
+    GRANTED = (Status.APPROVED, Status.PAID)
+
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("零工"), on_delete=models.PROTECT, related_name="subsidy_applications"
+    )
+    county = models.ForeignKey(
+        Division, verbose_name=_("县(市、区)"), on_delete=models.PROTECT, related_name="registry_subsidies"
+    )
+    kind = models.CharField(_("补贴类别"), max_length=20, choices=SubsidyKind.choices)
+    period = models.CharField(_("补贴期间"), max_length=20)
+    training_signup = models.ForeignKey(
+        TrainingSignup,
+        verbose_name=_("培训报名"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="subsidy_applications",
+    )
+    amount_requested = models.DecimalField(_("申请金额(元)"), max_digits=10, decimal_places=2)
+    evidence = models.JSONField(_("已提交材料"), default=list, blank=True)
+    evidence_note = models.CharField(_("材料说明"), max_length=200, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    amount_approved = models.DecimalField(_("核准金额(元)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    amount_paid = models.DecimalField(_("发放金额(元)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    paid_on = models.DateField(_("发放日期"), null=True, blank=True)
+    voucher_no = models.CharField(_("凭证号"), max_length=40, blank=True)
+    return_reason = models.CharField(_("退回原因"), max_length=200, blank=True)
+    submitted_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    submitted_by = user_ref(_("受理人"))
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reviewed_by = user_ref(_("审核人"))
+    paid_by = user_ref(_("发放经办人"))
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("补贴申请")
+        verbose_name_plural = _("补贴申请")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker", "kind", "period"],
+                condition=Q(status__in=["approved", "paid"]),
+                name="registry_subsidy_granted_once",
+                violation_error_message="该零工本期已核准过同一补贴，不能重复核准或发放。",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_requested__gte=0),
+                name="registry_subsidy_amount_not_negative",
+                violation_error_message="金额不能为负数。",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["county", "status", "-submitted_at"], name="registry_subsidy_county"),
+            models.Index(fields=["worker", "kind"], name="registry_subsidy_worker_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.worker} · {self.get_kind_display()} · {self.period_label}"
+
+    @property
+    def period_label(self):
+        if self.period == "once":
+            return "一次性"
+        if self.period.startswith("training:"):
+            return f"培训项目{self.period.split(':', 1)[1]}"
+        if len(self.period) == 7:
+            return f"{self.period[:4]}年{int(self.period[5:])}月"
+        return f"{self.period}年"
+
+    @property
+    def year(self):
+        """The calendar year the period falls in (the year of the training, else of the period)."""
+        if self.period[:4].isdigit():
+            return int(self.period[:4])
+        if self.training_signup_id:
+            return self.training_signup.offer.start_date.year
+        return timezone.localdate(self.submitted_at).year
+
+    @property
+    def allowed_targets(self):
+        return self.TRANSITIONS[self.Status(self.status)]

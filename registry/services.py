@@ -397,7 +397,10 @@ POSTING_FIELDS = [
 
 def posting_create(*, employer, market, data, by):
     """Publish a 用工需求 at `market`: it is on the board and the public page at once."""
+    from matching.arrears import require_not_blocked  # matching builds on registry
+
     with transaction.atomic():
+        require_not_blocked(employer.pk, action="发布用工需求")
         posting = Posting(employer=employer, market=market, created_by=by, status=Posting.Status.OPEN, **data)
         posting.full_clean()
         posting.save()

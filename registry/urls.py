@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -40,4 +40,5 @@ urlpatterns = [
     path("board/<int:market_pk>/", views.board, name="board"),
     path("public/markets/<int:market_pk>/postings/", views.public_postings, name="public_postings"),
     path("public/policies/", views.public_policies, name="public_policies"),
+    path("", include("registry.assistance_urls")),
 ]

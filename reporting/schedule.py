@@ -42,6 +42,11 @@ BEAT_SCHEDULE = {
         "task": "registry.tasks.expire_postings",
         "schedule": crontab(hour=0, minute=5),
     },
+    # 工资结算: wages unpaid or short-paid past WAGE_PAYMENT_DAYS open one 欠薪 case each.
+    "matching-open-wage-cases": {
+        "task": "matching.tasks.open_wage_cases",
+        "schedule": crontab(hour=0, minute=20),
+    },
     # Expired sessions (idle 30 minutes or past 12 hours) are deleted from the table nightly.
     "gigmarket-clear-sessions": {
         "task": "gigmarket.core.tasks.clear_sessions",

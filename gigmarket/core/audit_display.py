@@ -79,6 +79,9 @@ EXTRA_LABELS = {
     "by": "说明",
     "note": "办理记录",
     "follow_up": "跟踪回访",
+    "owed": "欠付金额",
+    "eligibility_override": "特批理由",
+    "year": "年度",
     # Filter names of exports (markets, workers, the audit log).
     "q": "查询条件",
     "city": "市州",

@@ -40,3 +40,23 @@ def duration_cn(value):
 @register.filter
 def percent(value):
     return "—" if value is None else f"{value * 100:.0f}%"
+
+
+@register.inclusion_tag("matching/_arrears_notice.html", takes_context=True)
+def arrears_notice(context, employer):
+    """The 欠薪 block of one employer, and why, where a clerk posts for it or confirms it."""
+    from ..arrears import arrears_block
+
+    if employer is None:
+        return {"block": None}
+    return {"block": arrears_block(employer.pk), "employer": employer, "request": context.get("request")}
+
+
+@register.inclusion_tag("matching/_pay_record.html")
+def pay_record(employer):
+    """Days-to-pay of one employer from its confirmed wage settlements (one query)."""
+    from ..settlement import employer_pay_records
+
+    if employer is None:
+        return {"record": None}
+    return {"record": employer_pay_records([employer.pk]).get(employer.pk), "employer": employer}

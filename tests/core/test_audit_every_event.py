@@ -39,8 +39,12 @@ from markets import services as market_services
 from markets.attachment1 import write_attachment1
 from markets.models import Trade
 from matching import services as matching_services
+from matching.arrears import arrears_override_grant, arrears_override_revoke
+from matching.wages import wage_arrears_sweep, wage_settlement_confirm, wage_settlement_record
 from registry import services as registry_services
 from registry.models import Posting, WindowVisit
+from registry.recognition import recognition_end, recognition_record
+from registry.subsidies import subsidy_apply, subsidy_approve, subsidy_pay, subsidy_return
 from reporting import services as reporting_services
 from reporting.models import ReportingRule
 from tests.factories.core import TEST_PASSWORD, UserFactory, division
@@ -279,8 +283,18 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
     matching_services.case_update(case=case, data={"amount_recovered": 300}, by=clerk)
     matching_services.case_add_note(case=case, on=today, text="电话联系雇主", by=clerk)
     matching_services.case_transition(case=case, to="mediating", by=clerk, note="约双方调解")
+    recognition = recognition_record(
+        worker=worker, data={"basis": "long_unemployed", "recognised_on": today, "document_no": "JK001"}, by=clerk
+    )
     placement = matching_services.placement_create(
         worker=worker, county=nanming, data={"post": "社区保洁", "unit": "街道办", "start_date": today}, by=county_user
+    )
+    matching_services.placement_create(
+        worker=WorkerFactory(registered_market=market, id_number=id_number_for(903, birth=datetime.date(1977, 1, 1))),
+        county=nanming,
+        data={"post": "护林员", "unit": "林业站", "start_date": today},
+        by=county_user,
+        override_reason="家庭突发困难，认定材料补办中",
     )
     matching_services.placement_update(placement=placement, data={"monthly_pay": 1800}, by=county_user)
     matching_services.placement_follow_up(
@@ -290,6 +304,36 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
         next_follow_up=today + datetime.timedelta(days=30),
         by=county_user,
     )
+
+    # Subsidies: one applied, approved and paid; one returned.
+    insured = WorkerFactory(
+        registered_market=market,
+        id_number=id_number_for(904, birth=datetime.date(1977, 1, 1)),
+        has_injury_insurance=True,
+    )
+    accident = {"kind": "accident_insurance", "period": str(today.year), "amount_requested": 100}
+    application = subsidy_apply(worker=insured, data={**accident, "evidence": ["意外伤害保险保单"]}, by=clerk)
+    subsidy_approve(application=application, amount=100, by=county_user)
+    subsidy_pay(application=application, amount=100, paid_on=today, voucher_no="PZ-001", by=county_user)
+    returned = subsidy_apply(
+        worker=insured, data={**accident, "period": str(today.year - 1), "evidence": ["意外伤害保险保单"]}, by=clerk
+    )
+    subsidy_return(application=returned, reason="保单不在补贴年度内", by=county_user)
+    recognition_end(recognition=recognition, on=today, reason="已稳定就业", by=clerk)
+
+    # The 欠薪 block lifted and revoked; a wage recorded, confirmed short, and the sweep's case.
+    override = arrears_override_grant(employer=employer, reason="已签还款计划", valid_until=today, by=county_user)
+    arrears_override_revoke(override=override, by=county_user)
+    finished = make_match(by=clerk, state="completed", market=market, employer=EmployerFactory())
+    settlement = wage_settlement_record(
+        match=finished,
+        data={"wage_due": 220, "amount_paid": 100, "paid_on": today, "method": "social_card"},
+        by=clerk,
+    )
+    wage_settlement_record(match=finished, data={"note": "余款月底付"}, by=clerk)
+    wage_settlement_confirm(settlement=settlement, by=clerk)
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=settings.WAGE_PAYMENT_DAYS + 1)):
+        assert len(wage_arrears_sweep()) == 1
 
     # Reporting: a rule change that moves future deadlines, and a submission's transitions.
     with time_machine.travel(beijing("2025-03-01 09:00"), tick=False):
@@ -304,6 +348,7 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
         browser = login_as(user)
         assert browser.get(reverse("markets:export"), {"status": "operating"}).status_code == 200
         assert browser.get(reverse("registry:worker_export"), {"q": "审计"}).status_code == 200
+        assert browser.get(reverse("registry:subsidy_export")).status_code == 200
         assert browser.get(reverse("reporting:export"), {"period": period("2023-01-01").pk}).status_code == 200
         assert browser.get(reverse("reporting:monitoring_export")).status_code == 200
         assert browser.get(reverse("audit_export"), {"target_type": "市场"}).status_code == 200

@@ -15,6 +15,7 @@ from urllib.parse import urldefrag, urlparse
 
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 
 from gigmarket.core.models import AuditEvent, User
 from markets.models import Market
@@ -70,6 +71,7 @@ FILE_URL_NAMES = {
     "markets:qr",
     "markets:directory_qr",
     "registry:worker_export",
+    "registry:subsidy_export",
     "reporting:export",
     "reporting:monitoring_export",
     "reporting:open_csv",
@@ -123,6 +125,7 @@ def export_urls():
         reverse("markets:directory_qr", args=[market.pk]) + "?download=1",
         reverse("registry:worker_export"),
         reverse("registry:worker_export") + "?q=" + worker.name[:1],
+        reverse("registry:subsidy_export") + f"?year={timezone.localdate().year}",
         reverse("reporting:export"),
         reverse("reporting:export") + f"?period={period}",
         reverse("reporting:monitoring_export"),

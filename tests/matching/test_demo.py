@@ -13,3 +13,17 @@ def test_demo_has_every_state_cases_and_placements_in_nanming_and_yunyan(demo_da
         assert Placement.objects.filter(county__name=county, follow_ups__isnull=False).exists()
     call_command("load_demo")
     assert (Match.objects.count(), RightsCase.objects.count(), Placement.objects.count()) == counts
+
+
+def test_demo_has_settled_wages_an_automatic_wage_case_and_an_override(demo_data):
+    from matching.arrears import arrears_block
+    from matching.models import ArrearsOverride, WageSettlement
+
+    confirmed = WageSettlement.objects.filter(worker_confirmed_at__isnull=False)
+    assert confirmed.filter(arrears_case__isnull=True).exists()
+    assert confirmed.filter(arrears_case__isnull=False, match__market__county__name="南明区").exists()
+    override = ArrearsOverride.objects.get(employer__county__name="南明区")
+    assert not arrears_block(override.employer_id).blocked
+    counts = (WageSettlement.objects.count(), ArrearsOverride.objects.count(), RightsCase.objects.count())
+    call_command("load_demo")
+    assert (WageSettlement.objects.count(), ArrearsOverride.objects.count(), RightsCase.objects.count()) == counts

@@ -8,6 +8,7 @@ import time_machine
 from gigmarket.core.models import AuditEvent
 from matching.models import Placement, RightsCase
 from matching.wages import employers_with_open_wage_cases, open_wage_case_counts
+from registry.recognition import recognition_record
 from tests.factories.matching import PlacementFactory, RightsCaseFactory, make_match
 from tests.factories.registry import EmployerFactory, PostingFactory, WorkerFactory
 
@@ -148,6 +149,7 @@ def test_case_list_query_count_is_flat(client, county_user, market, django_asser
 
 def test_county_places_a_worker_and_records_follow_ups(client, county_user, market):
     worker = WorkerFactory(registered_market=market, employment_difficulty=True)
+    recognition_record(worker=worker, data={"basis": "long_unemployed", "recognised_on": "2026-01-05"}, by=county_user)
     client.force_login(county_user)
     response = client.post(
         "/matching/placements/new/",

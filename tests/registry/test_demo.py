@@ -17,3 +17,14 @@ def test_demo_loads_twice_without_duplicates_and_ids_are_valid(demo_data):
         normalize_credit_code(code)
     counties = set(Worker.objects.values_list("county__code", flat=True))
     assert {"520102", "520103"} <= counties
+
+
+def test_demo_has_recognitions_and_subsidies_at_each_step(demo_data):
+    from registry.models import HardshipRecognition, SubsidyApplication
+
+    assert HardshipRecognition.objects.filter(worker__county__name="南明区").exists()
+    statuses = set(SubsidyApplication.objects.filter(county__name="南明区").values_list("status", flat=True))
+    assert statuses == {"submitted", "approved", "paid", "returned"}
+    counts = (HardshipRecognition.objects.count(), SubsidyApplication.objects.count())
+    call_command("load_demo")
+    assert (HardshipRecognition.objects.count(), SubsidyApplication.objects.count()) == counts

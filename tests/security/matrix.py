@@ -271,7 +271,7 @@ def case_edit_payload(w, where, user):
 def placement_payload(w, where, user, worker=True):
     data = {"post": "矩阵保洁", "unit": "街道办", "start_date": today(), "status": "active"}
     if worker:
-        data["worker"] = str(w.worker(where).pk)
+        data["worker"] = str(w.recognised(where).pk)
     return data
 
 
@@ -580,6 +580,40 @@ MATRIX = {
         post=scoped(DONE, allowed=WRITERS),
         payload=policy_edit_payload,
     ),
+    "registry:recognition_create": Entry(
+        kwargs=lambda w, s, u: {"pk": w.worker(s).pk},
+        get=POST_ONLY_OBJECT,
+        post=scoped(DONE, allowed=WRITERS),
+        payload=lambda w, s, u: {"basis": "disabled", "recognised_on": today(), "document_no": "JK-矩阵"},
+    ),
+    "registry:recognition_end": Entry(
+        kwargs=lambda w, s, u: {"pk": w.recognition(s).pk},
+        get=POST_ONLY_OBJECT,
+        post=scoped(DONE, allowed=WRITERS),
+        payload=lambda w, s, u: {"on": today(), "reason": "矩阵：已就业"},
+    ),
+    "registry:subsidy_list": Entry(get=flat()),
+    "registry:subsidy_totals": Entry(get=flat()),
+    "registry:subsidy_export": Entry(get=flat()),
+    "registry:subsidy_create": Entry(
+        kwargs=lambda w, s, u: {"worker_pk": w.insured(s).pk},
+        get=scoped(allowed=WRITERS),
+        post=scoped(DONE, allowed=WRITERS),
+        payload=lambda w, s, u: {
+            "kind": "accident_insurance",
+            "year": str(timezone.localdate().year - 1),
+            "amount_requested": "80",
+            "evidence": ["意外伤害保险保单"],
+        },
+    ),
+    "registry:subsidy_detail": Entry(kwargs=lambda w, s, u: {"pk": w.subsidy(s).pk}, get=scoped()),
+    "registry:subsidy_action": Entry(
+        kwargs=lambda w, s, u: {"pk": w.subsidy(s).pk, "action": "approve"},
+        get=POST_ONLY_OBJECT,
+        post=scoped(DONE, allowed=("province", "county", "county2")),
+        payload=lambda w, s, u: {"amount": "100"},
+        note="county staff of the applicant's county review (the province for any county)",
+    ),
     "registry:board": Entry(kwargs=lambda w, s, u: {"market_pk": w.market(s).pk}, get=public(scoped_object=True)),
     "registry:public_postings": Entry(
         kwargs=lambda w, s, u: {"market_pk": w.market(s).pk}, get=public(scoped_object=True)
@@ -640,7 +674,7 @@ MATRIX = {
     ),
     "matching:placement_list": Entry(get=flat()),
     "matching:placement_create": Entry(
-        query=lambda w, s, u: {"worker": w.worker(s).pk},
+        query=lambda w, s, u: {"worker": w.recognised(s).pk},
         get=scoped(allowed=WRITERS),
         post=scoped(DONE, allowed=WRITERS),
         payload=placement_payload,
@@ -657,6 +691,35 @@ MATRIX = {
         get=POST_ONLY_OBJECT,
         post=scoped(DONE, allowed=WRITERS),
         payload=lambda w, s, u: {"on": today(), "text": "矩阵回访"},
+    ),
+    # 欠薪 block and wage settlement (matching.arrears, matching.wages).
+    "matching:arrears_detail": Entry(kwargs=lambda w, s, u: {"employer_pk": w.case(s).employer_id}, get=scoped()),
+    "matching:arrears_override": Entry(
+        kwargs=lambda w, s, u: {"employer_pk": w.case(s).employer_id},
+        get=POST_ONLY_OBJECT,
+        post=scoped(DONE, allowed=("province", "county", "county2")),
+        payload=lambda w, s, u: {"reason": "矩阵放行：已签还款计划", "valid_until": today()},
+        note="county staff of the employer's county lift the block (the province for any county)",
+    ),
+    "matching:arrears_revoke": Entry(
+        kwargs=lambda w, s, u: {"pk": w.override(s).pk},
+        get=POST_ONLY_OBJECT,
+        post=scoped(DONE, allowed=("province", "county", "county2")),
+        payload=lambda w, s, u: {},
+    ),
+    "matching:wage_list": Entry(get=flat()),
+    "matching:wage_record": Entry(
+        kwargs=lambda w, s, u: {"pk": w.match(s, "completed").pk},
+        get=POST_ONLY_OBJECT,
+        post=scoped(DONE, allowed=WRITERS),
+        payload=lambda w, s, u: {"wage_due": "230", "amount_paid": "230", "paid_on": today(), "method": "cash"},
+    ),
+    "matching:wage_confirm": Entry(
+        kwargs=lambda w, s, u: {"pk": w.settled_match(s).pk},
+        get=POST_ONLY_OBJECT,
+        post=scoped(DONE, allowed=WRITERS),
+        payload=lambda w, s, u: {},
+        note="the worker confirms the recorded wage at the counter",
     ),
     # Reporting.
     "reporting:period_list": Entry(get=flat()),

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from gigmarket.core.audit import audit_record
 from gigmarket.core.exports import FORMULA_TRIGGERS
 from gigmarket.core.models import AuditEvent
+from registry.subsidies import subsidy_apply, subsidy_approve, subsidy_pay
 from reporting.rollups import rollup_day
 from reporting.services import submission_submit
 from tests.factories.markets import TradeFactory, complete_market
@@ -44,7 +45,28 @@ def hostile(db, nanming, county_user, province_user):
             address=HOSTILE["address"],
         )
         market.trades.set([trade])
-        WorkerFactory(name=HOSTILE["worker"], registered_market=market, trades=[trade])
+        hostile_worker = WorkerFactory(
+            name=HOSTILE["worker"], registered_market=market, trades=[trade], has_injury_insurance=True
+        )
+        # A paid subsidy of the hostile worker, for the finance office's workbook.
+        application = subsidy_apply(
+            worker=hostile_worker,
+            data={
+                "kind": "accident_insurance",
+                "period": "2023",
+                "amount_requested": 100,
+                "evidence": ["意外伤害保险保单"],
+            },
+            by=county_user,
+        )
+        subsidy_approve(application=application, amount=100, by=county_user)
+        subsidy_pay(
+            application=application,
+            amount=100,
+            paid_on=beijing("2023-01-10 09:00").date(),
+            voucher_no="PZ1",
+            by=county_user,
+        )
         PostingFactory(market=market, trade=trade, headcount=2)
     rollup_day(day=beijing("2023-01-10 09:00").date())
     # An audit row naming the hostile trade, for the audit log export.
@@ -66,6 +88,7 @@ def exports(q1):
         ("reporting:monitoring_export", f"/reporting/monitoring/export/?period={q1.pk}", "province", [HYPERLINK]),
         ("reporting:open_csv", "/reporting/open/markets.csv", "anonymous", market_values),
         ("registry:worker_export", "/registry/workers/export.csv", "county", [HOSTILE["worker"], HYPERLINK]),
+        ("registry:subsidy_export", "/registry/subsidies/export.xlsx?year=2023", "county", [HOSTILE["worker"]]),
         ("audit_export", "/audit/export/", "province", [HYPERLINK]),
     ]
 
@@ -104,7 +127,7 @@ def csv_fields(content):
         yield from row
 
 
-@pytest.mark.parametrize("index", range(8))
+@pytest.mark.parametrize("index", range(9))
 def test_export_with_hostile_text_has_no_live_formula(client, hostile, county_user, province_user, index):
     name, url, role, expected = exports(hostile)[index]
     if role != "anonymous":

@@ -122,8 +122,8 @@ class World:
 
         return self._once(("worker", where, tag), build)
 
-    def employer(self, where):
-        return self._once(("employer", where), lambda: EmployerFactory(county=self.county(where)))
+    def employer(self, where, tag="main"):
+        return self._once(("employer", where, tag), lambda: EmployerFactory(county=self.county(where)))
 
     def posting(self, where, tag="main"):
         return self._once(
@@ -148,9 +148,94 @@ class World:
         return self._once(
             ("case", where),
             lambda: RightsCaseFactory(
-                worker=self.worker(where), employer=self.employer(where), market=self.market(where)
+                worker=self.worker(where), employer=self.employer(where, "case"), market=self.market(where)
             ),
         )
+
+    def recognised(self, where):
+        """A worker recognised as 就业困难人员 (may be placed in a 公益性岗位)."""
+
+        def build():
+            from registry.recognition import recognition_record
+
+            worker = self.worker(where, "recognised")
+            recognition_record(
+                worker=worker,
+                data={"basis": "long_unemployed", "recognised_on": timezone.localdate()},
+                by=self.users["province"],
+            )
+            return worker
+
+        return self._once(("recognised", where), build)
+
+    def recognition(self, where):
+        return self._once(("recognition", where), lambda: self.recognised(where).hardship_recognitions.get())
+
+    def insured(self, where):
+        """A worker with accident insurance (may apply for 意外伤害保险补贴)."""
+
+        def build():
+            n = 760 + self.next()
+            return WorkerFactory(
+                id_number=id_number_for(n, region=self.county(where).code),
+                mobile=f"1860000{n:04d}",
+                registered_market=self.market(where),
+                has_injury_insurance=True,
+            )
+
+        return self._once(("insured", where), build)
+
+    def subsidy(self, where):
+        """A 待审核 意外伤害保险补贴 application of this year."""
+
+        def build():
+            from registry.subsidies import subsidy_apply
+
+            return subsidy_apply(
+                worker=self.insured(where),
+                data={
+                    "kind": "accident_insurance",
+                    "period": str(timezone.localdate().year),
+                    "amount_requested": 100,
+                    "evidence": ["意外伤害保险保单"],
+                },
+                by=self.users["province"],
+            )
+
+        return self._once(("subsidy", where), build)
+
+    def override(self, where):
+        """An active 欠薪 block override of the case's employer."""
+
+        def build():
+            from matching.arrears import arrears_override_grant
+
+            case = self.case(where)
+            return arrears_override_grant(
+                employer=case.employer,
+                reason="矩阵放行",
+                valid_until=timezone.localdate(),
+                by=self.users["province"],
+            )
+
+        return self._once(("override", where), build)
+
+    def settled_match(self, where):
+        """A completed match with its wage recorded, waiting for the worker's confirmation."""
+
+        def build():
+            from matching.wages import wage_settlement_record
+
+            match = make_match(
+                posting=self.posting(where, "settled"),
+                worker=self.worker(where, "settled"),
+                by=self.users["province"],
+                state="completed",
+            )
+            wage_settlement_record(match=match, data={"wage_due": 200, "amount_paid": 0}, by=self.users["province"])
+            return match
+
+        return self._once(("settled", where), build)
 
     def placement(self, where):
         return self._once(("placement", where), lambda: PlacementFactory(worker=self.worker(where)))

@@ -109,8 +109,8 @@ def test_the_system_check_names_unknown_template_keys_and_missing_provider_codes
     assert sms_template_codes(None) == []
     settings.SMS_TEMPLATE_CODES = {"code": "SMS_1", "codee": "SMS_2"}
     (error,) = sms_template_codes(None)
-    assert error.id == "gigmarket.sms.E001" and "codee" in error.msg
+    assert error.id == "gigmarket.core.sms.E001" and "codee" in error.msg
     settings.SMS_BACKEND = "aliyun"
     settings.SMS_TEMPLATE_CODES = {"code": "SMS_1"}
     (warning,) = sms_template_codes(None)
-    assert warning.id == "gigmarket.sms.W001" and "match_confirmed" in warning.msg and "code," not in warning.msg
+    assert warning.id == "gigmarket.core.sms.W001" and "match_confirmed" in warning.msg and "code," not in warning.msg

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from ..pii import mask_phone
 
-log = logging.getLogger("gigmarket.sms")
+log = logging.getLogger("gigmarket.core.sms")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ def sms_template_codes(app_configs, **kwargs):
             Error(
                 f"SMS_TEMPLATE_CODES names unknown templates: {', '.join(unknown)}",
                 hint=f"Known: {', '.join(TEMPLATES)}",
-                id="gigmarket.sms.E001",
+                id="gigmarket.core.sms.E001",
             )
         )
     if settings.SMS_BACKEND != "console":
@@ -25,7 +25,7 @@ def sms_template_codes(app_configs, **kwargs):
                 Warning(
                     f"SMS_BACKEND={settings.SMS_BACKEND} but SMS_TEMPLATE_CODES has no code for: {', '.join(missing)}",
                     hint="Those messages will fail with 未配置模板 (docs/configuration.md, SMS).",
-                    id="gigmarket.sms.W001",
+                    id="gigmarket.core.sms.W001",
                 )
             )
     return problems

@@ -58,7 +58,7 @@ def _purpose(purpose):
 
 
 def _digest(salt, code):
-    return salted_hmac("gigmarket.sms.code", f"{salt}:{code}", algorithm="sha256").hexdigest()
+    return salted_hmac("gigmarket.core.sms.code", f"{salt}:{code}", algorithm="sha256").hexdigest()
 
 
 def _check_limits(phone_key, ip):

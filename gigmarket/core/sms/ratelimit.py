@@ -10,7 +10,7 @@ import time
 
 from django.core.cache import cache
 
-log = logging.getLogger("gigmarket.sms")
+log = logging.getLogger("gigmarket.core.sms")
 
 
 class CacheDown(Exception):

@@ -17,7 +17,7 @@ from .backends import Outgoing, SmsSendError, get_backend
 from .quiet import quiet_until
 from .templates import TEMPLATES
 
-log = logging.getLogger("gigmarket.sms")
+log = logging.getLogger("gigmarket.core.sms")
 
 # A message left 发送中 longer than this (a worker died mid-send) is marked 发送失败 with
 # "结果未知" instead of being sent again: the provider may already have delivered it.

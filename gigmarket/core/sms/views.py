@@ -23,7 +23,7 @@ from .selectors import outbox_for_user
 from .services import sms_opt_out_record, sms_resend
 from .templates import TEMPLATES
 
-log = logging.getLogger("gigmarket.sms")
+log = logging.getLogger("gigmarket.core.sms")
 INBOUND_MAX_BYTES = 64 * 1024
 OPT_OUT_WORDS = {"TD", "T", "N", "退订", "取消", "0000"}
 

@@ -1,0 +1,11 @@
+"""Celery tasks of matching: thin wrappers that call services (scheduled in reporting/schedule.py)."""
+
+from celery import shared_task
+
+
+@shared_task
+def open_wage_cases():
+    """Daily: a completed match unpaid or short-paid past the deadline gets one 欠薪 case."""
+    from .settlement import wage_arrears_sweep
+
+    return len(wage_arrears_sweep())
