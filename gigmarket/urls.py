@@ -55,5 +55,8 @@ urlpatterns = [
     path("registry/", include("registry.urls")),
     path("matching/", include("matching.urls")),
     path("reporting/", include("reporting.urls")),
+    # The people's side (issue 15): workers' public pages and the counter's online queue.
+    path("jobs/", include("matching.public_urls")),
+    path("m/", include("registry.public_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,13 +8,14 @@ Every write goes through the services, so events and audit rows exist as in real
 import datetime
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from markets.models import Market
 from registry.models import Employer, PayUnit, Posting, Worker
 
 from . import services
-from .models import Match, Placement, RightsCase
+from .models import Application, Match, Placement, RightsCase
 
 # The six states, each reached through the allowed steps.
 PATHS = [
@@ -38,6 +39,7 @@ def load():
         _matches(market, workers, employers, today)
         _cases(market, workers, employers, today)
         _placement(market, workers, today)
+        _online(market, workers, today)
 
 
 def _morning(today, hour, minute=0):
@@ -154,3 +156,47 @@ def _placement(market, workers, today):
         next_follow_up=today,
         by=None,
     )
+
+
+# Online applicants of the demo: people not registered yet (names and phones of their own).
+APPLICANTS = [("周晓梅", "13985100001"), ("吴国强", "13985100002"), ("郑红", "13985100003")]
+PRE_REGISTRANT = ("冯志远", "13985100009")
+
+
+def _online(market, workers, today):
+    """我要报名 on the market's open postings and one 扫码登记, through the services (SMS outbox rows too)."""
+    from registry.models import PreRegistration
+    from registry.public import CONSENT_VERSION
+    from registry.services import preregistration_submit
+
+    if Application.objects.filter(market=market).exists():
+        return
+    postings = list(
+        Posting.objects.filter(market=market, status=Posting.Status.OPEN, valid_until__gte=today).order_by(
+            "work_date", "pk"
+        )[:2]
+    )
+    suffix = f"{market.pk % 1000:03d}"
+    for n, posting in enumerate(postings):
+        name, phone = APPLICANTS[n]
+        services.application_submit(
+            posting=posting, name=name, mobile=f"{phone[:7]}{n}{suffix}", consent_version=CONSENT_VERSION
+        )
+    # A registered worker applying from the phone: linked to their record by the phone.
+    if postings and workers:
+        try:
+            services.application_submit(
+                posting=postings[0], name=workers[-1].name, mobile=workers[-1].mobile, consent_version=CONSENT_VERSION
+            )
+        except ValidationError:
+            pass  # already matched to that posting at the counter
+    name, phone = PRE_REGISTRANT
+    if not PreRegistration.objects.filter(market=market).exists():
+        preregistration_submit(
+            market=market,
+            name=name,
+            mobile=f"{phone[:7]}9{suffix}",
+            trades=list(market.trades.all()[:2]),
+            data={"available_from": today},
+            consent_version=CONSENT_VERSION,
+        )

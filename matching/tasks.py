@@ -1,0 +1,11 @@
+"""Celery tasks of matching: thin wrappers that call services (scheduled in reporting/schedule.py)."""
+
+from celery import shared_task
+
+
+@shared_task
+def purge_public_submissions():
+    """Daily: delete online applications and 扫码登记 pre-registrations never converted (PIPL retention)."""
+    from .services import public_submissions_purge
+
+    return public_submissions_purge()
