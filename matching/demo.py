@@ -5,6 +5,7 @@ already has matches is left alone; cases and placements are keyed on their summa
 Every write goes through the services, so events and audit rows exist as in real use.
 """
 
+import contextlib
 import datetime
 import uuid
 
@@ -184,12 +185,10 @@ def _online(market, workers, today):
         )
     # A registered worker applying from the phone: linked to their record by the phone.
     if postings and workers:
-        try:
+        with contextlib.suppress(ValidationError):  # already matched to that posting at the counter
             services.application_submit(
                 posting=postings[0], name=workers[-1].name, mobile=workers[-1].mobile, consent_version=CONSENT_VERSION
             )
-        except ValidationError:
-            pass  # already matched to that posting at the counter
     name, phone = PRE_REGISTRANT
     if not PreRegistration.objects.filter(market=market).exists():
         preregistration_submit(

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gigmarket.core.middleware import client_ip
 from gigmarket.core.models import Role
 from gigmarket.core.scoping import get_object_in_scope, require_write, scope_queryset
+from gigmarket.core.sms import CodeError, code_send, code_verify
 from markets.models import Market, hours_text
 from markets.selectors import active_trades, cities_with_public_markets, counties_with_public_markets
 from registry.models import Posting, PreRegistration
@@ -29,13 +30,10 @@ from registry.public import (
     CONSENT_VERSION,
     LARGE_COOKIE,
     clear_my_phone,
-    code_error_class,
     employer_public_name,
     market_hotline,
     my_phone,
-    send_code,
     set_my_phone,
-    verify_code,
 )
 
 from . import selectors, services
@@ -138,13 +136,12 @@ def _public_posting(pk):
 
 def _send_code_step(request, form_class, purpose, template, context, **form_kwargs):
     """获取验证码: check the mobile only, send the code, show the form again with what was typed."""
-    CodeError = code_error_class()
     form = retyped(form_class, request.POST, **form_kwargs)
     status = 200
     try:
         mobile = form.fields["mobile"].clean(request.POST.get("mobile", ""))
         mobile = form_class.clean_mobile(_Cleaned(mobile=mobile))
-        send_code(phone=mobile, purpose=purpose, ip=client_ip(request))
+        code_send(phone=mobile, purpose=purpose, ip=client_ip(request))
     except (ValidationError, CodeError) as exc:
         messages.error(request, "；".join(getattr(exc, "messages", None) or [str(exc)]))
         status = 400
@@ -162,9 +159,8 @@ class _Cleaned:
 
 def _code_ok(form, *, purpose):
     """Verify the form's SMS code; a wrong or used code is an error on the code field."""
-    CodeError = code_error_class()
     try:
-        verify_code(phone=form.cleaned_data["mobile"], purpose=purpose, code=form.cleaned_data["code"])
+        code_verify(phone=form.cleaned_data["mobile"], purpose=purpose, code=form.cleaned_data["code"])
     except CodeError as exc:
         form.add_error("code", str(exc))
         return False

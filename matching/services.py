@@ -484,11 +484,13 @@ def application_withdraw(*, application):
 
 
 # Why the open applications of a posting close, by the posting's new status.
+# The SMS reads "您报名的…岗位已{reason}，本次报名已关闭"; the application keeps "岗位已{reason}".
 CLOSE_REASONS = {
-    Posting.Status.FILLED: "岗位已招满",
-    Posting.Status.CLOSED: "岗位已停止招工",
-    Posting.Status.EXPIRED: "岗位已过期",
+    Posting.Status.FILLED: "招满",
+    Posting.Status.CLOSED: "停止招工",
+    Posting.Status.EXPIRED: "过期",
 }
+DECLINE_REASON = "安排其他人员"
 
 
 def applications_close_for_posting(*, posting, status, by=None):
@@ -507,7 +509,7 @@ def applications_close_for_posting(*, posting, status, by=None):
     for application in open_ones:
         application.state = ApplicationState.CLOSED
         application.closed_at = now
-        application.close_reason = reason
+        application.close_reason = f"岗位已{reason}"
         application.save(update_fields=["state", "closed_at", "close_reason"])
         audit_record(
             actor=by,
@@ -613,6 +615,7 @@ def _tell_confirmed(match, posting):
             "place": posting.place,
             "employer": employer_public_name(employer),
             "contact": employer.phone,
+            "market": application.market.name,
             "hotline": market_hotline(application.market),
         },
         county=application.market.county,
@@ -663,10 +666,10 @@ def application_decline(*, application, by):
         )
         if application.state != ApplicationState.NEW:
             raise ValidationError(f"该报名{application.get_state_display()}，不能关闭。")
-        reason = "市场窗口未能安排"
+        reason = DECLINE_REASON
         application.state = ApplicationState.CLOSED
         application.closed_at = timezone.now()
-        application.close_reason = reason
+        application.close_reason = f"岗位已{reason}"
         application.save(update_fields=["state", "closed_at", "close_reason"])
         audit_record(
             actor=by,

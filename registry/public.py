@@ -6,13 +6,13 @@
 - The 我的报名 session: after an SMS code, the phone is kept for `MY_SESSION_SECONDS` in a
   signed, timestamped cookie holding its ciphertext (never the number in clear), so no
   password and no server-side session are needed.
-- The SMS helpers call the agreed `gigmarket.core.sms` API (imported on use).
 """
 
 from django.conf import settings
 from django.core import signing
 
 from gigmarket.core.pii import decrypt, encrypt
+from gigmarket.core.sms import sms_enqueue
 
 CONSENT_VERSION = "2026-12-v1"
 CONSENT_TEXT = (
@@ -88,31 +88,15 @@ def clear_my_phone(response):
 # SMS -------------------------------------------------------------------------------------
 
 
-def send_code(*, phone, purpose, ip):
-    """Send a verification code (raises `CodeError` with a Chinese message)."""
-    from gigmarket.core.sms.codes import code_send
-
-    return code_send(phone=phone, purpose=purpose, ip=ip)
-
-
-def verify_code(*, phone, purpose, code):
-    from gigmarket.core.sms.codes import code_verify
-
-    return code_verify(phone=phone, purpose=purpose, code=code)
-
-
-def code_error_class():
-    from gigmarket.core.sms.codes import CodeError
-
-    return CodeError
-
-
 def sms(*, to, template, params, county=None, related=None):
-    """One outbox row in the caller's transaction (dispatched on commit by the SMS app)."""
-    from gigmarket.core.sms import sms_enqueue
-
+    """One outbox row in the caller's transaction (dispatched on commit by `gigmarket.core.sms`)."""
     return sms_enqueue(to=to, template=template, params=params, county=county, related=related)
 
 
+# The national 人社 service hotline: what a message names when a market has published no number.
+NATIONAL_HOTLINE = "12333"
+
+
 def market_hotline(market):
-    return market.valid_hotline or market.valid_contact_phone or ""
+    """The number a worker calls about a market: its hotline, else its contact phone, else 12333."""
+    return market.valid_hotline or market.valid_contact_phone or NATIONAL_HOTLINE
