@@ -301,7 +301,9 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
     matching_services.application_decline(application=online(open_posting, "线上乙", "13512340002"), by=clerk)
     online(open_posting, "线上丙", "13512340003")
     known = WorkerFactory(registered_market=market, name="线上丁", mobile="13512340004")
-    matching_services.application_accept(application=online(open_posting, "线上丁", "13512340004"), by=clerk, confirm=True)
+    matching_services.application_accept(
+        application=online(open_posting, "线上丁", "13512340004"), by=clerk, confirm=True
+    )
     assert known.applications.get().state == "matched"
     online(PostingFactory(market=market), "线上戊", "13512340005")
     registry_services.posting_close(posting=PostingFactory(market=market), status=Posting.Status.CLOSED, by=clerk)

@@ -181,7 +181,9 @@ def test_withdraw_only_while_new(clerk, market):
 def test_double_booking_rules_still_apply_through_the_queue(clerk, market):
     worker = WorkerFactory(name="张小明", mobile="13812345678", registered_market=market)
     today = timezone.localdate()
-    make_match(posting=PostingFactory(market=market, work_date=today, valid_until=today), worker=worker, state="confirmed")
+    make_match(
+        posting=PostingFactory(market=market, work_date=today, valid_until=today), worker=worker, state="confirmed"
+    )
     application = apply(PostingFactory(market=market, work_date=today, valid_until=today))
     with pytest.raises(ValidationError, match="不能重复确认"):
         services.application_accept(application=application, by=clerk, confirm=True)

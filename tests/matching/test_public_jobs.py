@@ -38,7 +38,9 @@ def apply_data(**overrides):
 
 
 def send_code(client, posting, phone=PHONE):
-    response = client.post(reverse("jobs:apply", args=[posting.pk]), {"action": "send_code", "mobile": phone, "name": "张小明"})
+    response = client.post(
+        reverse("jobs:apply", args=[posting.pk]), {"action": "send_code", "mobile": phone, "name": "张小明"}
+    )
     assert response.status_code == 200, response.content.decode()[:500]
     return last_code(phone)
 
@@ -269,7 +271,9 @@ def test_honeypot_filled_saves_nothing(client, market):
 
 def test_send_code_with_bad_mobile_is_a_chinese_error(client, market):
     posting = posting_in(market)
-    response = client.post(reverse("jobs:apply", args=[posting.pk]), {"action": "send_code", "mobile": "12345", "name": "张三"})
+    response = client.post(
+        reverse("jobs:apply", args=[posting.pk]), {"action": "send_code", "mobile": "12345", "name": "张三"}
+    )
     assert response.status_code == 400
     assert 'value="张三"' in response.content.decode()
 

@@ -110,16 +110,22 @@ def test_completing_links_the_existing_worker(clerk, market):
 
 
 def test_complete_with_bad_id_number_is_400_and_nothing_changes(client, clerk, market):
-    prereg = services.preregistration_submit(market=market, name="赵大勇", mobile=PHONE, consent_version=CONSENT_VERSION)
+    prereg = services.preregistration_submit(
+        market=market, name="赵大勇", mobile=PHONE, consent_version=CONSENT_VERSION
+    )
     client.force_login(clerk)
-    response = client.post(reverse("prereg:complete", args=[prereg.pk]), {"id_number": "12345", "token": str(uuid.uuid4())})
+    response = client.post(
+        reverse("prereg:complete", args=[prereg.pk]), {"id_number": "12345", "token": str(uuid.uuid4())}
+    )
     assert response.status_code == 400
     prereg.refresh_from_db()
     assert prereg.state == PreRegistration.State.PENDING and not Worker.objects.exists()
 
 
 def test_clerk_of_another_market_gets_404(client, clerk2, market):
-    prereg = services.preregistration_submit(market=market, name="赵大勇", mobile=PHONE, consent_version=CONSENT_VERSION)
+    prereg = services.preregistration_submit(
+        market=market, name="赵大勇", mobile=PHONE, consent_version=CONSENT_VERSION
+    )
     client.force_login(clerk2)
     url = reverse("prereg:complete", args=[prereg.pk])
     assert client.get(url).status_code == 404

@@ -577,9 +577,7 @@ MATRIX = {
         post=scoped(DONE, allowed=WRITERS),
         payload=lambda w, s, u: {},
     ),
-    "prereg:register": Entry(
-        kwargs=lambda w, s, u: {"market_pk": w.market(s).pk}, get=public(scoped_object=True)
-    ),
+    "prereg:register": Entry(kwargs=lambda w, s, u: {"market_pk": w.market(s).pk}, get=public(scoped_object=True)),
     "prereg:withdraw": Entry(
         kwargs=lambda w, s, u: {"pk": w.prereg(s).pk},
         get=public(NOT_ALLOWED, scoped_object=True),
