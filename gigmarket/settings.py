@@ -355,6 +355,12 @@ LONG_WAIT_DAYS = env_int("LONG_WAIT_DAYS", 30)
 # 工资结算 (八): days after 完工 within which a wage must be paid before a 欠薪 case opens.
 WAGE_PAYMENT_DAYS = env_int("WAGE_PAYMENT_DAYS", 7)
 
+# Public worker side (issue 15): unconverted online applications and 扫码登记 pre-registrations
+# are deleted after this many days (PIPL: kept no longer than needed); the 我的报名 session
+# (phone proved by SMS code) lasts this many seconds.
+PUBLIC_SUBMISSION_RETENTION_DAYS = env_int("PUBLIC_SUBMISSION_RETENTION_DAYS", 30)
+MY_SESSION_SECONDS = env_int("MY_SESSION_SECONDS", 30 * 60)
+
 # 名录 reporting reminders: days before the due date (comma-separated, e.g. "7,3,1").
 try:
     REPORTING_REMINDER_DAYS = sorted({int(d) for d in env_list("REPORTING_REMINDER_DAYS", ["7", "3", "1"])})

@@ -56,5 +56,8 @@ urlpatterns = [
     path("matching/", include("matching.urls")),
     path("reporting/", include("reporting.urls")),
     path("sms/", include("gigmarket.core.sms.urls")),
+    # The people's side (issue 15): workers' public pages and the counter's online queue.
+    path("jobs/", include("matching.public_urls")),
+    path("m/", include("registry.public_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -13,7 +13,9 @@ def dashboard_cards(user):
     open_cases = selectors.rights_cases_for(user).filter(state__in=RightsCase.OPEN_STATES)
     wage_cases = open_cases.filter(kind=RightsCase.Kind.WAGES).count()
     due = selectors.placements_for(user).filter(status=Placement.Status.ACTIVE, next_follow_up__lte=today).count()
+    queue = [card] if (card := online_queue_card(user)) is not None and user.role == "clerk" else []
     return [
+        *queue,
         {
             "title": "今日对接",
             "value": total.matches,
@@ -33,3 +35,16 @@ def dashboard_cards(user):
             "note": "已到下次回访日期的安置",
         },
     ]
+
+
+def online_queue_card(user):
+    """A window clerk's card: the market's online queues (新报名, 预登记) waiting at the counter."""
+    if not user.market_id:
+        return None
+    counts = selectors.market_queue_counts(user.market_id)
+    return {
+        "title": "线上报名待处理",
+        "value": counts["applications"] + counts["preregistrations"],
+        "url": reverse("jobs:queue"),
+        "note": f"新报名 {counts['applications']} 人，预登记 {counts['preregistrations']} 人",
+    }

@@ -5,16 +5,19 @@ already has matches is left alone; cases and placements are keyed on their summa
 Every write goes through the services, so events and audit rows exist as in real use.
 """
 
+import contextlib
 import datetime
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from markets.models import Market
 from registry.models import Employer, PayUnit, Posting, Worker
 
-from . import arrears, services, wages
-from .models import Match, MatchState, Placement, RightsCase, WageSettlement
+from . import arrears, services
+from . import settlement as wage_settlement
+from .models import Application, Match, MatchState, Placement, RightsCase, WageSettlement
 
 # The six states, each reached through the allowed steps.
 PATHS = [
@@ -40,7 +43,8 @@ def load():
         _placement(market, workers, today)
         _wages(market, workers, employers, today)
         _override(market, employers, today)
-    wages.wage_arrears_sweep()
+        _online(market, workers, today)
+    wage_settlement.wage_arrears_sweep()
 
 
 def _morning(today, hour, minute=0):
@@ -166,17 +170,17 @@ def _wages(market, workers, employers, today):
         return
     done = Match.objects.filter(market=market, state=MatchState.COMPLETED).order_by("pk").first()
     if done is not None:
-        settlement = wages.wage_settlement_record(
+        settlement = wage_settlement.wage_settlement_record(
             match=done,
             data={
-                "wage_due": wages.default_wage_due(done),
-                "amount_paid": wages.default_wage_due(done),
+                "wage_due": wage_settlement.default_wage_due(done),
+                "amount_paid": wage_settlement.default_wage_due(done),
                 "paid_on": today,
                 "method": "transfer",
             },
             by=None,
         )
-        wages.wage_settlement_confirm(settlement=settlement, by=None)
+        wage_settlement.wage_settlement_confirm(settlement=settlement, by=None)
     employer = employers[-1]
     trade = workers[9].trades.first() or market.trades.first()
     if trade is None or employer == employers[0]:
@@ -196,12 +200,12 @@ def _wages(market, workers, employers, today):
     match, _ = services.match_create(posting=posting, worker=workers[9], key=uuid.uuid4(), by=None)
     for step in ("confirmed", "onboard", "completed"):
         match, _ = services.match_transition(match=match, to=step, by=None)
-    settlement = wages.wage_settlement_record(
+    settlement = wage_settlement.wage_settlement_record(
         match=match,
         data={"wage_due": 180 * 2, "amount_paid": 100, "paid_on": today, "method": "cash", "note": "两天工，先付100元"},
         by=None,
     )
-    wages.wage_settlement_confirm(settlement=settlement, by=None)
+    wage_settlement.wage_settlement_confirm(settlement=settlement, by=None)
     # The job was two weeks ago: past the payment deadline, so the sweep opens its case.
     past = today - datetime.timedelta(days=14)
     Posting.objects.filter(pk=posting.pk).update(work_date=past, valid_until=past, status=Posting.Status.FILLED)
@@ -230,3 +234,45 @@ def _override(market, employers, today):
         valid_until=today + datetime.timedelta(days=30),
         by=county_user,
     )
+
+
+# Online applicants of the demo: people not registered yet (names and phones of their own).
+APPLICANTS = [("周晓梅", "13985100001"), ("吴国强", "13985100002"), ("郑红", "13985100003")]
+PRE_REGISTRANT = ("冯志远", "13985100009")
+
+
+def _online(market, workers, today):
+    """我要报名 on the market's open postings and one 扫码登记, through the services (SMS outbox rows too)."""
+    from registry.models import PreRegistration
+    from registry.public import CONSENT_VERSION
+    from registry.services import preregistration_submit
+
+    if Application.objects.filter(market=market).exists():
+        return
+    postings = list(
+        Posting.objects.filter(market=market, status=Posting.Status.OPEN, valid_until__gte=today).order_by(
+            "work_date", "pk"
+        )[:2]
+    )
+    suffix = f"{market.pk % 1000:03d}"
+    for n, posting in enumerate(postings):
+        name, phone = APPLICANTS[n]
+        services.application_submit(
+            posting=posting, name=name, mobile=f"{phone[:7]}{n}{suffix}", consent_version=CONSENT_VERSION
+        )
+    # A registered worker applying from the phone: linked to their record by the phone.
+    if postings and workers:
+        with contextlib.suppress(ValidationError):  # already matched to that posting at the counter
+            services.application_submit(
+                posting=postings[0], name=workers[-1].name, mobile=workers[-1].mobile, consent_version=CONSENT_VERSION
+            )
+    name, phone = PRE_REGISTRANT
+    if not PreRegistration.objects.filter(market=market).exists():
+        preregistration_submit(
+            market=market,
+            name=name,
+            mobile=f"{phone[:7]}9{suffix}",
+            trades=list(market.trades.all()[:2]),
+            data={"available_from": today},
+            consent_version=CONSENT_VERSION,
+        )

@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gigmarket.core.choices import ChoiceLabels
 from gigmarket.core.models import Division, user_ref
+from gigmarket.core.pii import PiiColumns, mask_phone
+from gigmarket.core.pii_fields import PersonalField, hash_value
 from registry.models import PayUnit
 
 
@@ -560,3 +562,102 @@ class PlacementEligibilityOverride(models.Model):
 
     def __str__(self):
         return f"{self.placement} · 特批"
+
+
+class ApplicationState(models.TextChoices):
+    NEW = "new", _("新报名")
+    MATCHED = "matched", _("已转洽谈")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    CLOSED = "closed", _("已关闭")
+
+
+# An application still waiting for the clerk or turned into a match (one per phone and posting).
+APPLICATION_LIVE_STATES = (ApplicationState.NEW, ApplicationState.MATCHED)
+
+
+class Application(ChoiceLabels, models.Model):
+    """A worker's online 我要报名 on a posting: waits in the posting's market queue (新报名).
+
+    The phone and the optional 身份证号 are `PersonalField`s (ciphertext + keyed hash);
+    `worker` is the registered worker found by ID hash or phone, when known. The clerk
+    turns it into a `Match` (洽谈中) through `services.application_accept`; when the
+    posting fills, closes or expires, open applications close and the applicant is told.
+    """
+
+    scope_county_path = "market__county"
+    scope_market_path = "market"
+    AUDIT_MASKED_FIELDS = (
+        "mobile",
+        "mobile_encrypted",
+        "mobile_hash",
+        "id_number",
+        "id_number_encrypted",
+        "id_number_hash",
+    )
+
+    # Rewritten under the writing key by `manage.py pii_rekey`.
+    PII_COLUMNS = PiiColumns(
+        encrypted=("mobile_encrypted", "id_number_encrypted"),
+        hashes={
+            "mobile_hash": lambda row: hash_value(row["mobile_encrypted"]),
+            "id_number_hash": lambda row: hash_value(row["id_number_encrypted"]),
+        },
+    )
+
+    State = ApplicationState
+
+    posting = models.ForeignKey(
+        "registry.Posting", verbose_name=_("用工需求"), on_delete=models.CASCADE, related_name="applications"
+    )
+    market = models.ForeignKey(
+        "markets.Market", verbose_name=_("零工市场"), on_delete=models.PROTECT, related_name="applications"
+    )
+    worker = models.ForeignKey(
+        "registry.Worker",
+        verbose_name=_("零工"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="applications",
+    )
+    match = models.ForeignKey(
+        Match, verbose_name=_("对接记录"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(_("姓名"), max_length=40)
+    mobile = PersonalField(_("手机号码"), lookup=True, db_index=True)
+    id_number = PersonalField(_("身份证号"), blank=True, lookup=True)
+    state = models.CharField(_("状态"), max_length=10, choices=ApplicationState.choices, default=ApplicationState.NEW)
+    close_reason = models.CharField(_("关闭原因"), max_length=100, blank=True)
+    consent_version = models.CharField(_("个人信息告知版本"), max_length=20)
+    consented_at = models.DateTimeField(_("同意时间"))
+    created_at = models.DateTimeField(_("报名时间"), default=timezone.now)
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("线上报名")
+        verbose_name_plural = _("线上报名")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["posting", "mobile_hash"],
+                condition=Q(state__in=["new", "matched"]),
+                name="matching_application_one_live_per_phone",
+                violation_error_message="您已报名该岗位，请勿重复报名。",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["market", "state", "-created_at"], name="matching_application_queue"),
+            models.Index(fields=["posting", "state"], name="matching_application_posting"),
+            models.Index(fields=["state", "created_at"], name="matching_application_purge"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} → {self.posting_id}"
+
+    @property
+    def masked_mobile(self):
+        return mask_phone(self.mobile)
+
+    @property
+    def is_live(self):
+        return self.state in APPLICATION_LIVE_STATES

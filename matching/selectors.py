@@ -9,12 +9,23 @@ import datetime
 
 from django.contrib.postgres.fields import DateRangeField
 from django.db import connections
-from django.db.models import F, Func, Value
+from django.db.models import (
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from gigmarket.core.scoping import scope_queryset
+from registry.models import Posting
 
-from .models import Match, Placement, RightsCase
+from .models import HOLDING_STATES, Match, Placement, RightsCase
 
 
 def matches_for(user):
@@ -63,3 +74,104 @@ def day_bounds(day):
     """[start, end) of a local calendar day as aware datetimes."""
     start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
     return start, start + datetime.timedelta(days=1)
+
+
+# Public 今日零工岗位 and the counter's online queues (issue 15) ------------------------------
+
+
+def held_count_subquery():
+    """SQL: how many places of the outer posting are taken (confirmed, on board, done)."""
+    held = (
+        Match.objects.filter(posting=OuterRef("pk"), state__in=HOLDING_STATES)
+        .order_by()
+        .values("posting")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(held, output_field=IntegerField()), Value(0))
+
+
+def public_job_postings(
+    *,
+    today=None,
+    city=None,
+    county=None,
+    market=None,
+    trade=None,
+    day_from=None,
+    day_to=None,
+    pay_unit="",
+    min_pay=None,
+):
+    """Open postings of every operating market for the public search, soonest first.
+
+    Filled, closed and expired postings never appear (status and 有效期至). `day_from` /
+    `day_to`: the posting's work days must overlap that range. Each row carries `held`
+    (places taken); the market's opening periods are prefetched (one query per page).
+    """
+    from django.db.models import Prefetch
+
+    from markets.models import Market, OpeningPeriod
+
+    today = today or timezone.localdate()
+    qs = Posting.objects.filter(
+        status=Posting.Status.OPEN, valid_until__gte=today, market__status=Market.Status.OPERATING
+    )
+    if market is not None:
+        qs = qs.filter(market=market)
+    elif county is not None:
+        qs = qs.filter(market__county=county)
+    elif city is not None:
+        qs = qs.filter(market__county__parent=city)
+    if trade is not None:
+        qs = qs.filter(trade=trade)
+    if day_from is not None:
+        qs = qs.filter(Q(work_date_end__gte=day_from) | Q(work_date_end__isnull=True, work_date__gte=day_from))
+    if day_to is not None:
+        qs = qs.filter(work_date__lte=day_to)
+    if pay_unit:
+        qs = qs.filter(pay_unit=pay_unit)
+    if min_pay is not None:
+        qs = qs.filter(pay__gte=min_pay)
+    return (
+        qs.select_related("employer", "trade", "market__county__parent")
+        .annotate(held=held_count_subquery())
+        .prefetch_related(
+            Prefetch("market__opening_periods", queryset=OpeningPeriod.objects.order_by("opens", "weekdays"))
+        )
+        .order_by("work_date", "-created_at", "-id")
+    )
+
+
+def market_queue_counts(market):
+    """{"applications": 新报名, "preregistrations": 预登记} waiting at `market` (two COUNTs)."""
+    from registry.models import PreRegistration
+
+    from .models import Application, ApplicationState
+
+    return {
+        "applications": Application.objects.filter(market=market, state=ApplicationState.NEW).count(),
+        "preregistrations": PreRegistration.objects.filter(market=market, state=PreRegistration.State.PENDING).count(),
+    }
+
+
+def queue_applications(market):
+    """The new online applications waiting at `market`, oldest first, with what the queue shows."""
+    from .models import Application, ApplicationState
+
+    return (
+        Application.objects.filter(market=market, state=ApplicationState.NEW)
+        .select_related("posting__trade", "posting__employer", "worker")
+        .annotate(held=Subquery(_held_for_application(), output_field=IntegerField()))
+        .order_by("created_at", "id")
+    )
+
+
+def _held_for_application():
+    return (
+        Match.objects.filter(posting=OuterRef("posting_id"), state__in=HOLDING_STATES)
+        .order_by()
+        .values("posting")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )

@@ -6,21 +6,30 @@ change how many of its places are taken; the worker lock serialises confirmation
 one worker, so they cannot be booked into two overlapping jobs.
 """
 
+import datetime
+import logging
+import uuid
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gigmarket.core.audit import audit_record, audited_update, snapshot
 from gigmarket.core.models import AuditEvent, Role
-from registry.models import Posting, Worker
+from registry.models import Posting, Worker, normalise_name
+from registry.public import employer_public_name, market_hotline, sms
 from registry.services import worker_confirmed_match
 
 from .arrears import require_not_blocked
 from .models import (
+    APPLICATION_LIVE_STATES,
     HOLDING_STATES,
     LIVE_STATES,
     REASON_REQUIRED,
     STATE_TIMESTAMP,
+    Application,
+    ApplicationState,
     Match,
     MatchEvent,
     MatchState,
@@ -30,6 +39,8 @@ from .models import (
     RightsCase,
     RightsCaseNote,
 )
+
+log = logging.getLogger(__name__)
 
 MATCH_AUDIT_FIELDS = ["posting_id", "worker_id", "state", "agreed_pay", "pay_unit", "work_date", "work_date_end"]
 
@@ -163,6 +174,8 @@ def _transition(*, match, posting, to, by, reason):
         worker_confirmed_match(worker_id=match.worker_id, at=now)
         if posting.status == Posting.Status.OPEN and _held(posting) >= posting.headcount:
             _set_posting_status(posting, Posting.Status.FILLED, by=by, now=now)
+            applications_close_for_posting(posting=posting, status=Posting.Status.FILLED, by=by)
+        _tell_confirmed(match, posting)
     elif (
         was_holding
         and not match.is_holding
@@ -340,3 +353,332 @@ def placement_follow_up(*, placement, on, text, next_follow_up, by):
             },
         )
         return follow_up
+
+
+# Online applications (我要报名) ------------------------------------------------------------
+
+
+def posting_remaining(posting):
+    """Places still free on `posting` (headcount − confirmed)."""
+    return max(0, posting.headcount - _held(posting))
+
+
+def application_refusal(posting, *, mobile, today=None):
+    """The Chinese reason `mobile` cannot apply to `posting` now, or "" (read-only; re-checked under lock)."""
+    today = today or timezone.localdate()
+    if posting.status == Posting.Status.FILLED:
+        return "该岗位已招满，不能再报名。请看看其他岗位。"
+    if posting.status != Posting.Status.OPEN or posting.valid_until < today:
+        return "该岗位已停止招工，不能再报名。请看看其他岗位。"
+    if (
+        Application.objects.filter(posting=posting, state__in=APPLICATION_LIVE_STATES)
+        .filter(Application.mobile.matches(mobile))
+        .exists()
+    ):
+        return "您已用该手机号报名此岗位，请勿重复报名。可在“我的报名”查看进度。"
+    if _held(posting) >= posting.headcount:
+        return "该岗位已招满，不能再报名。请看看其他岗位。"
+    return ""
+
+
+def _known_worker(*, name, mobile, id_number):
+    """The registered worker this applicant is: by 身份证号 hash, else by phone; the name must match."""
+    candidates = []
+    if id_number:
+        candidates = list(Worker.objects.with_id_number(id_number)[:1])
+    if not candidates:
+        candidates = list(Worker.objects.with_mobile(mobile)[:5])
+    for worker in candidates:
+        if normalise_name(worker.name) == normalise_name(name):
+            return worker
+    return None
+
+
+def _application_params(application, posting):
+    market = posting.market
+    return {
+        "name": application.name,
+        "trade": posting.trade.name,
+        "date": f"{posting.work_date:%m月%d日}",
+        "market": market.name,
+        "hotline": market_hotline(market),
+    }
+
+
+def application_submit(*, posting, name, mobile, id_number="", consent_version):
+    """我要报名: a worker applies online to `posting`; the application waits in its market's queue.
+
+    `mobile` is verified by SMS code by the caller; `id_number` a validated value or "".
+    Linked to the registered worker by 身份证号 hash or phone (names matching). Raises
+    ValidationError (Chinese) when the posting is full or closed or the phone applied already.
+    """
+    with transaction.atomic():
+        posting = Posting.objects.select_for_update().select_related("market__county", "trade").get(pk=posting.pk)
+        refusal = application_refusal(posting, mobile=mobile)
+        if refusal:
+            raise ValidationError(refusal)
+        worker = _known_worker(name=name, mobile=mobile, id_number=id_number)
+        if worker is not None and Match.objects.filter(posting=posting, worker=worker, state__in=LIVE_STATES).exists():
+            raise ValidationError("您已在窗口对接此岗位，无需再报名。")
+        now = timezone.now()
+        application = Application(
+            posting=posting,
+            market=posting.market,
+            worker=worker,
+            name=name,
+            mobile=mobile,
+            id_number=id_number or "",
+            consent_version=consent_version,
+            consented_at=now,
+            created_at=now,
+        )
+        application.full_clean(exclude=["posting", "market", "worker"])
+        try:
+            with transaction.atomic():
+                application.save()
+        except IntegrityError:
+            raise ValidationError("您已用该手机号报名此岗位，请勿重复报名。") from None
+        audit_record(
+            actor=None,
+            action=AuditEvent.Action.CREATE,
+            target=application,
+            changes={
+                "posting": posting.pk,
+                "channel": "online",
+                "worker": worker.pk if worker else None,
+                "consent_version": consent_version,
+            },
+        )
+        sms(
+            to=mobile,
+            template="application_received",
+            params=_application_params(application, posting),
+            county=posting.market.county,
+            related=application,
+        )
+        return application
+
+
+def application_withdraw(*, application):
+    """The applicant withdraws (我的报名). Only a new application; returns (application, changed)."""
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.state == ApplicationState.WITHDRAWN:
+            return application, False
+        if application.state != ApplicationState.NEW:
+            raise ValidationError(f"该报名{application.get_state_display()}，不能在线撤回；如需取消请联系市场窗口。")
+        application.state = ApplicationState.WITHDRAWN
+        application.closed_at = timezone.now()
+        application.close_reason = "本人撤回"
+        application.save(update_fields=["state", "closed_at", "close_reason"])
+        audit_record(
+            actor=None,
+            action=AuditEvent.Action.TRANSITION,
+            target=application,
+            changes={"state": [ApplicationState.NEW.value, ApplicationState.WITHDRAWN.value]},
+        )
+        return application, True
+
+
+# Why the open applications of a posting close, by the posting's new status.
+# The SMS reads "您报名的…岗位已{reason}，本次报名已关闭"; the application keeps "岗位已{reason}".
+CLOSE_REASONS = {
+    Posting.Status.FILLED: "招满",
+    Posting.Status.CLOSED: "停止招工",
+    Posting.Status.EXPIRED: "过期",
+}
+DECLINE_REASON = "安排其他人员"
+
+
+def applications_close_for_posting(*, posting, status, by=None):
+    """The posting filled, closed or expired: close its new applications and tell each applicant by SMS.
+
+    Call inside the transaction that changed the posting (its row locked). Returns how many closed.
+    """
+    reason = CLOSE_REASONS[Posting.Status(status)]
+    now = timezone.now()
+    closed = 0
+    open_ones = (
+        Application.objects.select_for_update(of=("self",))
+        .filter(posting_id=posting.pk, state=ApplicationState.NEW)
+        .select_related("posting__trade", "posting__market__county")
+    )
+    for application in open_ones:
+        application.state = ApplicationState.CLOSED
+        application.closed_at = now
+        application.close_reason = f"岗位已{reason}"
+        application.save(update_fields=["state", "closed_at", "close_reason"])
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.TRANSITION,
+            target=application,
+            changes={"state": [ApplicationState.NEW.value, ApplicationState.CLOSED.value], "reason": reason},
+        )
+        sms(
+            to=application.mobile,
+            template="application_closed",
+            params={**_application_params(application, application.posting), "reason": reason},
+            county=application.posting.market.county,
+            related=application,
+        )
+        closed += 1
+    return closed
+
+
+def _worker_for_application(application, posting, by):
+    """The registered worker of an application: linked, found now, or registered from its 身份证号."""
+    from registry.services import RegisteredElsewhere, worker_register
+    from registry.validators import parse_id_number
+
+    worker = application.worker or _known_worker(
+        name=application.name, mobile=application.mobile, id_number=application.id_number
+    )
+    if worker is not None:
+        return worker
+    if not application.id_number:
+        raise ValidationError(
+            "报名人尚未登记为零工，报名时未填身份证号：请核验身份证后先办理求职登记"
+            "（登记时填写相同手机号即可自动关联本报名）。"
+        )
+    try:
+        registration = worker_register(
+            id_number=parse_id_number(application.id_number),
+            name=application.name,
+            data={
+                "mobile": application.mobile,
+                "available_from": timezone.localdate(),
+                "available_until": None,
+                "expected_pay": None,
+                "pay_unit": posting.pay_unit,
+                "notes": "线上报名转入",
+            },
+            trades=[posting.trade],
+            market=application.market,
+            by=by,
+        )
+    except RegisteredElsewhere:
+        raise ValidationError("报名人的身份证号登记在其他县(市、区)，请在登记窗口办理转入后再对接。") from None
+    return registration.worker
+
+
+def application_accept(*, application, by, confirm=False):
+    """The clerk turns a new application into a 洽谈 match (optionally confirmed at once).
+
+    Through `match_create` / the state machine: headcount lock, double booking and audit
+    as at the counter. Returns the match.
+    """
+    with transaction.atomic():
+        posting = _lock_posting(application.posting_id)
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.state != ApplicationState.NEW:
+            raise ValidationError(f"该报名{application.get_state_display()}，不能再转为洽谈。")
+        worker = _worker_for_application(application, posting, by)
+        match, _ = match_create(posting=posting, worker=worker, key=uuid.uuid4(), by=by, confirm=False)
+        application.state = ApplicationState.MATCHED
+        application.worker = worker
+        application.match = match
+        application.save(update_fields=["state", "worker", "match"])
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.TRANSITION,
+            target=application,
+            changes={
+                "state": [ApplicationState.NEW.value, ApplicationState.MATCHED.value],
+                "match": match.pk,
+            },
+        )
+        if confirm:
+            match, _ = _transition(match=match, posting=posting, to=MatchState.CONFIRMED, by=by, reason="")
+        return match
+
+
+def _tell_confirmed(match, posting):
+    """The worker of an online application hears of the confirmed match (date, time, place, contacts)."""
+    application = (
+        Application.objects.filter(match=match).select_related("market__county").order_by("-created_at").first()
+    )
+    if application is None:
+        return
+    employer = posting.employer
+    hours = f"{match.start_time:%H:%M}-{match.end_time:%H:%M}" if match.start_time and match.end_time else "按约定"
+    sms(
+        to=application.mobile,
+        template="match_confirmed",
+        params={
+            "name": application.name,
+            "trade": posting.trade.name,
+            "date": f"{match.work_date:%m月%d日}",
+            "time": hours,
+            "place": posting.place,
+            "employer": employer_public_name(employer),
+            "contact": employer.phone,
+            "market": application.market.name,
+            "hotline": market_hotline(application.market),
+        },
+        county=application.market.county,
+        related=application,
+    )
+
+
+# Purge of unconverted online submissions (PIPL: kept no longer than needed) ---------------
+
+
+def public_submissions_purge(*, days=None, now=None):
+    """Delete applications never turned into a match and pre-registrations never completed, older than `days`.
+
+    `days` defaults to settings.PUBLIC_SUBMISSION_RETENTION_DAYS. Idempotent; the counts are
+    returned, logged and written to the audit log. Returns {"applications": n, "preregistrations": m}.
+    """
+    from registry.models import PreRegistration
+
+    days = settings.PUBLIC_SUBMISSION_RETENTION_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    with transaction.atomic():
+        applications, _ = Application.objects.filter(match__isnull=True, created_at__lt=cutoff).delete()
+        preregs = PreRegistration.objects.filter(
+            created_at__lt=cutoff, state__in=[PreRegistration.State.PENDING, PreRegistration.State.WITHDRAWN]
+        )
+        preregistrations = preregs.count()
+        preregs.delete()
+        counts = {"applications": applications, "preregistrations": preregistrations}
+        audit_record(
+            actor=None,
+            action=AuditEvent.Action.DELETE,
+            target=None,
+            target_repr="未转化的线上报名和扫码预登记",
+            changes={**counts, "days": days},
+        )
+    log.info("public submissions purged (older than %s days): %s", days, counts)
+    return counts
+
+
+def application_decline(*, application, by):
+    """The clerk closes a new application without a match (unreachable, not suitable); the applicant is told."""
+    with transaction.atomic():
+        _lock_posting(application.posting_id)
+        application = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("posting__trade", "posting__market__county")
+            .get(pk=application.pk)
+        )
+        if application.state != ApplicationState.NEW:
+            raise ValidationError(f"该报名{application.get_state_display()}，不能关闭。")
+        reason = DECLINE_REASON
+        application.state = ApplicationState.CLOSED
+        application.closed_at = timezone.now()
+        application.close_reason = f"岗位已{reason}"
+        application.save(update_fields=["state", "closed_at", "close_reason"])
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.TRANSITION,
+            target=application,
+            changes={"state": [ApplicationState.NEW.value, ApplicationState.CLOSED.value], "reason": reason},
+        )
+        sms(
+            to=application.mobile,
+            template="application_closed",
+            params={**_application_params(application, application.posting), "reason": reason},
+            county=application.posting.market.county,
+            related=application,
+        )
+        return application

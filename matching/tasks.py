@@ -9,3 +9,11 @@ def open_wage_cases():
     from .settlement import wage_arrears_sweep
 
     return len(wage_arrears_sweep())
+
+
+@shared_task
+def purge_public_submissions():
+    """Daily: delete online applications and 扫码登记 pre-registrations never converted (PIPL retention)."""
+    from .services import public_submissions_purge
+
+    return public_submissions_purge()

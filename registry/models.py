@@ -1062,3 +1062,92 @@ class SubsidyApplication(ChoiceLabels, models.Model):
     @property
     def allowed_targets(self):
         return self.TRANSITIONS[self.Status(self.status)]
+
+
+class PreRegistration(ChoiceLabels, models.Model):
+    """扫码登记: a worker's own registration from the QR code at a market, before the counter.
+
+    The phone is SMS-verified; the 身份证号 is optional here (the clerk sees the card at
+    the counter). The clerk completes it in one step (`services.preregistration_complete`)
+    through the walk-in registration, which creates the `Worker` or finds the existing one.
+    """
+
+    scope_county_path = "market__county"
+    scope_market_path = "market"
+    AUDIT_MASKED_FIELDS = (
+        "mobile",
+        "mobile_encrypted",
+        "mobile_hash",
+        "id_number",
+        "id_number_encrypted",
+        "id_number_hash",
+    )
+
+    # Rewritten under the writing key by `manage.py pii_rekey`.
+    PII_COLUMNS = PiiColumns(
+        encrypted=("mobile_encrypted", "id_number_encrypted"),
+        hashes={
+            "mobile_hash": lambda row: hash_value(row["mobile_encrypted"]),
+            "id_number_hash": lambda row: hash_value(row["id_number_encrypted"]),
+        },
+    )
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待窗口确认")
+        COMPLETED = "completed", _("已完成登记")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    market = models.ForeignKey(
+        "markets.Market", verbose_name=_("零工市场"), on_delete=models.PROTECT, related_name="preregistrations"
+    )
+    name = models.CharField(_("姓名"), max_length=40)
+    mobile = PersonalField(_("手机号码"), lookup=True, db_index=True)
+    id_number = PersonalField(_("身份证号"), blank=True, lookup=True)
+    trades = models.ManyToManyField(
+        "markets.Trade", verbose_name=_("求职工种"), blank=True, related_name="registry_preregistrations"
+    )
+    available_from = models.DateField(_("可上工日期(起)"), null=True, blank=True)
+    available_until = models.DateField(_("可上工日期(止)"), null=True, blank=True)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("零工"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    consent_version = models.CharField(_("个人信息告知版本"), max_length=20)
+    consented_at = models.DateTimeField(_("同意时间"))
+    created_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    completed_by = user_ref(_("经办人"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("扫码预登记")
+        verbose_name_plural = _("扫码预登记")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["market", "mobile_hash"],
+                condition=Q(state="pending"),
+                name="registry_prereg_one_pending_per_phone",
+                violation_error_message="该手机号已在本市场预登记，请到窗口办理。",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["market", "state", "-created_at"], name="registry_prereg_queue"),
+            models.Index(fields=["state", "created_at"], name="registry_prereg_purge"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def masked_mobile(self):
+        return mask_phone(self.mobile)
+
+    @property
+    def masked_id_number(self):
+        return mask_id_number(self.id_number) if self.id_number else ""
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.available_from and self.available_until and self.available_until < self.available_from:
+            raise ValidationError({"available_until": "结束日期不能早于开始日期。"})

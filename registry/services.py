@@ -17,6 +17,7 @@ from .models import (
     Employer,
     PolicyNote,
     Posting,
+    PreRegistration,
     TrainingOffer,
     TrainingSignup,
     WindowVisit,
@@ -435,6 +436,7 @@ def posting_close(*, posting, status, by):
             target=posting,
             changes={"status": [Posting.Status.OPEN, status]},
         )
+        _close_applications(posting, status, by)
         return posting, True
 
 
@@ -460,6 +462,7 @@ def posting_expire_due(*, today=None):
                     target=posting,
                     changes={"status": [Posting.Status.OPEN, Posting.Status.EXPIRED]},
                 )
+                _close_applications(posting, Posting.Status.EXPIRED, None)
                 expired += 1
     return expired
 
@@ -613,3 +616,144 @@ def policy_note_save(*, note=None, county, data, by):
     if note is None:
         note = PolicyNote(county=county, created_by=by)
     return audited_update(note, data=data, by=by, fields=POLICY_FIELDS)
+
+
+def _close_applications(posting, status, by):
+    """The posting stopped taking workers: its online applications close and the applicants are told."""
+    from matching.services import applications_close_for_posting
+
+    return applications_close_for_posting(posting=posting, status=status, by=by)
+
+
+# 扫码登记 (pre-registration at a market) ----------------------------------------------------
+
+
+def preregistration_submit(*, market, name, mobile, id_number="", trades=(), data=None, consent_version):
+    """A worker pre-registers from a market's QR code; the clerk completes it at the counter.
+
+    `mobile` is SMS-verified by the caller; `id_number` a validated value or "". Raises
+    ValidationError when this phone already waits at this market.
+    """
+    data = data or {}
+    with transaction.atomic():
+        if (
+            PreRegistration.objects.filter(market=market, state=PreRegistration.State.PENDING)
+            .filter(PreRegistration.mobile.matches(mobile))
+            .exists()
+        ):
+            raise ValidationError("该手机号已在本市场预登记，请直接到“求职(用工)登记”窗口办理。")
+        now = timezone.now()
+        prereg = PreRegistration(
+            market=market,
+            name=name,
+            mobile=mobile,
+            id_number=id_number or "",
+            available_from=data.get("available_from"),
+            available_until=data.get("available_until"),
+            consent_version=consent_version,
+            consented_at=now,
+            created_at=now,
+        )
+        prereg.full_clean(exclude=["market", "completed_by", "worker"])
+        try:
+            with transaction.atomic():
+                prereg.save()
+        except IntegrityError:
+            raise ValidationError("该手机号已在本市场预登记，请直接到“求职(用工)登记”窗口办理。") from None
+        trades = list(trades)
+        prereg.trades.set(trades)
+        audit_record(
+            actor=None,
+            action=AuditEvent.Action.CREATE,
+            target=prereg,
+            changes={
+                "channel": "online",
+                "trades": sorted(t.name for t in trades),
+                "consent_version": consent_version,
+            },
+        )
+        return prereg
+
+
+def preregistration_withdraw(*, prereg):
+    """The worker withdraws a pending pre-registration (我的报名). Returns (prereg, changed)."""
+    with transaction.atomic():
+        prereg = PreRegistration.objects.select_for_update().get(pk=prereg.pk)
+        if prereg.state == PreRegistration.State.WITHDRAWN:
+            return prereg, False
+        if prereg.state != PreRegistration.State.PENDING:
+            raise ValidationError("该预登记已在窗口完成登记，不能撤回。")
+        prereg.state = PreRegistration.State.WITHDRAWN
+        prereg.save(update_fields=["state"])
+        audit_record(
+            actor=None,
+            action=AuditEvent.Action.TRANSITION,
+            target=prereg,
+            changes={"state": [PreRegistration.State.PENDING.value, PreRegistration.State.WITHDRAWN.value]},
+        )
+        return prereg, True
+
+
+def preregistration_complete(*, prereg, id_number, by, key=None):
+    """The clerk completes a pre-registration in one step, the 身份证号 confirmed from the card.
+
+    Through the walk-in registration (`worker_register`): a new worker is created, or the
+    existing one (same 身份证号, same name) refreshed. The worker's new online applications
+    with the same phone are linked. Returns the `Registration`. A number registered in
+    another county raises ValidationError (the transfer is done on the registration form).
+    """
+    with transaction.atomic():
+        prereg = PreRegistration.objects.select_for_update().select_related("market__county").get(pk=prereg.pk)
+        if prereg.state != PreRegistration.State.PENDING:
+            raise ValidationError(f"该预登记{prereg.get_state_display()}，不能再次办理。")
+        try:
+            registration = worker_register(
+                id_number=id_number,
+                name=prereg.name,
+                data={
+                    "mobile": prereg.mobile,
+                    "available_from": prereg.available_from or timezone.localdate(),
+                    "available_until": prereg.available_until,
+                    "expected_pay": None,
+                    "pay_unit": "day",
+                    "notes": "",
+                },
+                trades=list(prereg.trades.all()),
+                market=prereg.market,
+                by=by,
+                key=key,
+            )
+        except RegisteredElsewhere:
+            raise ValidationError(
+                "此身份证号已在其他县(市、区)登记：请用“求职登记”表办理转入。", code="elsewhere"
+            ) from None
+        prereg.state = PreRegistration.State.COMPLETED
+        prereg.worker = registration.worker
+        prereg.id_number = id_number.value
+        prereg.completed_at = timezone.now()
+        prereg.completed_by = by
+        prereg.save(
+            update_fields=[
+                "state",
+                "worker",
+                "id_number_encrypted",
+                "id_number_hash",
+                "completed_at",
+                "completed_by",
+            ]
+        )
+        from matching.models import Application
+
+        Application.objects.filter(worker__isnull=True, state=Application.State.NEW).filter(
+            Application.mobile.matches(prereg.mobile)
+        ).update(worker=registration.worker)
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.TRANSITION,
+            target=prereg,
+            changes={
+                "state": [PreRegistration.State.PENDING.value, PreRegistration.State.COMPLETED.value],
+                "worker": registration.worker.pk,
+            },
+        )
+        return registration

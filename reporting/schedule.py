@@ -47,6 +47,11 @@ BEAT_SCHEDULE = {
         "task": "matching.tasks.open_wage_cases",
         "schedule": crontab(hour=0, minute=20),
     },
+    # Online applications and 扫码登记 never converted are deleted after PUBLIC_SUBMISSION_RETENTION_DAYS.
+    "matching-purge-public-submissions": {
+        "task": "matching.tasks.purge_public_submissions",
+        "schedule": crontab(hour=2, minute=40),
+    },
     # Expired sessions (idle 30 minutes or past 12 hours) are deleted from the table nightly.
     "gigmarket-clear-sessions": {
         "task": "gigmarket.core.tasks.clear_sessions",

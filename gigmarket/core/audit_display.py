@@ -97,6 +97,11 @@ EXTRA_LABELS = {
     "date_from": "起始日期",
     "date_to": "截止日期",
     "truncated": "超出上限仅导出部分",
+    # The people's side (issue 15): online applications, 扫码登记 and their purge.
+    "channel": "渠道",
+    "applications": "线上报名",
+    "preregistrations": "扫码预登记",
+    "days": "保存天数",
 }
 
 # Codes recorded under extra keys, in Chinese.
@@ -109,6 +114,8 @@ VALUE_LABELS = {
     ("region", "city"): "市州",
     ("region", "county"): "县(市、区)",
     ("region", "market"): "零工市场",
+    ("channel", "online"): "线上",
+    ("channel", "counter"): "现场",
 }
 
 # Extra keys whose value is a dated entry `[date, text]`, not `[old, new]`.

@@ -335,6 +335,40 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
     with time_machine.travel(timezone.now() + datetime.timedelta(days=settings.WAGE_PAYMENT_DAYS + 1)):
         assert len(wage_arrears_sweep()) == 1
 
+    # The people's side: online applications (received, withdrawn, declined, turned into a match,
+    # closed when the posting fills, closes or expires), 扫码登记 and the purge of old ones.
+    from registry.public import CONSENT_VERSION
+
+    def online(posting, name, phone):
+        return matching_services.application_submit(
+            posting=posting, name=name, mobile=phone, consent_version=CONSENT_VERSION
+        )
+
+    open_posting = PostingFactory(market=market, headcount=1, trade=Trade.objects.get(code="JZ-01"))
+    matching_services.application_withdraw(application=online(open_posting, "线上甲", "13512340001"))
+    matching_services.application_decline(application=online(open_posting, "线上乙", "13512340002"), by=clerk)
+    online(open_posting, "线上丙", "13512340003")
+    known = WorkerFactory(registered_market=market, name="线上丁", mobile="13512340004")
+    matching_services.application_accept(
+        application=online(open_posting, "线上丁", "13512340004"), by=clerk, confirm=True
+    )
+    assert known.applications.get().state == "matched"
+    online(PostingFactory(market=market), "线上戊", "13512340005")
+    registry_services.posting_close(posting=PostingFactory(market=market), status=Posting.Status.CLOSED, by=clerk)
+    prereg = registry_services.preregistration_submit(
+        market=market, name="预登记甲", mobile="13512340011", consent_version=CONSENT_VERSION
+    )
+    registry_services.preregistration_withdraw(prereg=prereg)
+    prereg = registry_services.preregistration_submit(
+        market=market, name="预登记乙", mobile="13512340012", consent_version=CONSENT_VERSION
+    )
+    from registry.validators import parse_id_number
+
+    registry_services.preregistration_complete(
+        prereg=prereg, id_number=parse_id_number(id_number_for(903, birth=datetime.date(1977, 1, 1))), by=clerk
+    )
+    matching_services.public_submissions_purge(days=0, now=timezone.now() + datetime.timedelta(seconds=1))
+
     # Reporting: a rule change that moves future deadlines, and a submission's transitions.
     with time_machine.travel(beijing("2025-03-01 09:00"), tick=False):
         rule = ReportingRule.objects.get(cadence=ReportingRule.Cadence.HALF_YEARLY)

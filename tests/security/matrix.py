@@ -20,12 +20,14 @@ The table states the intended rules (notice, issue and docs/conventions.md), not
 what the code happens to do: a cell that fails is a bug in the app.
 """
 
+import datetime
 import uuid
 from dataclasses import dataclass
 
 from django.utils import timezone
 
 from registry.models import WindowVisit
+from tests.factories.registry import id_number_for
 
 from .world import initial_data
 
@@ -619,6 +621,55 @@ MATRIX = {
         kwargs=lambda w, s, u: {"market_pk": w.market(s).pk}, get=public(scoped_object=True)
     ),
     "registry:public_policies": Entry(get=public()),
+    # The people's side (issue 15): public worker pages and the counter's online queue.
+    "jobs:search": Entry(get=public()),
+    "jobs:large_type": Entry(get=public(DONE)),
+    "jobs:apply": Entry(kwargs=lambda w, s, u: {"pk": w.posting(s).pk}, get=public(scoped_object=True)),
+    "jobs:my": Entry(get=public()),
+    "jobs:my_logout": Entry(get=public(NOT_ALLOWED), post=public(DONE), payload=lambda w, s, u: {}, post_changes=False),
+    "jobs:my_withdraw": Entry(
+        kwargs=lambda w, s, u: {"pk": w.application(s).pk},
+        get=public(NOT_ALLOWED, scoped_object=True),
+        post=public(NOT_FOUND, scoped_object=True),
+        payload=lambda w, s, u: {},
+        note="only with the phone proved by SMS code (no session here: not found)",
+    ),
+    "jobs:queue": Entry(
+        query=lambda w, s, u: {"market": w.market(s).pk},
+        get=scoped(),
+        post=scoped(),
+        payload=lambda w, s, u: {"mobile": "13800000000"},
+        post_changes=False,
+        note="POST is the find-by-phone search",
+    ),
+    "jobs:application_accept": Entry(
+        kwargs=lambda w, s, u: {"pk": w.application(s).pk},
+        get=POST_ONLY_OBJECT,
+        post=scoped(DONE, allowed=WRITERS),
+        payload=lambda w, s, u: {},
+    ),
+    "jobs:application_close": Entry(
+        kwargs=lambda w, s, u: {"pk": w.application(s).pk},
+        get=POST_ONLY_OBJECT,
+        post=scoped(DONE, allowed=WRITERS),
+        payload=lambda w, s, u: {},
+    ),
+    "prereg:register": Entry(kwargs=lambda w, s, u: {"market_pk": w.market(s).pk}, get=public(scoped_object=True)),
+    "prereg:withdraw": Entry(
+        kwargs=lambda w, s, u: {"pk": w.prereg(s).pk},
+        get=public(NOT_ALLOWED, scoped_object=True),
+        post=public(NOT_FOUND, scoped_object=True),
+        payload=lambda w, s, u: {},
+    ),
+    "prereg:complete": Entry(
+        kwargs=lambda w, s, u: {"pk": w.prereg(s).pk},
+        get=scoped(),
+        post=scoped(DONE, allowed=WRITERS),
+        payload=lambda w, s, u: {
+            "id_number": id_number_for(5, region=w.county(s).code, birth=datetime.date(1970, 1, 1)),
+            "token": w.token(),
+        },
+    ),
     # Matching.
     "matching:board": Entry(query=lambda w, s, u: {"market": w.market(s).pk}, get=scoped()),
     "matching:overview": Entry(get=flat()),

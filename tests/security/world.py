@@ -289,6 +289,37 @@ class World:
             return self._once(("note", user.username), lambda: NotificationFactory(recipient=user))
         return self._once(("note", "other"), lambda: NotificationFactory(recipient=self.staff("zunyi")))
 
+    def application(self, where):
+        """A new online application on the side's posting, from the side's worker (so 转为洽谈 works)."""
+
+        def build():
+            from matching.services import application_submit
+            from registry.public import CONSENT_VERSION
+
+            worker = self.worker(where)
+            return application_submit(
+                posting=self.posting(where, "online"),
+                name=worker.name,
+                mobile=worker.mobile,
+                consent_version=CONSENT_VERSION,
+            )
+
+        return self._once(("application", where), build)
+
+    def prereg(self, where):
+        def build():
+            from registry.public import CONSENT_VERSION
+            from registry.services import preregistration_submit
+
+            return preregistration_submit(
+                market=self.market(where),
+                name="矩阵预登记",
+                mobile=f"1350000{self.next():04d}",
+                consent_version=CONSENT_VERSION,
+            )
+
+        return self._once(("prereg", where), build)
+
     @staticmethod
     def token():
         return str(uuid.uuid4())
