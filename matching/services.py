@@ -13,7 +13,7 @@ from django.utils import timezone
 from gigmarket.core.audit import audit_record, diff, snapshot
 from gigmarket.core.models import AuditEvent
 from registry.models import Posting, Worker
-from registry.services import worker_confirmed_match
+from registry.services import need_worker_confirmed, worker_confirmed_match
 
 from .models import (
     HOLDING_STATES,
@@ -159,6 +159,7 @@ def _transition(*, match, posting, to, by, reason):
 
     if to == MatchState.CONFIRMED:
         worker_confirmed_match(worker_id=match.worker_id, at=now)
+        need_worker_confirmed(match=match, worker=worker)
         if posting.status == Posting.Status.OPEN and _held(posting) >= posting.headcount:
             _set_posting_status(posting, Posting.Status.FILLED, by=by, now=now)
     elif (

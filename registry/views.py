@@ -17,7 +17,7 @@ from gigmarket.core.pii import mask_id_number, mask_phone
 from gigmarket.core.scoping import counties_in_scope, get_object_in_scope, require_write
 from markets.models import Market
 
-from . import exports, selectors, services
+from . import exports, need_selectors, selectors, services
 from .forms import (
     EmployerForm,
     EmployerQuickForm,
@@ -101,6 +101,7 @@ def desk(request):
             "counts": selectors.visit_counts(visits),
             "recent": visits[:10],
             "is_clerk": request.user.role == Role.CLERK and bool(request.user.market_id),
+            "pending_needs": need_selectors.pending_count(request.user),
         },
     )
 

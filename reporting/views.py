@@ -15,7 +15,7 @@ from gigmarket.core.models import AuditEvent, Role
 from gigmarket.core.params import int_param
 from gigmarket.core.scoping import cities_in_scope, counties_in_scope, get_object_in_scope, require_write
 
-from . import exports, selectors, services
+from . import channels, exports, selectors, services
 from .forms import ReasonForm, RuleForm
 from .models import ReportingPeriod, ReportingRule, Submission
 
@@ -396,6 +396,9 @@ def monitoring_dashboard(request):
         crumbs.append((obj.county.parent.name, f"city={obj.county.parent.code}"))
         crumbs.append((obj.county.name, f"county={obj.county.code}"))
     query = request.GET.urlencode()
+    channel_rows, channel_total, channels_applications, channels_sms = channels.channel_figures(
+        request.user, region, period.start, period.end
+    )
     return render(
         request,
         "reporting/monitoring.html",
@@ -416,6 +419,10 @@ def monitoring_dashboard(request):
             "windows": windows,
             "crumbs": [c for c in crumbs if c],
             "query": query,
+            "channel_rows": channel_rows,
+            "channel_total": channel_total,
+            "channels_applications": channels_applications,
+            "channels_sms": channels_sms,
         },
     )
 
