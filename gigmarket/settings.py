@@ -487,3 +487,78 @@ CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
 CSP_REPORT_URI = env_str("CSP_REPORT_URI", "")
 CSP_REPORT_MAX_BYTES = 8 * 1024
 CSP_REPORTS_PER_MINUTE = env_int("CSP_REPORTS_PER_MINUTE", 30)
+
+# --- SMS (issue 15; docs/configuration.md "SMS") ---------------------------------------
+# One outbox table (gigmarket.core.models.SmsMessage), sent by Celery through the backend
+# SMS_BACKEND names: "console" (default: writes each message to SMS_LOG_FILE and the log,
+# nothing leaves the machine), "aliyun" (Alibaba Cloud dysmsapi) or "tencent" (Tencent
+# Cloud SMS), each through its official SDK. SMS_ENDPOINT overrides the provider's host
+# (a private endpoint, or the local fake the tests start).
+SMS_BACKENDS = ("console", "aliyun", "tencent")
+SMS_BACKEND = env_str("SMS_BACKEND", "console").strip().lower()
+if SMS_BACKEND not in SMS_BACKENDS:
+    raise ImproperlyConfigured(f"SMS_BACKEND must be one of {', '.join(SMS_BACKENDS)}, got {SMS_BACKEND!r}")
+SMS_SIGNATURE = env_str("SMS_SIGNATURE", "贵州零工市场").strip()
+if not SMS_SIGNATURE or any(ch in SMS_SIGNATURE for ch in "【】"):
+    raise ImproperlyConfigured("SMS_SIGNATURE must be the bare signature (without 【】), e.g. 贵州零工市场")
+SMS_LOG_FILE = env_str("SMS_LOG_FILE", str(VAR_DIR / "sms.log"))
+SMS_ENDPOINT = env_str("SMS_ENDPOINT", "").strip()
+SMS_ENDPOINT_SCHEME = env_str("SMS_ENDPOINT_SCHEME", "https").strip().lower()
+if SMS_ENDPOINT_SCHEME not in {"https", "http"}:
+    raise ImproperlyConfigured(f"SMS_ENDPOINT_SCHEME must be https or http, got {SMS_ENDPOINT_SCHEME!r}")
+SMS_TIMEOUT_SECONDS = env_int("SMS_TIMEOUT_SECONDS", 10)
+
+
+def _template_codes(name):
+    """SMS_TEMPLATE_CODES="code:SMS_1234,match_confirmed:SMS_5678" -> {key: provider code}."""
+    codes = {}
+    for entry in env_list(name, []):
+        key, sep, code = entry.partition(":")
+        if not sep or not key.strip() or not code.strip():
+            raise ImproperlyConfigured(f"{name} takes comma-separated key:provider_code entries, got {entry!r}")
+        codes[key.strip()] = code.strip()
+    return codes
+
+
+# Provider template codes per portal template key (the keys of gigmarket.core.sms.templates).
+SMS_TEMPLATE_CODES = _template_codes("SMS_TEMPLATE_CODES")
+SMS_ALIYUN_ACCESS_KEY_ID = env_str("SMS_ALIYUN_ACCESS_KEY_ID")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env_str("SMS_ALIYUN_ACCESS_KEY_SECRET")
+SMS_TENCENT_SECRET_ID = env_str("SMS_TENCENT_SECRET_ID")
+SMS_TENCENT_SECRET_KEY = env_str("SMS_TENCENT_SECRET_KEY")
+SMS_TENCENT_APP_ID = env_str("SMS_TENCENT_APP_ID")  # SmsSdkAppId, e.g. 1400000000
+SMS_TENCENT_REGION = env_str("SMS_TENCENT_REGION", "ap-guangzhou")
+if SMS_BACKEND == "aliyun" and not (SMS_ALIYUN_ACCESS_KEY_ID and SMS_ALIYUN_ACCESS_KEY_SECRET):
+    raise ImproperlyConfigured("SMS_BACKEND=aliyun needs SMS_ALIYUN_ACCESS_KEY_ID and SMS_ALIYUN_ACCESS_KEY_SECRET")
+if SMS_BACKEND == "tencent" and not (SMS_TENCENT_SECRET_ID and SMS_TENCENT_SECRET_KEY and SMS_TENCENT_APP_ID):
+    raise ImproperlyConfigured(
+        "SMS_BACKEND=tencent needs SMS_TENCENT_SECRET_ID, SMS_TENCENT_SECRET_KEY and SMS_TENCENT_APP_ID"
+    )
+# Sending: a failed try is retried SMS_MAX_ATTEMPTS times in all, after
+# SMS_RETRY_BASE_SECONDS × 2^(try−1) (30 s, 1, 2, 4 min by default); then it is 发送失败.
+SMS_MAX_ATTEMPTS = env_int("SMS_MAX_ATTEMPTS", 5)
+SMS_RETRY_BASE_SECONDS = env_int("SMS_RETRY_BASE_SECONDS", 30)
+# No message but a verification code is sent between these hours (Asia/Shanghai): one
+# enqueued then waits until SMS_QUIET_END o'clock.
+SMS_QUIET_START = env_int("SMS_QUIET_START", 22)
+SMS_QUIET_END = env_int("SMS_QUIET_END", 7)
+if not (0 <= SMS_QUIET_END <= 23 and 0 <= SMS_QUIET_START <= 23):
+    raise ImproperlyConfigured("SMS_QUIET_START and SMS_QUIET_END are hours 0-23")
+# Verification codes: SMS_CODE_DIGITS digits, valid SMS_CODE_TTL_SECONDS, one use, void
+# after SMS_CODE_MAX_TRIES wrong tries. Sending is limited per phone (one every
+# SMS_CODE_PHONE_INTERVAL_SECONDS, SMS_CODE_PHONE_PER_HOUR an hour, SMS_CODE_PHONE_PER_DAY a
+# day) and per client IP (SMS_CODE_IP_PER_HOUR, SMS_CODE_IP_PER_DAY), counted in the cache.
+SMS_CODE_DIGITS = 6
+SMS_CODE_TTL_SECONDS = env_int("SMS_CODE_TTL_SECONDS", 300)
+SMS_CODE_MAX_TRIES = env_int("SMS_CODE_MAX_TRIES", 5)
+SMS_CODE_PHONE_INTERVAL_SECONDS = env_int("SMS_CODE_PHONE_INTERVAL_SECONDS", 60)
+SMS_CODE_PHONE_PER_HOUR = env_int("SMS_CODE_PHONE_PER_HOUR", 5)
+SMS_CODE_PHONE_PER_DAY = env_int("SMS_CODE_PHONE_PER_DAY", 10)
+SMS_CODE_IP_PER_HOUR = env_int("SMS_CODE_IP_PER_HOUR", 20)
+SMS_CODE_IP_PER_DAY = env_int("SMS_CODE_IP_PER_DAY", 60)
+# Outbox rows and codes older than this are removed by `manage.py sms_purge` (nightly).
+SMS_RETENTION_DAYS = env_int("SMS_RETENTION_DAYS", 90)
+if SMS_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("SMS_RETENTION_DAYS must be 1 or more")
+# Replies (上行短信, e.g. "TD") posted by the provider to /sms/inbound/<token>/; off while empty.
+SMS_INBOUND_TOKEN = env_str("SMS_INBOUND_TOKEN", "").strip()

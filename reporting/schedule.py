@@ -47,4 +47,14 @@ BEAT_SCHEDULE = {
         "task": "gigmarket.core.tasks.clear_sessions",
         "schedule": crontab(hour=3, minute=30),
     },
+    # SMS: due messages (after the quiet hours, retries, a broker outage) every minute;
+    # outbox rows and codes past SMS_RETENTION_DAYS removed nightly.
+    "sms-send-due": {
+        "task": "gigmarket.core.sms.tasks.send_due_sms",
+        "schedule": 60.0,
+    },
+    "sms-purge": {
+        "task": "gigmarket.core.sms.tasks.purge_sms",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }

@@ -1,6 +1,7 @@
-"""Core records: administrative divisions, users with their scope, the audit log."""
+"""Core records: administrative divisions, users with their scope, the audit log, the SMS outbox."""
 
 import datetime
+import json
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -9,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ChoiceLabels
+from .pii import PiiColumns
+from .pii_fields import PersonalField, hash_value
 
 
 def user_ref(verbose_name):
@@ -226,3 +229,129 @@ class AuditEvent(ChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_username} {self.get_action_display()} {self.target_repr}"
+
+
+# ---------------------------------------------------------------- SMS (gigmarket.core.sms)
+
+
+class SmsMessage(ChoiceLabels, models.Model):
+    """One text message in the outbox: written in the caller's transaction by `sms_enqueue`,
+    sent once by Celery (`gigmarket.core.sms.services.sms_dispatch` claims it with a
+    conditional update), retried with back-off, its failure kept for staff.
+
+    The phone and the parameters (which may hold a code or a contact number) are stored
+    encrypted; the phone also as a keyed hash for the opt-out check and lookups.
+    """
+
+    scope_county_path = "county"
+    AUDIT_MASKED_FIELDS = ("to", "to_encrypted", "to_hash", "payload", "payload_encrypted")
+    PII_COLUMNS = PiiColumns(
+        encrypted=("to_encrypted", "payload_encrypted"),
+        hashes={"to_hash": lambda row: hash_value(row["to_encrypted"])},
+    )
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+        OPTED_OUT = "opted_out", _("已退订未发送")
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    to = PersonalField(_("手机号码"), lookup=True, db_index=True)
+    template = models.CharField(_("短信模板"), max_length=40)
+    payload = PersonalField(_("短信参数"), blank=True)
+    county = models.ForeignKey(
+        Division, verbose_name=_("所属县(市、区)"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    related_type = models.CharField(_("关联对象类型"), max_length=60, blank=True)
+    related_id = models.CharField(_("关联对象编号"), max_length=40, blank=True)
+    state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
+    # Not sent before this time: now, 07:00 after a message enqueued in quiet hours, or the
+    # next try after a failure.
+    not_before = models.DateTimeField(_("最早发送时间"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("认领时间"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    backend = models.CharField(_("发送通道"), max_length=20, blank=True)
+    provider_message_id = models.CharField(_("通道回执编号"), max_length=100, blank=True)
+    last_error = models.CharField(_("失败原因"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("短信")
+        verbose_name_plural = _("短信发件箱")
+        indexes = [
+            models.Index(fields=["state", "not_before"], name="gm_sms_due"),
+            models.Index(fields=["county", "-created_at"], name="gm_sms_county_created"),
+        ]
+
+    def __str__(self):
+        return f"短信 {self.pk} ({self.template})"
+
+    @property
+    def params(self):
+        return json.loads(self.payload) if self.payload else {}
+
+    @params.setter
+    def params(self, value):
+        self.payload = json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
+
+
+class SmsCode(ChoiceLabels, models.Model):
+    """One verification code sent to a phone for one purpose. Neither the phone nor the
+    code is stored: the phone as its keyed lookup hash, the code as a salted HMAC."""
+
+    class Purpose(models.TextChoices):
+        APPLY = "apply", _("岗位报名")
+        PREREGISTER = "preregister", _("扫码登记")
+        MY = "my", _("我的报名")
+        EMPLOYER = "employer", _("我要招工")
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    phone_hash = models.CharField(_("手机号码摘要"), max_length=64, editable=False)
+    purpose = models.CharField(_("用途"), max_length=12, choices=Purpose.choices)
+    salt = models.CharField(max_length=32, editable=False)
+    code_hash = models.CharField(max_length=64, editable=False)
+    expires_at = models.DateTimeField(_("失效时间"))
+    wrong_tries = models.PositiveSmallIntegerField(_("错误次数"), default=0)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    message = models.ForeignKey(SmsMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        indexes = [models.Index(fields=["phone_hash", "purpose", "-created_at"], name="gm_smscode_lookup")]
+
+    def __str__(self):
+        return f"验证码 {self.pk} ({self.get_purpose_display()})"
+
+
+class SmsOptOut(ChoiceLabels, models.Model):
+    """A phone that replied TD (退订): no message but a verification code it asks for is sent."""
+
+    AUDIT_MASKED_FIELDS = ("phone", "phone_encrypted", "phone_hash")
+    PII_COLUMNS = PiiColumns(
+        encrypted=("phone_encrypted",),
+        hashes={"phone_hash": lambda row: hash_value(row["phone_encrypted"])},
+    )
+
+    class Source(models.TextChoices):
+        REPLY = "reply", _("短信回复退订")
+        STAFF = "staff", _("工作人员登记")
+
+    created_at = models.DateTimeField(_("退订时间"), auto_now_add=True)
+    phone = PersonalField(_("手机号码"), lookup=True)
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
+    recorded_by = user_ref(_("登记人"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("短信退订")
+        verbose_name_plural = _("短信退订")
+        constraints = [models.UniqueConstraint(fields=["phone_hash"], name="gm_sms_optout_once")]
+
+    def __str__(self):
+        return "短信退订"

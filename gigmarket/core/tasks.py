@@ -9,3 +9,7 @@ def clear_sessions():
     from .services import sessions_clear_expired
 
     return sessions_clear_expired()
+
+
+# The SMS tasks live with the component; imported here so Celery's autodiscovery finds them.
+from .sms.tasks import purge_sms, send_due_sms, send_sms  # noqa: E402, F401
