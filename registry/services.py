@@ -513,6 +513,8 @@ NEED_FIELDS = [
     "consent_version",
     "consent_at",
 ]
+# Told to employers when the market has published no hotline: the 人社 service line.
+DEFAULT_HOTLINE = "12333"
 NEED_POSTING_FIELDS = [
     "trade",
     "headcount",
@@ -610,7 +612,7 @@ def need_publish(*, need, by):
         sms_enqueue(
             to=need.phone,
             template="need_published",
-            params={"trade": need.trade.name, "market": market.name, "date": f"{need.work_date:%m月%d日}"},
+            params={"trade": need.trade.name, "market": market.name},
             county=market.county,
             related=need,
         )
@@ -642,7 +644,12 @@ def need_reject(*, need, reason, by):
         sms_enqueue(
             to=need.phone,
             template="need_rejected",
-            params={"trade": need.trade.name, "market": need.market.name, "reason": reason},
+            params={
+                "trade": need.trade.name,
+                "market": need.market.name,
+                "reason": reason,
+                "hotline": need.market.hotline or DEFAULT_HOTLINE,
+            },
             county=need.market.county,
             related=need,
         )
@@ -667,9 +674,9 @@ def need_worker_confirmed(*, match, worker):
         params={
             "worker": f"{surname}师傅",
             "trade": need.trade.name,
-            "date": f"{match.work_date:%m月%d日}",
+            "date": f"{match.work_date.month}月{match.work_date.day}日",
             "market": need.market.name,
-            "hotline": need.market.hotline,
+            "hotline": need.market.hotline or DEFAULT_HOTLINE,
         },
         county=need.market.county,
         related=need,

@@ -114,7 +114,7 @@ def _sms_by_county(user, region, bounds):
         from gigmarket.core.sms.selectors import sms_counts
     except ImportError:
         return None
-    return sms_counts(user=user, region=region, start=bounds[0], end=bounds[1])
+    return sms_counts(user, bounds[0], bounds[1])
 
 
 def channel_figures(user, region, start, end):

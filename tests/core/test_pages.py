@@ -16,6 +16,8 @@ PUBLIC_URL_NAMES = {
     "registry:board",
     "registry:public_postings",
     "registry:public_policies",
+    "hire:form",
+    "hire:mine",
     "healthz",
     "csp_report",
     "reporting:open_csv",
