@@ -13,8 +13,8 @@ from matching import services as matching_services
 from registry import services
 from registry.models import Channel, Employer, EmployerNeed, Posting, WindowVisit
 from registry.validators import build_credit_code
-from tests.factories.matching import RightsCaseFactory
 from tests.factories.markets import TradeFactory
+from tests.factories.matching import RightsCaseFactory
 from tests.factories.registry import EmployerFactory, EmployerNeedFactory, PostingFactory, WorkerFactory
 
 pytestmark = pytest.mark.django_db

@@ -34,7 +34,8 @@ ROUTES = dict(sorted((name, route) for route, name in iter_url_names(get_resolve
 CASES = [(name, "GET") for name in ROUTES] + [
     (name, "POST") for name in ROUTES if name in MATRIX and MATRIX[name].post is not None
 ]
-PUBLIC_ANONYMOUS_OK = {"logout"}  # anonymous 302 here is the logout redirect, not the login wall
+# Anonymous 302 here is a public redirect (logout, a submitted 我要招工 form), not the login wall.
+PUBLIC_ANONYMOUS_OK = {"logout", "hire:form", "hire:mine"}
 
 
 def test_every_url_pattern_is_named_and_every_matrix_entry_is_a_real_url():
