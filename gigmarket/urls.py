@@ -53,6 +53,7 @@ urlpatterns = [
     path("divisions/<int:pk>/toggle-active/", views.division_toggle_active, name="division_toggle_active"),
     path("markets/", include("markets.urls")),
     path("registry/", include("registry.urls")),
+    path("hire/", include("registry.need_urls")),
     path("matching/", include("matching.urls")),
     path("reporting/", include("reporting.urls")),
     path("sms/", include("gigmarket.core.sms.urls")),

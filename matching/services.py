@@ -19,7 +19,7 @@ from gigmarket.core.audit import audit_record, audited_update, snapshot
 from gigmarket.core.models import AuditEvent, Role
 from registry.models import Posting, Worker, normalise_name
 from registry.public import employer_public_name, market_hotline, sms
-from registry.services import worker_confirmed_match
+from registry.services import need_worker_confirmed, worker_confirmed_match
 
 from .arrears import require_not_blocked
 from .models import (
@@ -172,6 +172,7 @@ def _transition(*, match, posting, to, by, reason):
 
     if to == MatchState.CONFIRMED:
         worker_confirmed_match(worker_id=match.worker_id, at=now)
+        need_worker_confirmed(match=match, worker=worker)
         if posting.status == Posting.Status.OPEN and _held(posting) >= posting.headcount:
             _set_posting_status(posting, Posting.Status.FILLED, by=by, now=now)
             applications_close_for_posting(posting=posting, status=Posting.Status.FILLED, by=by)

@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils import timezone
 
-from . import selectors
+from . import need_selectors, selectors
 from .models import Tier
 
 
@@ -14,6 +14,12 @@ def dashboard_cards(user):
     open_postings = selectors.open_postings(selectors.postings_for(user), today).count()
     first_tier = workers.filter(priority_tier=Tier.FIRST).count()
     return [
+        {
+            "title": "待审核招工",
+            "value": need_selectors.pending_count(user),
+            "url": reverse("hire:queue"),
+            "note": "用工方网上提交，待市场审核发布",
+        },
         {
             "title": "今日窗口来访",
             "value": visits_today,

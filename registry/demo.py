@@ -12,6 +12,7 @@ from markets.models import Market, Trade
 
 from .models import (
     Employer,
+    EmployerNeed,
     HardshipRecognition,
     PayUnit,
     PolicyNote,
@@ -80,6 +81,7 @@ def load():
     trades = list(Trade.objects.filter(is_active=True).order_by("sort_order", "code"))
     if not trades:
         return
+    clerk_market = Market.objects.filter(county__code="520102", kind=Market.Kind.GENERAL).first()
     for index, market in enumerate(Market.objects.select_related("county").order_by("pk")):
         rng = random.Random(market.pk)
         workers = _workers(market, index, trades, rng, today)
@@ -90,6 +92,8 @@ def load():
         _policies(market)
         _recognitions(workers, today)
         _subsidies(market, workers, today)
+        if index < 3 or market == clerk_market:
+            _needs(market, index, trades, today)
 
 
 def _workers(market, index, trades, rng, today):
@@ -306,3 +310,48 @@ def _subsidies(market, workers, today):
                 voucher_no=f"BT{today:%Y%m%d}{app.pk:04d}",
                 by=reviewer,
             )
+
+
+# Online employer needs (我要招工): one waiting for review, one published, one rejected.
+NEEDS = [
+    (EmployerNeed.Kind.ENTERPRISE, "黔南云仓物流有限公司", "搬运装卸", None),
+    (EmployerNeed.Kind.PERSON, "刘女士", "家里老人陪护", "publish"),
+    (EmployerNeed.Kind.BUSINESS, "花溪牛肉粉店", "洗碗帮厨", "reject"),
+]
+
+
+def _needs(market, index, trades, today):
+    from . import services
+    from .need_forms import CONSENT_VERSION
+
+    clerk = market.clerks.filter(role="clerk").first()
+    for n, (kind, name, requirements, outcome) in enumerate(NEEDS):
+        full_name = name if index == 0 else f"{name}{market.county.short_name}店" if kind != "person" else name
+        if EmployerNeed.objects.filter(market=market, name=full_name).exists():
+            continue
+        code = build_credit_code(market.county.code, 50000 + market.pk * 10 + n) if kind == "enterprise" else ""
+        need = services.need_submit(
+            data={
+                "kind": kind,
+                "name": full_name,
+                "credit_code": code,
+                "contact_name": "刘女士" if kind == "person" else "王经理",
+                "trade": trades[(market.pk + n) % len(trades)],
+                "headcount": 1 + n,
+                "pay": 180 + 20 * n,
+                "pay_unit": PayUnit.DAY,
+                "work_date": today + datetime.timedelta(days=1 + n % 2),
+                "work_date_end": None,
+                "start_time": datetime.time(8, 30),
+                "end_time": datetime.time(17, 0),
+                "place": market.address or market.county.name,
+                "requirements": requirements,
+            },
+            market=market,
+            consent_version=CONSENT_VERSION,
+            phone_verified=f"1870{market.pk:03d}{n:04d}",
+        )
+        if outcome == "publish":
+            services.need_publish(need=need, by=clerk)
+        elif outcome == "reject":
+            services.need_reject(need=need, reason="报酬低于本地最低工资标准，请调整后重新提交", by=clerk)

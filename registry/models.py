@@ -53,6 +53,13 @@ class PayUnit(models.TextChoices):
     MONTH = "month", _("月")
 
 
+class Channel(models.TextChoices):
+    """How a record came in: typed by a clerk at the window, or by the person online."""
+
+    ONLINE = "online", _("线上")
+    COUNTER = "counter", _("现场")
+
+
 class Gender(models.TextChoices):
     MALE = "M", _("男")
     FEMALE = "F", _("女")
@@ -240,6 +247,7 @@ class Worker(ChoiceLabels, models.Model):
     )
     registered_at = models.DateTimeField(_("登记时间"), default=timezone.now)
     registered_by = user_ref(_("登记人"))
+    channel = models.CharField(_("登记渠道"), max_length=8, choices=Channel.choices, default=Channel.COUNTER)
     last_confirmed_match_at = models.DateTimeField(_("最近确认对接时间"), null=True, blank=True)
     # Stored so lists and candidate ranking read in index order instead of sorting every
     # worker in scope. Kept by `save()` (every ORM save), by `services.worker_confirmed_match`
@@ -624,6 +632,7 @@ class Posting(ChoiceLabels, models.Model):
     requirements = models.TextField(_("要求"), blank=True)
     valid_until = models.DateField(_("有效期至"))
     status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    channel = models.CharField(_("发布渠道"), max_length=8, choices=Channel.choices, default=Channel.COUNTER)
     created_by = user_ref(_("发布人"))
     created_at = models.DateTimeField(_("发布时间"), default=timezone.now)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
@@ -1151,3 +1160,124 @@ class PreRegistration(ChoiceLabels, models.Model):
 
         if self.available_from and self.available_until and self.available_until < self.available_from:
             raise ValidationError({"available_until": "结束日期不能早于开始日期。"})
+
+
+class EmployerNeedQuerySet(models.QuerySet):
+    def with_phone(self, phone):
+        """Needs whose contact mobile is this normalised number (keyed hash)."""
+        return self.filter(EmployerNeed.phone.matches(phone))
+
+
+class EmployerNeed(ChoiceLabels, models.Model):
+    """A 用工需求 an employer submitted online (我要招工), waiting for the market's clerk.
+
+    Publishing finds or registers the `Employer` and creates an online `Posting`
+    (`services.need_publish`); rejecting records the reason. The contact mobile was
+    proven by an SMS code; it is stored as every phone is (ciphertext + keyed hash).
+    """
+
+    scope_county_path = "market__county"
+    scope_market_path = "market"
+    AUDIT_MASKED_FIELDS = ("phone", "phone_encrypted", "phone_hash")
+    PII_COLUMNS = PiiColumns(
+        encrypted=("phone_encrypted",), hashes={"phone_hash": lambda row: hash_value(row["phone_encrypted"])}
+    )
+
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("企业")
+        BUSINESS = "business", _("个体")
+        PERSON = "person", _("个人")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        PUBLISHED = "published", _("已发布")
+        REJECTED = "rejected", _("未通过")
+
+    market = models.ForeignKey(
+        "markets.Market", verbose_name=_("发布市场"), on_delete=models.PROTECT, related_name="employer_needs"
+    )
+    kind = models.CharField(_("用工主体类型"), max_length=12, choices=Kind.choices, default=Kind.ENTERPRISE)
+    name = models.CharField(_("名称/姓名"), max_length=100)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=40, blank=True)
+    phone = PersonalField(_("联系手机"), lookup=True, db_index=True)
+
+    trade = models.ForeignKey(
+        "markets.Trade", verbose_name=_("工种"), on_delete=models.PROTECT, related_name="employer_needs"
+    )
+    headcount = models.PositiveSmallIntegerField(_("招用人数"), default=1)
+    pay = models.DecimalField(_("报酬"), max_digits=8, decimal_places=2)
+    pay_unit = models.CharField(_("计酬单位"), max_length=5, choices=PayUnit.choices, default=PayUnit.DAY)
+    work_date = models.DateField(_("用工日期(起)"))
+    work_date_end = models.DateField(_("用工日期(止)"), null=True, blank=True)
+    start_time = models.TimeField(_("上工时间"), null=True, blank=True)
+    end_time = models.TimeField(_("收工时间"), null=True, blank=True)
+    place = models.CharField(_("工作地点"), max_length=200)
+    requirements = models.TextField(_("要求"), blank=True)
+
+    consent_version = models.CharField(_("个人信息告知版本"), max_length=20)
+    consent_at = models.DateTimeField(_("同意时间"))
+    submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    reject_reason = models.CharField(_("未通过原因"), max_length=200, blank=True)
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reviewed_by = user_ref(_("审核人"))
+    employer = models.ForeignKey(
+        Employer, verbose_name=_("用工主体"), null=True, blank=True, on_delete=models.PROTECT, related_name="needs"
+    )
+    posting = models.OneToOneField(
+        Posting, verbose_name=_("用工需求"), null=True, blank=True, on_delete=models.PROTECT, related_name="need"
+    )
+
+    objects = EmployerNeedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("网上招工申请")
+        verbose_name_plural = _("网上招工申请")
+        indexes = [
+            models.Index(fields=["market", "status", "-submitted_at"], name="registry_need_queue"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(headcount__gte=1),
+                name="registry_need_headcount_positive",
+                violation_error_message="招用人数至少为1人。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} · {self.trade} × {self.headcount}"
+
+    @property
+    def masked_phone(self):
+        return mask_phone(self.phone)
+
+    @property
+    def employer_kind(self):
+        """The `Employer.Kind` the need registers as."""
+        return {
+            self.Kind.ENTERPRISE: Employer.Kind.ENTERPRISE,
+            self.Kind.BUSINESS: Employer.Kind.BUSINESS,
+            self.Kind.PERSON: Employer.Kind.PERSON,
+        }[self.Kind(self.kind)]
+
+    @property
+    def last_work_date(self):
+        return self.work_date_end or self.work_date
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.kind == self.Kind.ENTERPRISE and not self.credit_code:
+            errors["credit_code"] = "企业须填写统一社会信用代码。"
+        if self.kind == self.Kind.PERSON and self.credit_code:
+            errors["credit_code"] = "个人用工不填写统一社会信用代码。"
+        if self.work_date_end and self.work_date and self.work_date_end < self.work_date:
+            errors["work_date_end"] = "结束日期不能早于开始日期。"
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            errors["end_time"] = "收工时间应晚于上工时间。"
+        if errors:
+            raise ValidationError(errors)

@@ -14,7 +14,9 @@ from gigmarket.core.models import AuditEvent
 from gigmarket.core.security import audit_reveal
 
 from .models import (
+    Channel,
     Employer,
+    EmployerNeed,
     PolicyNote,
     Posting,
     PreRegistration,
@@ -396,18 +398,29 @@ POSTING_FIELDS = [
 ]
 
 
-def posting_create(*, employer, market, data, by):
-    """Publish a 用工需求 at `market`: it is on the board and the public page at once."""
-    from matching.arrears import require_not_blocked  # matching builds on registry
+def posting_create(*, employer, market, data, by, channel=Channel.COUNTER):
+    """Publish a 用工需求 at `market`: it is on the board and the public page at once.
+
+    A posting typed at the window (现场) counts as a visit to the 求职(用工)登记 window; one
+    published from an employer's online need (线上, `need_publish`) does not.
+    """
+    from matching.arrears import require_not_blocked  # noqa: PLC0415 (matching builds on registry)
 
     with transaction.atomic():
         require_not_blocked(employer.pk, action="发布用工需求")
-        posting = Posting(employer=employer, market=market, created_by=by, status=Posting.Status.OPEN, **data)
+        posting = Posting(
+            employer=employer, market=market, created_by=by, status=Posting.Status.OPEN, channel=channel, **data
+        )
         posting.full_clean()
         posting.save()
         audit_record(
-            actor=by, action=AuditEvent.Action.CREATE, target=posting, changes=snapshot(posting, POSTING_FIELDS)
+            actor=by,
+            action=AuditEvent.Action.CREATE,
+            target=posting,
+            changes=snapshot(posting, [*POSTING_FIELDS, "channel"]),
         )
+        if channel == Channel.ONLINE:
+            return posting
         _visit(
             market=market,
             window=WindowVisit.Window.REGISTER,
@@ -465,6 +478,198 @@ def posting_expire_due(*, today=None):
                 _close_applications(posting, Posting.Status.EXPIRED, None)
                 expired += 1
     return expired
+
+
+# Online employer needs (我要招工) ------------------------------------------------------
+
+NEED_FIELDS = [
+    "market",
+    "kind",
+    "name",
+    "credit_code",
+    "contact_name",
+    "phone",
+    "trade",
+    "headcount",
+    "pay",
+    "pay_unit",
+    "work_date",
+    "work_date_end",
+    "start_time",
+    "end_time",
+    "place",
+    "requirements",
+    "consent_version",
+    "consent_at",
+]
+# Told to employers when the market has published no hotline: the 人社 service line.
+DEFAULT_HOTLINE = "12333"
+NEED_POSTING_FIELDS = [
+    "trade",
+    "headcount",
+    "pay",
+    "pay_unit",
+    "work_date",
+    "work_date_end",
+    "start_time",
+    "end_time",
+    "place",
+    "requirements",
+]
+
+
+def need_submit(*, data, market, consent_version, phone_verified):
+    """Record an employer's online need, pending the market clerk's review.
+
+    `phone_verified` is the mobile the employer proved with an SMS code (purpose
+    "employer"); the need's contact mobile is that number. Nothing else is trusted from
+    the public: the need is not public until `need_publish`.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        need = EmployerNeed(
+            market=market,
+            phone=phone_verified,
+            consent_version=consent_version,
+            consent_at=now,
+            submitted_at=now,
+            status=EmployerNeed.Status.PENDING,
+            **data,
+        )
+        need.full_clean()
+        need.save()
+        audit_record(actor=None, action=AuditEvent.Action.CREATE, target=need, changes=snapshot(need, NEED_FIELDS))
+        return need
+
+
+def _locked_pending_need(need):
+    need = EmployerNeed.objects.select_for_update().get(pk=need.pk)
+    if need.status != EmployerNeed.Status.PENDING:
+        raise ValidationError(f"该招工申请已{need.get_status_display()}，不能再审核。")
+    return need
+
+
+def need_publish(*, need, by):
+    """Publish a pending need: find or register its employer, create an online posting, tell the employer.
+
+    The employer is found as at the window (`employer_register`: same credit code, or a
+    个人 with the same phone and name); a mismatch is a ValidationError and nothing changes.
+    """
+    from gigmarket.core.sms import sms_enqueue
+
+    with transaction.atomic():
+        need = _locked_pending_need(need)
+        market = need.market
+        if need.work_date < timezone.localdate():
+            raise ValidationError("该招工申请的用工日期已过，不能发布。请驳回并说明原因。")
+        employer, _created = employer_register(
+            data={
+                "kind": need.employer_kind,
+                "name": need.name,
+                "credit_code": need.credit_code,
+                "contact_name": need.contact_name,
+                "phone": need.phone,
+                "address": "",
+            },
+            market=market,
+            by=by,
+        )
+        data = {field: getattr(need, field) for field in NEED_POSTING_FIELDS}
+        posting = posting_create(
+            employer=employer,
+            market=market,
+            data={**data, "valid_until": need.last_work_date},
+            by=by,
+            channel=Channel.ONLINE,
+        )
+        need.status = EmployerNeed.Status.PUBLISHED
+        need.employer = employer
+        need.posting = posting
+        need.reviewed_at = timezone.now()
+        need.reviewed_by = by
+        need.save(update_fields=["status", "employer", "posting", "reviewed_at", "reviewed_by"])
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.TRANSITION,
+            target=need,
+            changes={
+                "status": [EmployerNeed.Status.PENDING, EmployerNeed.Status.PUBLISHED],
+                "employer": str(employer),
+                "posting": str(posting),
+            },
+        )
+        sms_enqueue(
+            to=need.phone,
+            template="need_published",
+            params={"trade": need.trade.name, "market": market.name},
+            county=market.county,
+            related=need,
+        )
+        return need
+
+
+def need_reject(*, need, reason, by):
+    """Reject a pending need with a reason the employer is told by SMS."""
+    from gigmarket.core.sms import sms_enqueue
+
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": "请填写未通过的原因，将以短信告知用工方。"})
+    if len(reason) > 60:
+        raise ValidationError({"reason": "原因请控制在60字以内（短信篇幅有限）。"})
+    with transaction.atomic():
+        need = _locked_pending_need(need)
+        need.status = EmployerNeed.Status.REJECTED
+        need.reject_reason = reason
+        need.reviewed_at = timezone.now()
+        need.reviewed_by = by
+        need.save(update_fields=["status", "reject_reason", "reviewed_at", "reviewed_by"])
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.TRANSITION,
+            target=need,
+            changes={"status": [EmployerNeed.Status.PENDING, EmployerNeed.Status.REJECTED], "reason": reason},
+        )
+        sms_enqueue(
+            to=need.phone,
+            template="need_rejected",
+            params={
+                "trade": need.trade.name,
+                "market": need.market.name,
+                "reason": reason,
+                "hotline": need.market.hotline or DEFAULT_HOTLINE,
+            },
+            county=need.market.county,
+            related=need,
+        )
+        return need
+
+
+def need_worker_confirmed(*, match, worker):
+    """Tell the employer of an online need that a worker was confirmed for its posting.
+
+    Called by matching in the confirming transaction; a posting typed at the window has
+    no need and nobody is messaged. The worker is named by surname only (师傅).
+    """
+    from gigmarket.core.sms import sms_enqueue
+
+    need = EmployerNeed.objects.select_related("market__county", "trade").filter(posting_id=match.posting_id).first()
+    if need is None:
+        return None
+    surname = (worker.name or "")[:1]
+    return sms_enqueue(
+        to=need.phone,
+        template="worker_confirmed",
+        params={
+            "worker": f"{surname}师傅",
+            "trade": need.trade.name,
+            "date": f"{match.work_date.month}月{match.work_date.day}日",
+            "market": need.market.name,
+            "hotline": need.market.hotline or DEFAULT_HOTLINE,
+        },
+        county=need.market.county,
+        related=need,
+    )
 
 
 # Window visits -----------------------------------------------------------------------

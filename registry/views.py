@@ -18,7 +18,7 @@ from gigmarket.core.pii import mask_id_number, mask_phone
 from gigmarket.core.scoping import counties_in_scope, require_write
 from markets.models import Market
 
-from . import exports, selectors, services
+from . import exports, need_selectors, selectors, services
 from .access import (
     get_employer_for_user,
     get_posting_for_user,
@@ -89,6 +89,7 @@ def desk(request):
             "counts": selectors.visit_counts(visits),
             "recent": visits[:10],
             "is_clerk": request.user.role == Role.CLERK and bool(request.user.market_id),
+            "pending_needs": need_selectors.pending_count(request.user),
         },
     )
 

@@ -18,7 +18,7 @@ from gigmarket.core.params import int_param
 from gigmarket.core.scoping import cities_in_scope, counties_in_scope, require_write
 from markets.access import get_market_for_user
 
-from . import exports, selectors, services
+from . import channels, exports, selectors, services
 from .access import get_rw_submission_for_user, get_submission_for_user
 from .charts import svg_line_chart
 from .figures import region_figures, table_rows
@@ -400,6 +400,9 @@ def monitoring_dashboard(request):
         crumbs.append((obj.county.parent.name, f"city={obj.county.parent.code}"))
         crumbs.append((obj.county.name, f"county={obj.county.code}"))
     query = request.GET.urlencode()
+    channel_rows, channel_total, channels_applications, channels_sms = channels.channel_figures(
+        request.user, region, period.start, period.end
+    )
     return render(
         request,
         "reporting/monitoring.html",
@@ -420,6 +423,10 @@ def monitoring_dashboard(request):
             "windows": windows,
             "crumbs": [c for c in crumbs if c],
             "query": query,
+            "channel_rows": channel_rows,
+            "channel_total": channel_total,
+            "channels_applications": channels_applications,
+            "channels_sms": channels_sms,
         },
     )
 

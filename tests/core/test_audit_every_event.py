@@ -42,7 +42,7 @@ from matching import services as matching_services
 from matching.arrears import arrears_override_grant, arrears_override_revoke
 from matching.wages import wage_arrears_sweep, wage_settlement_confirm, wage_settlement_record
 from registry import services as registry_services
-from registry.models import Posting, WindowVisit
+from registry.models import EmployerNeed, Posting, WindowVisit
 from registry.recognition import recognition_end, recognition_record
 from registry.subsidies import subsidy_apply, subsidy_approve, subsidy_pay, subsidy_return
 from reporting import services as reporting_services
@@ -269,6 +269,28 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
         county=nanming, data={"category": "insurance", "title": "社保补贴", "body": "可申请。"}, by=county_user
     )
     registry_services.policy_note_save(note=note, county=nanming, data={"is_public": False}, by=county_user)
+    # Online employer needs (我要招工): one submitted and published, one rejected.
+    for name in ("网上招工甲", "网上招工乙"):
+        registry_services.need_submit(
+            data={
+                "kind": "person",
+                "name": name,
+                "credit_code": "",
+                "contact_name": "",
+                "trade": Trade.objects.get(code="JZ-01"),
+                "headcount": 1,
+                "pay": 200,
+                "pay_unit": "day",
+                "work_date": today,
+                "place": "观山湖",
+            },
+            market=market,
+            consent_version="employer-2026-12",
+            phone_verified="13500005555" if name.endswith("甲") else "13500005556",
+        )
+    published, rejected = EmployerNeed.objects.order_by("pk")
+    registry_services.need_publish(need=published, by=clerk)
+    registry_services.need_reject(need=rejected, reason="报酬过低", by=clerk)
 
     # Matching: a match confirmed (the posting fills), terms, a rights case and a placement.
     match, _ = matching_services.match_create(posting=posting, worker=worker, key=uuid.uuid4(), by=clerk)

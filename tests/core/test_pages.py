@@ -24,6 +24,8 @@ PUBLIC_URL_NAMES = {
     "jobs:my_withdraw",
     "prereg:register",
     "prereg:withdraw",
+    "hire:form",
+    "hire:mine",
     "healthz",
     "csp_report",
     "reporting:open_csv",

@@ -3,7 +3,17 @@ import datetime
 import factory
 from django.utils import timezone
 
-from registry.models import Employer, PayUnit, PolicyNote, Posting, TrainingOffer, TrainingSignup, WindowVisit, Worker
+from registry.models import (
+    Employer,
+    EmployerNeed,
+    PayUnit,
+    PolicyNote,
+    Posting,
+    TrainingOffer,
+    TrainingSignup,
+    WindowVisit,
+    Worker,
+)
 from registry.validators import build_credit_code, build_id_number, parse_id_number
 
 from .core import division
@@ -118,3 +128,25 @@ class PolicyNoteFactory(factory.django.DjangoModelFactory):
     county = factory.LazyFunction(lambda: division("520102"))
     title = factory.Sequence(lambda n: f"灵活就业社会保险补贴政策解读{n}")
     body = "符合条件的灵活就业人员可申请社会保险补贴。"
+
+
+class EmployerNeedFactory(factory.django.DjangoModelFactory):
+    """A pending online need (我要招工) whose mobile was proven by SMS code."""
+
+    class Meta:
+        model = EmployerNeed
+
+    market = factory.SubFactory(MarketFactory)
+    kind = EmployerNeed.Kind.ENTERPRISE
+    name = factory.Sequence(lambda n: f"网上招工单位{n}")
+    credit_code = factory.Sequence(lambda n: build_credit_code("520102", 60000 + n))
+    contact_name = "李经理"
+    phone = factory.Sequence(lambda n: f"136{n:08d}")
+    trade = factory.SubFactory(TradeFactory)
+    headcount = 2
+    pay = 230
+    pay_unit = PayUnit.DAY
+    work_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=1))
+    place = "观山湖区仓库"
+    consent_version = "employer-2026-12"
+    consent_at = factory.LazyFunction(timezone.now)

@@ -192,6 +192,31 @@ def employer_edit_payload(w, where, user):
     return {**initial_data(EmployerForm(instance=w.employer(where))), "address": "矩阵改过的地址"}
 
 
+def need_form_payload(w, where, user):
+    """A complete 我要招工 form with a code really sent to its own mobile (one per role)."""
+    from gigmarket.core.models import SmsMessage
+    from gigmarket.core.sms import code_send
+
+    n = w.next()
+    phone = f"1350000{n:04d}"
+    row = code_send(phone=phone, purpose="employer", ip=f"10.8.{n // 250}.{n % 250}")
+    return {
+        "market": str(w.market(where).pk),
+        "kind": "person",
+        "name": "矩阵招工",
+        "trade": str(w.trade().pk),
+        "headcount": "1",
+        "pay": "200",
+        "pay_unit": "day",
+        "work_date": today(),
+        "place": "矩阵工地",
+        "phone": phone,
+        "code": SmsMessage.objects.get(pk=row.message_id).params["code"],
+        "consent": "on",
+        "action": "submit",
+    }
+
+
 def posting_payload(w, where, user, prefix=""):
     data = {
         "trade": str(w.trade().pk),
@@ -669,6 +694,26 @@ MATRIX = {
             "id_number": id_number_for(5, region=w.county(s).code, birth=datetime.date(1970, 1, 1)),
             "token": w.token(),
         },
+    ),
+    # 我要招工 (/hire/): public form and the employer's own needs; the clerk's review.
+    "hire:form": Entry(get=public(), post=public(DONE), payload=need_form_payload),
+    "hire:mine": Entry(
+        get=public(), post=public(DONE), payload=lambda w, s, u: {"action": "logout"}, post_changes=False
+    ),
+    "hire:queue": Entry(get=flat()),
+    "hire:review": Entry(kwargs=lambda w, s, u: {"pk": w.need(s).pk}, get=scoped()),
+    "hire:publish": Entry(
+        kwargs=lambda w, s, u: {"pk": w.need(s).pk},
+        get=POST_ONLY_OBJECT,
+        post=scoped(DONE, allowed=("clerk",)),
+        payload=lambda w, s, u: {},
+        note="only the window clerk of the need's market publishes it",
+    ),
+    "hire:reject": Entry(
+        kwargs=lambda w, s, u: {"pk": w.need(s).pk},
+        get=POST_ONLY_OBJECT,
+        post=scoped(DONE, allowed=("clerk",)),
+        payload=lambda w, s, u: {"reason": "矩阵驳回原因"},
     ),
     # Matching.
     "matching:board": Entry(query=lambda w, s, u: {"market": w.market(s).pk}, get=scoped()),

@@ -19,6 +19,7 @@ from tests.factories.markets import TradeFactory
 from tests.factories.matching import PlacementFactory, RightsCaseFactory, make_match
 from tests.factories.registry import (
     EmployerFactory,
+    EmployerNeedFactory,
     PolicyNoteFactory,
     PostingFactory,
     TrainingOfferFactory,
@@ -132,6 +133,10 @@ class World:
                 market=self.market(where), employer=self.employer(where), trade=self.trade(), headcount=5
             ),
         )
+
+    def need(self, where):
+        """A pending online need (我要招工) at the side's market."""
+        return self._once(("need", where), lambda: EmployerNeedFactory(market=self.market(where), trade=self.trade()))
 
     def match(self, where, state="negotiating"):
         return self._once(

@@ -1,0 +1,85 @@
+"""Monitoring by channel: 线上 / 现场 per county for registrations and postings, scoped."""
+
+import datetime
+
+import pytest
+
+from registry.models import Channel
+from reporting.channels import channel_figures
+from tests.factories.core import division
+from tests.factories.markets import MarketFactory
+from tests.factories.registry import PostingFactory, WorkerFactory, id_number_for
+from tests.factories.reporting import beijing, period
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+
+@pytest.fixture
+def activity(db):
+    """Q1 2023: 南明 2 online + 1 counter registrations, 1 online + 2 counter postings;
+    云岩 1 counter registration, 1 online posting; 遵义 1 online registration;
+    南明 1 online posting on 2023-04-01 00:10 (next quarter)."""
+    nanming, yunyan, zunyi = (MarketFactory(county=division(code)) for code in ("520102", "520103", "520302"))
+    birth = iter(D(1980, 1, 1) + datetime.timedelta(days=n) for n in range(20))
+
+    def worker(market, channel, at):
+        return WorkerFactory(
+            registered_market=market,
+            channel=channel,
+            registered_at=beijing(at),
+            id_number=id_number_for(1, region=market.county.code, birth=next(birth)),
+        )
+
+    worker(nanming, Channel.ONLINE, "2023-01-05 09:00")
+    worker(nanming, Channel.ONLINE, "2023-03-31 23:50")
+    worker(nanming, Channel.COUNTER, "2023-02-01 10:00")
+    worker(yunyan, Channel.COUNTER, "2023-02-02 10:00")
+    worker(zunyi, Channel.ONLINE, "2023-02-03 10:00")
+    for market, channel, at in [
+        (nanming, Channel.ONLINE, "2023-01-15 08:00"),
+        (nanming, Channel.COUNTER, "2023-01-16 08:00"),
+        (nanming, Channel.COUNTER, "2023-03-01 08:00"),
+        (yunyan, Channel.ONLINE, "2023-02-20 08:00"),
+        (nanming, Channel.ONLINE, "2023-04-01 00:10"),
+    ]:
+        created = beijing(at)
+        PostingFactory(market=market, channel=channel, created_at=created, work_date=created.date())
+    return nanming, yunyan, zunyi
+
+
+def by_code(rows):
+    return {row.county.code: row for row in rows}
+
+
+def test_the_province_sees_each_county_split_by_channel(activity, province_user):
+    q1 = period("2023-01-01")
+    rows, total, _apps, _sms = channel_figures(province_user, ("province", None), q1.start, q1.end)
+    counties = by_code(rows)
+    assert set(counties) == {"520102", "520103", "520302"}
+    nanming = counties["520102"]
+    assert (nanming.registrations.online, nanming.registrations.counter) == (2, 1)
+    assert (nanming.postings.online, nanming.postings.counter) == (1, 2)
+    assert (counties["520103"].postings.online, counties["520103"].registrations.counter) == (1, 1)
+    assert (total.registrations.online, total.registrations.counter) == (3, 2)
+    assert (total.postings.online, total.postings.counter) == (2, 2)
+    assert nanming.online_share == 50
+
+
+def test_a_county_sees_only_itself_and_a_city_its_counties(activity, county_user, city_user):
+    q1 = period("2023-01-01")
+    rows, *_ = channel_figures(county_user, ("county", division("520102")), q1.start, q1.end)
+    assert set(by_code(rows)) == {"520102"}
+    rows, *_ = channel_figures(city_user, ("city", division("520100")), q1.start, q1.end)
+    assert set(by_code(rows)) == {"520102", "520103"}
+
+
+def test_the_monitoring_page_shows_the_channel_table(client, activity, province_user):
+    q1 = period("2023-01-01")
+    client.force_login(province_user)
+    body = client.get(f"/reporting/monitoring/?period={q1.pk}").content.decode()
+    assert "渠道（线上 / 现场）" in body
+    row = body[body.index('data-county="520102"') :]
+    assert "<td data-reg-online>2</td><td data-reg-counter>1</td>" in row
+    assert "<td data-post-online>1</td><td data-post-counter>2</td>" in row
