@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gigmarket.core.models import Role
 from gigmarket.core.pagination import CappedPaginator
 from gigmarket.core.pii import mask_id_number, mask_phone
-from gigmarket.core.scoping import counties_in_scope, get_object_in_scope, require_write
+from gigmarket.core.scoping import counties_in_scope, get_object_in_scope, require_write, user_scope
 from markets.models import Market
 
 from . import exports, selectors, services
@@ -69,9 +69,7 @@ def can_reveal(user):
 
 def _own_county(user):
     """The county a county user or clerk works for (training offers and policy notes)."""
-    if user.role in (Role.COUNTY, Role.CLERK) and user.division_id:
-        return user.division
-    return None
+    return user.division if user_scope(user).county_id is not None else None
 
 
 def _service_errors(form, exc):

@@ -13,7 +13,14 @@ from django.views.decorators.http import require_POST
 from gigmarket.core.audit import audit_record
 from gigmarket.core.models import AuditEvent, Role
 from gigmarket.core.params import int_param
-from gigmarket.core.scoping import cities_in_scope, counties_in_scope, get_object_in_scope, require_write
+from gigmarket.core.scoping import (
+    Level,
+    cities_in_scope,
+    counties_in_scope,
+    get_object_in_scope,
+    require_write,
+    user_scope,
+)
 
 from . import exports, selectors, services
 from .forms import ReasonForm, RuleForm
@@ -221,10 +228,10 @@ def export_attachment1(request):
         county = get_object_or_404(counties_in_scope(user).select_related("parent"), code=request.GET["county"])
     elif request.GET.get("city"):
         city = get_object_or_404(cities_in_scope(user), code=request.GET["city"])
-    elif user.role in (Role.COUNTY, Role.CLERK):
-        county = get_object_or_404(counties_in_scope(user).select_related("parent"), pk=user.division_id)
-    elif user.role == Role.CITY:
-        city = get_object_or_404(cities_in_scope(user), pk=user.division_id)
+    elif user_scope(user).county_id is not None:
+        county = get_object_or_404(counties_in_scope(user).select_related("parent"), pk=user_scope(user).county_id)
+    elif user_scope(user).city_id is not None:
+        city = get_object_or_404(cities_in_scope(user), pk=user_scope(user).city_id)
     content, filename, count = exports.attachment1_workbook(user=user, period=period, county=county, city=city)
     audit_record(
         actor=user,
@@ -343,12 +350,15 @@ def _monitoring_region(request):
         return "county", get_object_or_404(counties_in_scope(user).select_related("parent"), code=request.GET["county"])
     if request.GET.get("city"):
         return "city", get_object_or_404(cities_in_scope(user), code=request.GET["city"])
-    if user.role == Role.CLERK and user.market_id:
-        return "market", get_object_in_scope(Market.objects.select_related("county__parent"), user, pk=user.market_id)
-    if user.role == Role.COUNTY:
-        return "county", get_object_or_404(counties_in_scope(user).select_related("parent"), pk=user.division_id)
-    if user.role == Role.CITY:
-        return "city", get_object_or_404(cities_in_scope(user), pk=user.division_id)
+    scope = user_scope(user)
+    if scope.level == Level.MARKET and scope.market_id:
+        return "market", get_object_in_scope(Market.objects.select_related("county__parent"), user, pk=scope.market_id)
+    if scope.level == Level.COUNTY:
+        return "county", get_object_or_404(counties_in_scope(user).select_related("parent"), pk=scope.county_id)
+    if scope.level == Level.CITY:
+        return "city", get_object_or_404(cities_in_scope(user), pk=scope.city_id)
+    if scope.level == Level.NONE:
+        raise Http404
     return "province", None
 
 

@@ -19,6 +19,7 @@ import decimal
 import functools
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone, translation
@@ -150,7 +151,7 @@ def target_types_matching(text, labels):
 
 def project_target_types():
     """Every model of the portal's own apps: what an audit row can point at."""
-    own = ("gigmarket", "markets", "registry", "matching", "reporting")
+    own = {config.label for config in apps.get_app_configs() if config.name in settings.PROJECT_APPS}
     return [m._meta.label_lower for m in apps.get_models() if m._meta.app_label in own]
 
 

@@ -3,8 +3,6 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.password_validation import validate_password
 
-from markets.models import Market
-
 from .contact import PERSONAL_KINDS, normalize_phone, validate_person_name
 from .models import Division, Role, User
 from .scoping import scope_queryset
@@ -63,6 +61,7 @@ class UserForm(forms.ModelForm):
             allowed = allowed | divisions_for_role(manager, role)
         self.fields["division"].queryset = allowed.order_by("code")
         self.fields["division"].required = False
+        Market = User._meta.get_field("market").related_model  # the core imports no product app
         self.fields["market"].queryset = scope_queryset(Market.objects.select_related("county"), manager).exclude(
             status=Market.Status.CLOSED
         )
