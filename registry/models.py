@@ -32,6 +32,7 @@ import datetime
 import unicodedata
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
@@ -593,8 +594,6 @@ class Employer(ChoiceLabels, models.Model):
         return mask_phone(self.phone)
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.kind in self.CODE_REQUIRED and not self.credit_code:
             raise ValidationError({"credit_code": "企业和机关事业单位须填写统一社会信用代码。"})
         if self.kind == self.Kind.PERSON and self.credit_code:
@@ -666,8 +665,6 @@ class Posting(ChoiceLabels, models.Model):
         return self.status == self.Status.OPEN
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         errors = {}
         if self.work_date_end and self.work_date and self.work_date_end < self.work_date:
             errors["work_date_end"] = "结束日期不能早于开始日期。"
@@ -780,8 +777,6 @@ class TrainingOffer(ChoiceLabels, models.Model):
         return self.course
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "结束日期不能早于开始日期。"})
 

@@ -14,6 +14,7 @@ day. 求人倍率 = headcount posted in the period ÷ registered job seekers at 
 """
 
 import datetime
+import io
 import operator
 from dataclasses import dataclass, field
 from functools import reduce
@@ -21,10 +22,14 @@ from functools import reduce
 from django.db import connection, transaction
 from django.db.models import CharField, Count, F, Q, Subquery, Sum, Value
 from django.db.models.functions import Cast
+from openpyxl import Workbook
 
 from gigmarket.core.exports import xlsx_append_row
 from gigmarket.core.models import Division, Role
 from gigmarket.core.scoping import scope_queryset
+from markets.models import Market, Trade
+from matching.models import Match, RightsCase
+from registry.models import Posting, WindowVisit, Worker
 
 from .models import BEIJING, DailyStat, MonthlyStat
 
@@ -52,8 +57,6 @@ def _stat(day, row, metric, value, *, trade=None, dimension=""):
 
 
 def _registry_rows(day):
-    from registry.models import Posting, WindowVisit, Worker
-
     start, end = day_bounds(day)
     rows = []
     seekers = Worker.objects.filter(registered_at__lt=end)
@@ -84,8 +87,6 @@ def _registry_rows(day):
 
 
 def _matching_rows(day):
-    from matching.models import Match, RightsCase
-
     start, end = day_bounds(day)
     rows = []
     key = ("market_id", "market__county_id")
@@ -323,8 +324,6 @@ def region_figures(user, region, start, end):
     Four queries whatever the number of counties or markets: every flow sum in one UNION ALL,
     every stock in another, then the names of child regions and of trades.
     """
-    from markets.models import Market, Trade
-
     level, obj = region
     base = Rows.scoped(user, region, by_market=False)
     totals = base.filter(trade__isnull=True)
@@ -473,12 +472,6 @@ def table_rows(figures_list, link_param=None):
 def figures_workbook(*, title, figures, child_header):
     """An XLSX of the drill-down table, the by-trade table and visits by window (cells written
     by `gigmarket.core.exports`: a trade or market named like a formula stays text)."""
-    import io
-
-    from openpyxl import Workbook
-
-    from registry.models import WindowVisit
-
     headers = [str(m.label) for m in SHOWN_METRICS] + ["求人倍率"]
 
     def line(f):

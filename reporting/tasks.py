@@ -1,16 +1,19 @@
 """Celery tasks: thin wrappers that call services. Exactly-once lives in the services."""
 
+import datetime
 import logging
 
 from celery import shared_task
+
+from .calendar import beijing_today
+from .monitoring import rollup_days
+from .services import notification_emails_send, periods_generate, reminders_send
 
 log = logging.getLogger(__name__)
 
 
 @shared_task
 def generate_periods():
-    from .services import periods_generate
-
     created = periods_generate()
     log.info("reporting: generated %s new periods", created)
     return created
@@ -18,8 +21,6 @@ def generate_periods():
 
 @shared_task
 def send_reminders():
-    from .services import reminders_send
-
     sent = reminders_send()
     log.info("reporting: reminders run, sent %s", sent or "nothing new")
     return sent
@@ -27,26 +28,17 @@ def send_reminders():
 
 @shared_task
 def send_notification_emails(ids):
-    from .services import notification_emails_send
-
     return notification_emails_send(ids=ids)
 
 
 @shared_task
 def send_pending_emails():
-    from .services import notification_emails_send
-
     return notification_emails_send()
 
 
 @shared_task
 def rollup_stats(date=None):
     """Recompute yesterday's and today's monitoring rollups and their months (or one given ISO date)."""
-    import datetime
-
-    from .calendar import beijing_today
-    from .monitoring import rollup_days
-
     if date:
         days = [datetime.date.fromisoformat(date)]
     else:

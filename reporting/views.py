@@ -21,8 +21,11 @@ from gigmarket.core.scoping import (
     require_write,
     user_scope,
 )
+from markets.models import Market
+from markets.services import public_cache_generation
+from registry.models import WindowVisit
 
-from . import exports, selectors, services
+from . import exports, monitoring, selectors, services
 from .forms import ReasonForm, RuleForm
 from .models import ReportingPeriod, ReportingRule, Submission
 
@@ -313,8 +316,6 @@ OPEN_DATA_CACHE_SECONDS = 10 * 60
 
 def _open_data(fmt, build):
     """Public files are cached until any market changes (markets' cache generation), at most 10 minutes."""
-    from markets.services import public_cache_generation
-
     key = f"reporting:open:{fmt}:{public_cache_generation()}"
     content = cache.get(key)
     if content is None:
@@ -339,8 +340,6 @@ def open_data_json(request):
 
 def _monitoring_region(request):
     """(level, object) from ?city= / ?county= / ?market=, within the user's scope (404 outside)."""
-    from markets.models import Market
-
     user = request.user
     if request.GET.get("market", "").isdigit():
         return "market", get_object_in_scope(
@@ -363,8 +362,6 @@ def _monitoring_region(request):
 
 
 def _monitoring_context(request):
-    from . import monitoring
-
     periods = list(selectors.periods_for_listing())
     if not periods:
         raise Http404
@@ -379,8 +376,6 @@ def _monitoring_context(request):
 
 @login_required
 def monitoring_dashboard(request):
-    from . import monitoring
-
     period, periods, region, figures, title = _monitoring_context(request)
     level, obj = region
     recent = [p for p in periods if p.start <= period.start][:6]
@@ -394,7 +389,6 @@ def monitoring_dashboard(request):
         labels=[f.label for f in trend],
     )
     child_param = {"province": "city", "city": "county", "county": "market"}.get(level)
-    from registry.models import WindowVisit
 
     windows = [(label, figures["windows"].get(value, 0)) for value, label in WindowVisit.Window.choices]
     crumbs = []
@@ -432,8 +426,6 @@ def monitoring_dashboard(request):
 
 @login_required
 def monitoring_export(request):
-    from . import monitoring
-
     period, periods, region, figures, title = _monitoring_context(request)
     level, obj = region
     child_header = {"province": "市州", "city": "县(市、区)", "county": "零工市场", "market": "工种"}[level]

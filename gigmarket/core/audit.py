@@ -10,6 +10,7 @@ import datetime
 import decimal
 
 from .models import AuditEvent, Division
+from .scoping import county_of
 
 # Set per request by AuditContextMiddleware; read here so services need not pass it.
 current_ip = contextvars.ContextVar("current_ip", default=None)
@@ -48,8 +49,6 @@ def diff(before, after, masked=()):
 
 def _resolve_divisions(target, county):
     if county is None and target is not None and hasattr(type(target), "scope_county_path"):
-        from .scoping import county_of
-
         county = county_of(target)
     if county is None:
         return None, None

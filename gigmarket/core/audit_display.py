@@ -24,7 +24,11 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.worksheet.worksheet import Worksheet
 
+from .exports import wrapped_row_height, xlsx_append_row, xlsx_style
 from .pii_fields import PersonalField
 
 EMPTY = "（空）"
@@ -320,12 +324,6 @@ def audit_export_row(event):
 def audit_workbook(events, *, title, more=False):
     """A write-only workbook of `events` (an iterable), one row each, every cell through the
     formula-safe writer. `more` adds a closing line saying the list was cut."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.worksheet.worksheet import Worksheet
-
-    from .exports import wrapped_row_height, xlsx_append_row, xlsx_style
-
     thin = Side(style="thin")
     THIN_BORDER = Border(left=thin, right=thin, top=thin, bottom=thin)
 

@@ -2,10 +2,10 @@
 
 from celery import shared_task
 
+from .services import sessions_clear_expired
+
 
 @shared_task
 def clear_sessions():
     """Nightly: delete expired sessions (what `manage.py clearsessions` does; idempotent)."""
-    from .services import sessions_clear_expired
-
     return sessions_clear_expired()

@@ -14,7 +14,7 @@ OUR_APPS = {"gigmarket", "markets", "registry", "matching", "reporting"}
 def test_every_data_migration_is_reloaded_after_a_flush(db):
     loader = MigrationLoader(None, ignore_no_migrations=True)
     found = set()
-    for (app, name), migration in loader.disk_migrations.items():
+    for (app, _name), migration in loader.disk_migrations.items():
         if app in OUR_APPS and any(isinstance(op, RunPython) for op in migration.operations):
             found.add(type(migration).__module__)
     assert found == {module for module, _ in REFERENCE_DATA_MIGRATIONS}

@@ -52,7 +52,7 @@ def test_each_app_brings_its_own_beat_entries():
     from reporting import schedule as reporting_schedule
 
     merged = {**core_schedule.BEAT_SCHEDULE, **registry_schedule.BEAT_SCHEDULE, **reporting_schedule.BEAT_SCHEDULE}
-    assert BEAT_SCHEDULE == merged
+    assert merged == BEAT_SCHEDULE
     assert {name.split("-", 1)[0] for name in BEAT_SCHEDULE} == {"gigmarket", "registry", "reporting"}
 
 
