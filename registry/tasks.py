@@ -1,4 +1,4 @@
-"""Celery tasks of the registry: thin wrappers that call services (scheduled in reporting/schedule.py)."""
+"""Celery tasks of the registry: thin wrappers that call services (scheduled in registry/schedule.py)."""
 
 from celery import shared_task
 

@@ -1,4 +1,4 @@
-"""Celery tasks of the core: thin wrappers that call services (scheduled in reporting/schedule.py)."""
+"""Celery tasks of the core: thin wrappers that call services (scheduled in gigmarket/core/schedule.py)."""
 
 from celery import shared_task
 
