@@ -34,11 +34,13 @@ from django.utils import timezone
 from gigmarket.core.models import Division, Role, User
 from gigmarket.core.pii import encrypt, lookup_hash
 from markets.models import Market, MarketVersion, OpeningPeriod, Trade
+from markets.services import market_snapshot
 from matching.models import Match, Placement, RightsCase
 from registry.models import RANKING_KEY_COLUMNS, Employer, Posting, WindowVisit, Worker, WorkerTrade, name_last4_key
 from registry.services import refresh_worker_tiers
 from registry.validators import build_credit_code, build_id_number
 from reporting.models import BEIJING, DailyStat, MonthlyStat, ReportingPeriod, Submission
+from reporting.services import county_markets, freeze_rows, periods_generate
 
 # Counts per scale. `days` is how far back the activity goes.
 SCALES = {
@@ -391,8 +393,6 @@ def _markets(ctx, counties, trades):
 
 
 def _market_versions(markets):
-    from markets.services import market_snapshot
-
     versions = []
     for m in markets:
         snap = market_snapshot(m)
@@ -807,8 +807,6 @@ def _users(markets):
 
 def _submissions(ctx, counties, users):
     """A submission for (almost) every active county and every period already due."""
-    from reporting.services import county_markets, freeze_rows, periods_generate
-
     periods_generate(today=ctx.today)
     rng = ctx.rng
     rows_by_county = {c.pk: freeze_rows(county_markets(c)) for c in counties}
@@ -948,7 +946,7 @@ def county_totals_pg(cursor, start, end):
 def _rollups(ctx):
     """Daily rollups, then the monthly rows read by trends and period figures (built from
     the daily rows by `reporting.rollups.rollup_month`, set-based, on both databases)."""
-    from reporting.rollups import next_month, rollup_days, rollup_month
+    from reporting.rollups import next_month, rollup_days, rollup_month  # noqa: PLC0415
 
     periods = ReportingPeriod.objects.filter(end__gte=ctx.start, end__lte=ctx.today).values_list("end", flat=True)
     stock_days = set(periods) | {ctx.today - datetime.timedelta(days=k) for k in range(7)}

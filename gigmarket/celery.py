@@ -4,14 +4,15 @@ import os
 
 from celery import Celery
 
-from reporting.schedule import BEAT_SCHEDULE
+from gigmarket.core.plugins import BEAT_SCHEDULE
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gigmarket.settings")
 
 app = Celery("gigmarket")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# The whole beat schedule is defined in reporting/schedule.py.
+# One beat schedule: each app adds its entries from its AppConfig.ready() (gigmarket/core/plugins.py).
+# Beat reads it after Django is set up (Celery's Django fix-up runs django.setup() first).
 app.conf.beat_schedule = BEAT_SCHEDULE
 
 

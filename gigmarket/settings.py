@@ -128,6 +128,18 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# The portal's own apps: the core first, then the product apps. This list and the URLconf are the
+# only places that name the product apps: each registers its home-page cards, demo data and beat
+# entries itself (gigmarket/core/plugins.py), and the core imports none of them.
+PROJECT_APPS = [
+    "gigmarket.core",
+    "markets",
+    "registry",
+    "matching",
+    "reporting",
+    "bench",  # no models: the data generator behind `manage.py generate_data` (docs/performance.md)
+]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -140,11 +152,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_celery_beat",
     "axes",
-    "gigmarket.core",
-    "markets",
-    "registry",
-    "matching",
-    "reporting",
+    *PROJECT_APPS,
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,13 @@
 from django.apps import AppConfig
 
+from gigmarket.core import plugins
+
 
 class MarketsConfig(AppConfig):
     name = "markets"
     verbose_name = "零工市场"
+
+    def ready(self):
+        from . import dashboard, demo
+
+        plugins.register(self, dashboard=dashboard.dashboard_cards, demo=demo.load)

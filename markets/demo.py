@@ -6,7 +6,8 @@ one is left as it is.
 
 import datetime
 
-from gigmarket.core.models import Division
+from gigmarket.core.demo import ensure_user
+from gigmarket.core.models import Division, Role
 
 from .models import FEATURE_FIELDS, Market, Trade
 from .services import market_create
@@ -149,6 +150,9 @@ DEMO_MARKETS = [
 ]
 
 
+DEMO_CLERK = ("demo_clerk", "南明区窗口演示用户")
+
+
 def load():
     trades = {t.code: t for t in Trade.objects.all()}
     for spec in DEMO_MARKETS:
@@ -175,6 +179,8 @@ def load():
             periods=periods,
             by=None,
         )
+    market = clerk_market()
+    ensure_user(DEMO_CLERK[0], role=Role.CLERK, division=market.county, full_name=DEMO_CLERK[1], market=market)
 
 
 def clerk_market():

@@ -17,6 +17,7 @@ from gigmarket.core.audit import audit_record, diff, snapshot
 from gigmarket.core.models import AuditEvent
 
 from .attachment1 import market_row
+from .importing import plan_import
 from .models import Market, MarketVersion, OpeningPeriod, Trade
 
 # Fields kept in every snapshot and compared for history (everything a user edits).
@@ -274,8 +275,6 @@ def markets_import(*, rows, allowed_county_ids, by, filename=""):
     market is created. Any bad row rejects the whole file (ImportRejected with one
     Chinese line per bad row); nothing is written. Returns (created, updated) counts.
     """
-    from .importing import plan_import
-
     planned, errors = plan_import(rows, allowed_county_ids=allowed_county_ids)
     if errors:
         raise ImportRejected(errors)

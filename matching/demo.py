@@ -222,7 +222,7 @@ def _wages(market, workers, employers, today):
 
 def _override(market, employers, today):
     """In 南明区 the county lifted the block of the employer with the open 欠薪 case."""
-    from gigmarket.core.models import User
+    from gigmarket.core.models import User  # noqa: PLC0415
 
     county_user = User.objects.filter(username="demo_county", division_id=market.county_id).first()
     employer = employers[0]
@@ -243,9 +243,9 @@ PRE_REGISTRANT = ("冯志远", "13985100009")
 
 def _online(market, workers, today):
     """我要报名 on the market's open postings and one 扫码登记, through the services (SMS outbox rows too)."""
-    from registry.models import PreRegistration
-    from registry.public import CONSENT_VERSION
-    from registry.services import preregistration_submit
+    from registry.models import PreRegistration  # noqa: PLC0415
+    from registry.public import CONSENT_VERSION  # noqa: PLC0415
+    from registry.services import preregistration_submit  # noqa: PLC0415
 
     if Application.objects.filter(market=market).exists():
         return

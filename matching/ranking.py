@@ -7,8 +7,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from gigmarket.core.models import Role
-from gigmarket.core.scoping import counties_in_scope, scope_queryset
+from gigmarket.core.scoping import Level, counties_in_scope, scope_queryset, user_scope
 from registry.models import Posting, Tier, Worker, WorkerTrade
 from registry.selectors import available_on
 
@@ -48,9 +47,9 @@ def _booked(start, end, start_time, end_time):
 def _candidate_counties(posting, user):
     """Counties to search: the user's scope (`counties_in_scope`), narrowed to the posting's 市州 ("nearby")."""
     county = posting.market.county
-    one_county = user.role == Role.COUNTY or (user.role == Role.CLERK and user.market_id is not None)
-    if one_county and not user.is_superuser:  # their county, known without a query
-        return [county.pk] if user.division_id == county.pk else []
+    scope = user_scope(user)
+    if scope.level == Level.COUNTY or (scope.level == Level.MARKET and scope.market_id is not None):
+        return [county.pk] if scope.county_id == county.pk else []  # their county, known without a query
     in_scope = counties_in_scope(user).filter(parent_id=county.parent_id)
     return list(in_scope.order_by("code").values_list("pk", flat=True))
 

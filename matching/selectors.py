@@ -109,9 +109,9 @@ def public_job_postings(
     `day_to`: the posting's work days must overlap that range. Each row carries `held`
     (places taken); the market's opening periods are prefetched (one query per page).
     """
-    from django.db.models import Prefetch
+    from django.db.models import Prefetch  # noqa: PLC0415
 
-    from markets.models import Market, OpeningPeriod
+    from markets.models import Market, OpeningPeriod  # noqa: PLC0415
 
     today = today or timezone.localdate()
     qs = Posting.objects.filter(
@@ -145,9 +145,9 @@ def public_job_postings(
 
 def market_queue_counts(market):
     """{"applications": 新报名, "preregistrations": 预登记} waiting at `market` (two COUNTs)."""
-    from registry.models import PreRegistration
+    from registry.models import PreRegistration  # noqa: PLC0415
 
-    from .models import Application, ApplicationState
+    from .models import Application, ApplicationState  # noqa: PLC0415
 
     return {
         "applications": Application.objects.filter(market=market, state=ApplicationState.NEW).count(),
@@ -157,7 +157,7 @@ def market_queue_counts(market):
 
 def queue_applications(market):
     """The new online applications waiting at `market`, oldest first, with what the queue shows."""
-    from .models import Application, ApplicationState
+    from .models import Application, ApplicationState  # noqa: PLC0415
 
     return (
         Application.objects.filter(market=market, state=ApplicationState.NEW)

@@ -6,7 +6,7 @@ from celery import shared_task
 @shared_task
 def open_wage_cases():
     """Daily: a completed match unpaid or short-paid past the deadline gets one 欠薪 case."""
-    from .settlement import wage_arrears_sweep
+    from .settlement import wage_arrears_sweep  # noqa: PLC0415
 
     return len(wage_arrears_sweep())
 
@@ -14,6 +14,6 @@ def open_wage_cases():
 @shared_task
 def purge_public_submissions():
     """Daily: delete online applications and 扫码登记 pre-registrations never converted (PIPL retention)."""
-    from .services import public_submissions_purge
+    from .services import public_submissions_purge  # noqa: PLC0415
 
     return public_submissions_purge()

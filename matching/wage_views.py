@@ -150,7 +150,7 @@ def wage_record(request, pk):
         else:
             messages.success(request, "已登记工资结算，请零工核对后在窗口确认。")
             return redirect("matching:match_detail", pk=match.pk)
-    from .views import match_detail_context
+    from .views import match_detail_context  # noqa: PLC0415
 
     context = match_detail_context(request, match)
     context.update(wage_form=form)

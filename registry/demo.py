@@ -238,7 +238,7 @@ def _policies(market):
 
 def _recognitions(workers, today):
     """就业困难人员 and disabled workers carry a recognition (basis, date, document)."""
-    from .recognition import recognition_record
+    from .recognition import recognition_record  # noqa: PLC0415
 
     for worker in workers:
         if not (worker.employment_difficulty or worker.disabled) or worker.hardship_recognitions.exists():
@@ -258,9 +258,9 @@ def _recognitions(workers, today):
 def _subsidies(market, workers, today):
     """Applications at every market: 意外伤害保险补贴 paid, 社会保险补贴 approved, one returned,
     创业补贴 waiting. The county reviews in 南明区 (the demo county account); elsewhere they wait."""
-    from gigmarket.core.models import User
+    from gigmarket.core.models import User  # noqa: PLC0415
 
-    from . import subsidies
+    from . import subsidies  # noqa: PLC0415
 
     if SubsidyApplication.objects.filter(worker__registered_market=market).exists():
         return
@@ -321,8 +321,8 @@ NEEDS = [
 
 
 def _needs(market, index, trades, today):
-    from . import services
-    from .need_forms import CONSENT_VERSION
+    from . import services  # noqa: PLC0415
+    from .need_forms import CONSENT_VERSION  # noqa: PLC0415
 
     clerk = market.clerks.filter(role="clerk").first()
     for n, (kind, name, requirements, outcome) in enumerate(NEEDS):

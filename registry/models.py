@@ -32,6 +32,7 @@ import datetime
 import unicodedata
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
@@ -592,8 +593,6 @@ class Employer(ChoiceLabels, models.Model):
         return mask_phone(self.phone)
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.kind in self.CODE_REQUIRED and not self.credit_code:
             raise ValidationError({"credit_code": "企业和机关事业单位须填写统一社会信用代码。"})
         if self.kind == self.Kind.PERSON and self.credit_code:
@@ -666,8 +665,6 @@ class Posting(ChoiceLabels, models.Model):
         return self.status == self.Status.OPEN
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         errors = {}
         if self.work_date_end and self.work_date and self.work_date_end < self.work_date:
             errors["work_date_end"] = "结束日期不能早于开始日期。"
@@ -780,8 +777,6 @@ class TrainingOffer(ChoiceLabels, models.Model):
         return self.course
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "结束日期不能早于开始日期。"})
 
@@ -922,7 +917,7 @@ class HardshipRecognition(ChoiceLabels, models.Model):
         return f"{self.worker} · {self.get_basis_display()}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
+        from django.core.exceptions import ValidationError  # noqa: PLC0415
 
         errors = {}
         today = timezone.localdate()
@@ -1156,7 +1151,7 @@ class PreRegistration(ChoiceLabels, models.Model):
         return mask_id_number(self.id_number) if self.id_number else ""
 
     def clean(self):
-        from django.core.exceptions import ValidationError
+        from django.core.exceptions import ValidationError  # noqa: PLC0415
 
         if self.available_from and self.available_until and self.available_until < self.available_from:
             raise ValidationError({"available_until": "结束日期不能早于开始日期。"})
@@ -1268,7 +1263,7 @@ class EmployerNeed(ChoiceLabels, models.Model):
         return self.work_date_end or self.work_date
 
     def clean(self):
-        from django.core.exceptions import ValidationError
+        from django.core.exceptions import ValidationError  # noqa: PLC0415
 
         errors = {}
         if self.kind == self.Kind.ENTERPRISE and not self.credit_code:

@@ -22,7 +22,7 @@ def annotate_wage_flag(qs):
     the window: the same 统一社会信用代码, or a 个人 employer with the same mobile, or the
     employer the need was published as.
     """
-    from matching.models import RightsCase
+    from matching.models import RightsCase  # noqa: PLC0415
 
     open_cases = RightsCase.objects.filter(kind=RightsCase.Kind.WAGES, state__in=RightsCase.OPEN_STATES)
     by_code = open_cases.filter(employer__credit_code=OuterRef("credit_code")).exclude(employer__credit_code="")

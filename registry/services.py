@@ -555,7 +555,7 @@ def need_publish(*, need, by):
     The employer is found as at the window (`employer_register`: same credit code, or a
     个人 with the same phone and name); a mismatch is a ValidationError and nothing changes.
     """
-    from gigmarket.core.sms import sms_enqueue
+    from gigmarket.core.sms import sms_enqueue  # noqa: PLC0415
 
     with transaction.atomic():
         need = _locked_pending_need(need)
@@ -610,7 +610,7 @@ def need_publish(*, need, by):
 
 def need_reject(*, need, reason, by):
     """Reject a pending need with a reason the employer is told by SMS."""
-    from gigmarket.core.sms import sms_enqueue
+    from gigmarket.core.sms import sms_enqueue  # noqa: PLC0415
 
     reason = " ".join((reason or "").split())
     if not reason:
@@ -651,7 +651,7 @@ def need_worker_confirmed(*, match, worker):
     Called by matching in the confirming transaction; a posting typed at the window has
     no need and nobody is messaged. The worker is named by surname only (师傅).
     """
-    from gigmarket.core.sms import sms_enqueue
+    from gigmarket.core.sms import sms_enqueue  # noqa: PLC0415
 
     need = EmployerNeed.objects.select_related("market__county", "trade").filter(posting_id=match.posting_id).first()
     if need is None:
@@ -825,7 +825,7 @@ def policy_note_save(*, note=None, county, data, by):
 
 def _close_applications(posting, status, by):
     """The posting stopped taking workers: its online applications close and the applicants are told."""
-    from matching.services import applications_close_for_posting
+    from matching.services import applications_close_for_posting  # noqa: PLC0415
 
     return applications_close_for_posting(posting=posting, status=status, by=by)
 
@@ -947,7 +947,7 @@ def preregistration_complete(*, prereg, id_number, by, key=None):
                 "completed_by",
             ]
         )
-        from matching.models import Application
+        from matching.models import Application  # noqa: PLC0415
 
         Application.objects.filter(worker__isnull=True, state=Application.State.NEW).filter(
             Application.mobile.matches(prereg.mobile)

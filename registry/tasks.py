@@ -1,19 +1,17 @@
-"""Celery tasks of the registry: thin wrappers that call services (scheduled in reporting/schedule.py)."""
+"""Celery tasks of the registry: thin wrappers that call services (scheduled in registry/schedule.py)."""
 
 from celery import shared_task
+
+from .services import posting_expire_due, refresh_worker_tiers
 
 
 @shared_task
 def refresh_tiers():
     """Nightly: the stored 分级服务 tier follows the date (大龄, 待工时间长)."""
-    from .services import refresh_worker_tiers
-
     return refresh_worker_tiers()
 
 
 @shared_task
 def expire_postings():
     """Daily: open postings whose validity has ended become 已过期 (idempotent: each row is claimed)."""
-    from .services import posting_expire_due
-
     return posting_expire_due()

@@ -15,7 +15,7 @@ from gigmarket.core.forms import add_service_error, form_data
 from gigmarket.core.models import Role
 from gigmarket.core.pagination import CappedPaginator
 from gigmarket.core.pii import mask_id_number, mask_phone
-from gigmarket.core.scoping import counties_in_scope, require_write
+from gigmarket.core.scoping import counties_in_scope, require_write, user_scope
 from markets.models import Market
 
 from . import exports, need_selectors, selectors, services
@@ -66,9 +66,7 @@ def can_reveal(user):
 
 def _own_county(user):
     """The county a county user or clerk works for (training offers and policy notes)."""
-    if user.role in (Role.COUNTY, Role.CLERK) and user.division_id:
-        return user.division
-    return None
+    return user.division if user_scope(user).county_id is not None else None
 
 
 # Clerk's desk and window visits ------------------------------------------------------

@@ -111,7 +111,7 @@ def _split_by_county(model, user, region, bounds, *, county_path, market_path, t
 
 def _sms_by_county(user, region, bounds):
     try:
-        from gigmarket.core.sms.selectors import sms_counts
+        from gigmarket.core.sms.selectors import sms_counts  # noqa: PLC0415
     except ImportError:
         return None
     return sms_counts(user, bounds[0], bounds[1])
@@ -119,7 +119,7 @@ def _sms_by_county(user, region, bounds):
 
 def channel_figures(user, region, start, end):
     """(rows per county, total row, shows_applications, shows_sms) for the monitoring page."""
-    from registry.models import Posting, Worker
+    from registry.models import Posting, Worker  # noqa: PLC0415
 
     bounds = period_bounds(start, end)
     kinds = {

@@ -158,7 +158,7 @@ def region_figures(user, region, start, end):
     Four queries whatever the number of counties or markets: every flow sum in one UNION ALL,
     every stock in another, then the names of child regions and of trades.
     """
-    from markets.models import Market, Trade
+    from markets.models import Market, Trade  # noqa: PLC0415
 
     level, obj = region
     base = Rows.scoped(user, region, by_market=False)

@@ -4,6 +4,7 @@ import datetime
 import zoneinfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -48,8 +49,6 @@ class ReportingRule(ChoiceLabels, models.Model):
         return self.name
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         errors = {}
         if self.effective_until and self.effective_from and self.effective_until < self.effective_from:
             errors["effective_until"] = _("截止日期不能早于起始日期。")

@@ -131,7 +131,7 @@ def _figure_styles(styles, is_total):
 def monitoring_workbook(*, title, figures, level, filing):
     """The XLSX bytes of `figures` (from `reporting.figures.region_figures`) for a region at
     `level` (province / city / county / market), filed as `filing` (gigmarket.core.exports.Filing)."""
-    from registry.models import WindowVisit
+    from registry.models import WindowVisit  # noqa: PLC0415
 
     metric_headers = [str(m.label) for m in SHOWN_METRICS] + ["求人倍率"]
     widths = [LABEL_WIDTH] + [METRIC_WIDTH] * len(metric_headers)

@@ -42,7 +42,7 @@ def _stat(day, row, metric, value, *, trade=None, dimension=""):
 
 
 def _registry_rows(day):
-    from registry.models import Posting, WindowVisit, Worker
+    from registry.models import Posting, WindowVisit, Worker  # noqa: PLC0415
 
     start, end = day_bounds(day)
     rows = []
@@ -74,7 +74,7 @@ def _registry_rows(day):
 
 
 def _matching_rows(day):
-    from matching.models import Match, RightsCase
+    from matching.models import Match, RightsCase  # noqa: PLC0415
 
     start, end = day_bounds(day)
     rows = []

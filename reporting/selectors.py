@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from gigmarket.core.models import Division
 from gigmarket.core.scoping import counties_in_scope, scope_queryset
+from markets.models import Market
 from markets.selectors import markets_for_rows
 from markets.standards import check_market
 
@@ -156,8 +157,6 @@ def registry_changes(county, period, live_rows):
     The previous report is this period's own (if any, e.g. a returned one), else the
     latest earlier period's.
     """
-    from markets.models import Market
-
     previous = Submission.objects.filter(county=county, period=period).first() or last_submission(county, period)
     before = {item["market_id"]: item["row"] for item in (previous.rows if previous else [])}
     live_ids = {item["market_id"] for item in live_rows}
@@ -191,8 +190,6 @@ def snapshot_submissions(period, user, *, county=None, city=None):
 
 
 def live_markets(user, *, county=None, city=None):
-    from markets.models import Market
-
     qs = scope_queryset(rows_queryset(Market.objects.all()), user)
     if county is not None:
         qs = qs.filter(county=county)
@@ -214,6 +211,4 @@ def notifications_for(user, *, unread_only=False):
 
 def public_markets():
     """Markets published in the open 名录 (notice 九): those in operation."""
-    from markets.models import Market
-
     return rows_queryset(Market.objects.filter(status=Market.Status.OPERATING)).order_by("county__code", "name")

@@ -279,7 +279,7 @@ def notify(*, recipients, kind, title, body, link=""):
 
 
 def _enqueue_emails(ids):
-    from .tasks import send_notification_emails
+    from .tasks import send_notification_emails  # noqa: PLC0415 - cycle: tasks.py imports these services
 
     try:
         send_notification_emails.delay(ids)

@@ -1,16 +1,18 @@
 """Celery tasks: thin wrappers that call services. Exactly-once lives in the services."""
 
+import datetime
 import logging
 
 from celery import shared_task
+
+from .calendar import beijing_today
+from .services import notification_emails_send, periods_generate, reminders_send
 
 log = logging.getLogger(__name__)
 
 
 @shared_task
 def generate_periods():
-    from .services import periods_generate
-
     created = periods_generate()
     log.info("reporting: generated %s new periods", created)
     return created
@@ -18,8 +20,6 @@ def generate_periods():
 
 @shared_task
 def send_reminders():
-    from .services import reminders_send
-
     sent = reminders_send()
     log.info("reporting: reminders run, sent %s", sent or "nothing new")
     return sent
@@ -27,25 +27,19 @@ def send_reminders():
 
 @shared_task
 def send_notification_emails(ids):
-    from .services import notification_emails_send
-
     return notification_emails_send(ids=ids)
 
 
 @shared_task
 def send_pending_emails():
-    from .services import notification_emails_send
-
     return notification_emails_send()
 
 
 @shared_task
 def rollup_stats(date=None):
     """Recompute yesterday's and today's monitoring rollups and their months (or one given ISO date)."""
-    import datetime
 
-    from .calendar import beijing_today
-    from .rollups import rollup_days
+    from .rollups import rollup_days  # noqa: PLC0415
 
     if date:
         days = [datetime.date.fromisoformat(date)]

@@ -15,8 +15,18 @@ from gigmarket.core.exports import Filing, download_disposition, issuing_unit, r
 from gigmarket.core.forms import add_service_error, form_data
 from gigmarket.core.models import AuditEvent, Role
 from gigmarket.core.params import int_param
-from gigmarket.core.scoping import cities_in_scope, counties_in_scope, require_write
+from gigmarket.core.scoping import (
+    Level,
+    cities_in_scope,
+    counties_in_scope,
+    get_object_in_scope,
+    require_write,
+    user_scope,
+)
 from markets.access import get_market_for_user
+from markets.models import Market
+from markets.services import public_cache_generation
+from registry.models import WindowVisit
 
 from . import channels, exports, selectors, services
 from .access import get_rw_submission_for_user, get_submission_for_user
@@ -227,10 +237,10 @@ def export_attachment1(request):
         county = get_object_or_404(counties_in_scope(user).select_related("parent"), code=request.GET["county"])
     elif request.GET.get("city"):
         city = get_object_or_404(cities_in_scope(user), code=request.GET["city"])
-    elif user.role in (Role.COUNTY, Role.CLERK):
-        county = get_object_or_404(counties_in_scope(user).select_related("parent"), pk=user.division_id)
-    elif user.role == Role.CITY:
-        city = get_object_or_404(cities_in_scope(user), pk=user.division_id)
+    elif user_scope(user).county_id is not None:
+        county = get_object_or_404(counties_in_scope(user).select_related("parent"), pk=user_scope(user).county_id)
+    elif user_scope(user).city_id is not None:
+        city = get_object_or_404(cities_in_scope(user), pk=user_scope(user).city_id)
     content, filename, count = exports.attachment1_workbook(user=user, period=period, county=county, city=city)
     audit_record(
         actor=user,
@@ -312,8 +322,6 @@ OPEN_DATA_CACHE_SECONDS = 10 * 60
 
 def _open_data(fmt, build):
     """Public files are cached until any market changes (markets' cache generation), at most 10 minutes."""
-    from markets.services import public_cache_generation
-
     key = f"reporting:open:{fmt}:{public_cache_generation()}"
     content = cache.get(key)
     if content is None:
@@ -351,6 +359,15 @@ def _monitoring_region(request):
         return "county", get_object_or_404(counties_in_scope(user).select_related("parent"), pk=user.division_id)
     if user.role == Role.CITY:
         return "city", get_object_or_404(cities_in_scope(user), pk=user.division_id)
+    scope = user_scope(user)
+    if scope.level == Level.MARKET and scope.market_id:
+        return "market", get_object_in_scope(Market.objects.select_related("county__parent"), user, pk=scope.market_id)
+    if scope.level == Level.COUNTY:
+        return "county", get_object_or_404(counties_in_scope(user).select_related("parent"), pk=scope.county_id)
+    if scope.level == Level.CITY:
+        return "city", get_object_or_404(cities_in_scope(user), pk=scope.city_id)
+    if scope.level == Level.NONE:
+        raise Http404
     return "province", None
 
 
@@ -388,7 +405,6 @@ def monitoring_dashboard(request):
         labels=[f.label for f in trend],
     )
     child_param = {"province": "city", "city": "county", "county": "market"}.get(level)
-    from registry.models import WindowVisit
 
     windows = [(label, figures["windows"].get(value, 0)) for value, label in WindowVisit.Window.choices]
     crumbs = []

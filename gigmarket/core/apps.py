@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from . import plugins, wording
+
 
 class GigmarketConfig(AppConfig):
     name = "gigmarket.core"
@@ -9,18 +11,18 @@ class GigmarketConfig(AppConfig):
 
     def __init__(self, app_name, app_module):
         super().__init__(app_name, app_module)
-        from . import wording
-
         # Here, not in ready(): django.contrib.admin comes first in INSTALLED_APPS and its
         # ready() (autodiscovery) already builds the auth admin's forms with their choices.
         wording.install()
 
     def ready(self):
+        from . import demo, schedule
         from .signals import connect_auth_audit
         from .sms import checks  # noqa: F401  (registers the SMS system checks)
 
         connect_auth_audit()
         self._close_otp_device_admin()
+        plugins.register(self, demo=demo.load, beat=schedule.BEAT_SCHEDULE)
 
     @staticmethod
     def _close_otp_device_admin():

@@ -20,6 +20,7 @@ from django.db import transaction
 from .models import AuditEvent, Division
 from .pii import PiiColumns
 from .pii_fields import PersonalField
+from .scoping import county_of
 
 # Set per request by AuditContextMiddleware; read here so services need not pass it.
 current_ip = contextvars.ContextVar("current_ip", default=None)
@@ -82,8 +83,6 @@ def diff(before, after):
 
 def _resolve_divisions(target, county):
     if county is None and target is not None and hasattr(type(target), "scope_county_path"):
-        from .scoping import county_of
-
         county = county_of(target)
     if county is None:
         return None, None

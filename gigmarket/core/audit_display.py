@@ -19,11 +19,15 @@ import decimal
 import functools
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
 
+from .exports import wrapped_row_height, xlsx_append_row, xlsx_style
 from .pii_fields import PersonalField
 
 EMPTY = "（空）"
@@ -161,7 +165,7 @@ def target_types_matching(text, labels):
 
 def project_target_types():
     """Every model of the portal's own apps: what an audit row can point at."""
-    own = ("gigmarket", "markets", "registry", "matching", "reporting")
+    own = {config.label for config in apps.get_app_configs() if config.name in settings.PROJECT_APPS}
     return [m._meta.label_lower for m in apps.get_models() if m._meta.app_label in own]
 
 
@@ -330,10 +334,8 @@ def audit_export_row(event):
 def audit_workbook(events, *, title, more=False):
     """A write-only workbook of `events` (an iterable), one row each, every cell through the
     formula-safe writer. `more` adds a closing line saying the list was cut."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
 
-    from .exports import a4_print_setup, wrapped_row_height, xlsx_append_row, xlsx_style
+    from .exports import a4_print_setup  # noqa: PLC0415
 
     thin = Side(style="thin")
     THIN_BORDER = Border(left=thin, right=thin, top=thin, bottom=thin)

@@ -1,18 +1,18 @@
 """The home dashboard collects cards from each app.
 
-An app contributes by defining `dashboard_cards(user)` in `<app>/dashboard.py`,
-returning a list of dicts: {"title", "value", "url" (optional), "note" (optional)}.
+An app contributes by registering `dashboard_cards(user)` (in `<app>/dashboard.py`) from
+its AppConfig.ready() with `gigmarket.core.plugins.register(..., dashboard=...)`; the
+function returns a list of dicts: {"title", "value", "url" (optional), "note" (optional)}.
 
 Cards count across the user's whole scope (for province staff, millions of rows), so
 the assembled list is cached for a minute per scope: everyone with the same role,
 division and market sees the same cards.
 """
 
-from importlib import import_module
-
 from django.core.cache import cache
 
-DASHBOARD_APPS = ["markets", "registry", "matching", "reporting"]
+from . import plugins
+
 CACHE_SECONDS = 60
 
 
@@ -22,14 +22,8 @@ def _scope_key(user):
 
 def _build_cards(user):
     cards = []
-    for app in DASHBOARD_APPS:
-        try:
-            module = import_module(f"{app}.dashboard")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.dashboard":
-                raise
-            continue
-        cards.extend(module.dashboard_cards(user))
+    for dashboard_cards in plugins.dashboards():
+        cards.extend(dashboard_cards(user))
     return cards
 
 

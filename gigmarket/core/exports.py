@@ -225,8 +225,8 @@ def a4_print_setup(ws, *, widths, title_rows, freeze, landscape=True):
     """Column widths, A4 page setup (one page wide, as many long as needed), the header
     `title_rows` (e.g. "4:4") repeated on every page, panes frozen at `freeze`, and the
     footer "第 &P 页 共 &N 页". Call before writing rows (write-only sheets)."""
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.worksheet import Worksheet
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415
+    from openpyxl.worksheet.worksheet import Worksheet  # noqa: PLC0415
 
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
@@ -272,7 +272,7 @@ def sign_off_values(column_count, *, person="", phone="", date=None):
 def download_disposition(filename):
     """Content-Disposition for a download named `filename` (Chinese names included): an ASCII
     `filename` for old clients and the real name as RFC 5987 `filename*=UTF-8''…`."""
-    from urllib.parse import quote
+    from urllib.parse import quote  # noqa: PLC0415
 
     try:
         filename.encode("ascii")

@@ -2,12 +2,12 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.password_validation import validate_password
-
-from markets.models import Market
+from django.core.validators import MaxLengthValidator
 
 from .contact import PERSONAL_KINDS, normalize_phone, validate_person_name
-from .models import Division, Role, User
+from .models import AuditEvent, Division, Role, User
 from .scoping import scope_queryset
+from .security import USERNAME_MAX_LENGTH
 from .selectors import divisions_for_role, roles_manageable_by
 
 USERNAME_TOO_LONG = "用户名过长：最多%(limit_value)d个字符，请检查后重新输入。"
@@ -20,9 +20,6 @@ class UsernameLengthMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from django.core.validators import MaxLengthValidator
-
-        from .security import USERNAME_MAX_LENGTH
 
         field = self.fields["username"]
         field.max_length = USERNAME_MAX_LENGTH
@@ -63,6 +60,7 @@ class UserForm(forms.ModelForm):
             allowed = allowed | divisions_for_role(manager, role)
         self.fields["division"].queryset = allowed.order_by("code")
         self.fields["division"].required = False
+        Market = User._meta.get_field("market").related_model  # the core imports no product app
         self.fields["market"].queryset = scope_queryset(Market.objects.select_related("county"), manager).exclude(
             status=Market.Status.CLOSED
         )
@@ -164,7 +162,6 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, target_types=(), **kwargs):
         super().__init__(*args, **kwargs)
-        from .models import AuditEvent
 
         self.fields["action"].choices = [("", "全部")] + list(AuditEvent.Action.choices)
         choices = [("", "全部"), *target_types]

@@ -35,6 +35,7 @@ from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag, UnsupportedAlgorithm
 from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.backends.openssl import backend
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as crypto_hmac
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -104,8 +105,6 @@ def parse_keyring(pii_keys="", pii_key="", cipher="fernet", hash_name="sha256"):
 
 def check_algorithms(cipher, hash_name):
     """Fail loudly when the OpenSSL under `cryptography` lacks the configured algorithm."""
-    from cryptography.hazmat.backends.openssl import backend
-
     try:
         if cipher == "sm4":
             key, nonce = os.urandom(16), os.urandom(NONCE_BYTES)

@@ -6,7 +6,9 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
+from .audit_display import project_target_types, target_type_label, target_types_matching
 from .models import AuditEvent, Division, Role, User
+from .scoping import Level, cities_in_scope, counties_in_scope, user_scope
 
 ALL_ROLES = [Role.PROVINCE, Role.AUDITOR, Role.CITY, Role.COUNTY, Role.CLERK]
 
@@ -40,8 +42,6 @@ def manageable_users(user):
 
 def divisions_for_role(user, role):
     """Divisions a manager may bind an account of `role` to."""
-    from .scoping import cities_in_scope, counties_in_scope
-
     if role in (Role.PROVINCE, Role.AUDITOR):
         if is_province_writer(user):
             return Division.objects.filter(level=Division.Level.PROVINCE)
@@ -52,16 +52,19 @@ def divisions_for_role(user, role):
 
 
 def audit_events_for(user):
+    """Province staff see every row, a 市州 its own and its counties', a county its own; a
+    window clerk sees what they did."""
     qs = AuditEvent.objects.select_related("county", "city")
-    if user.is_superuser or user.role in (Role.PROVINCE, Role.AUDITOR):
+    scope = user_scope(user)
+    if scope.is_province:
         return qs
-    if user.division_id is None:
-        return qs.none()
-    if user.role == Role.CITY:
-        return qs.filter(Q(city_id=user.division_id) | Q(county__parent_id=user.division_id))
-    if user.role == Role.COUNTY:
-        return qs.filter(county_id=user.division_id)
-    return qs.filter(actor=user)
+    if scope.level == Level.CITY:
+        return qs.filter(Q(city_id=scope.city_id) | Q(county__parent_id=scope.city_id))
+    if scope.level == Level.COUNTY:
+        return qs.filter(county_id=scope.county_id)
+    if scope.level == Level.MARKET:
+        return qs.filter(actor=user)
+    return qs.none()
 
 
 AUDIT_TARGET_TYPES_CACHE_KEY = "audit:target-types"
@@ -74,8 +77,6 @@ def audit_target_types():
     One DISTINCT over the whole table, cached for 10 minutes (a type first recorded
     since shows up in the list then; typing its name finds it at once).
     """
-    from .audit_display import target_type_label
-
     labels = cache.get(AUDIT_TARGET_TYPES_CACHE_KEY)
     if labels is None:
         labels = sorted(
@@ -93,8 +94,6 @@ def filter_audit_events(qs, data):
     their English model names (`market`).
     对象 matches the recorded object text or the object type's Chinese name.
     """
-    from .audit_display import project_target_types, target_types_matching
-
     if data.get("action"):
         qs = qs.filter(action=data["action"])
     if data.get("actor"):

@@ -5,23 +5,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit_archive as audit_archive_files
 from . import twofactor
 from .audit import audit_record, audited_update, diff, snapshot
 from .audit_archive import ARCHIVE_FIELDS, ArchiveError, checksum_path_for, verify_export, write_checksum
-from .models import AuditEvent
+from .exports import audit_export
+from .models import AuditEvent, Division, User
 
 USER_AUDIT_FIELDS = ["username", "full_name", "phone", "email", "role", "division", "market", "is_active"]
 
 
 @transaction.atomic
 def user_create(*, data, password, by):
-    from .models import User
-
     user = User(**data)
     user.set_password(password)
     # The manager chose this password: the person chooses their own at the first login.
@@ -108,8 +110,6 @@ class CodeCheck:
 
 
 def _recovery_codes_replace(user):
-    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-
     device, _ = StaticDevice.objects.get_or_create(user=user, defaults={"name": "恢复码"})
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(twofactor.RECOVERY_CODE_COUNT)]
@@ -120,8 +120,6 @@ def _recovery_codes_replace(user):
 @transaction.atomic
 def two_factor_enrol_start(*, user):
     """A fresh, unconfirmed authenticator key for `user` (any earlier unconfirmed one is dropped)."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     return TOTPDevice.objects.create(user=user, name="身份验证器", confirmed=False)
 
@@ -135,11 +133,6 @@ def two_factor_check(*, user, code, enrolling=False):
     reaches OTP_FAILURE_LIMIT locks the step for OTP_LOCKOUT_MINUTES and is audited as such.
     Confirming an enrolment also replaces the recovery codes (returned in `device.new_codes`).
     """
-    from django_otp.plugins.otp_static.models import StaticDevice
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from .models import User
-
     User.objects.select_for_update().filter(pk=user.pk).first()  # one check at a time per user
     until = twofactor.locked_until(user)
     if until is not None:
@@ -235,10 +228,6 @@ def two_factor_reset(*, user, reason, by, via=None):
     """A manager removes `user`'s authenticator and recovery codes (a lost phone): the user
     enrols again at the next login if they must use two-factor login. `reason` is required.
     `by` is None for the operator's command (`via` then names it in the audit row)."""
-    from django.core.exceptions import ValidationError
-    from django_otp.plugins.otp_static.models import StaticDevice
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "请填写重置原因。"})
@@ -370,9 +359,6 @@ def audit_log_export_record(*, by, row_count, filters, truncated=False):
     Filed under the viewer's division for 市州 and county staff (so their own managers
     see it), under the province otherwise.
     """
-    from .exports import audit_export
-    from .models import Division
-
     county = by.division if by.division_id and by.division.level != Division.Level.PROVINCE else None
     if truncated:
         filters = {**filters, "truncated": "是"}
@@ -386,8 +372,5 @@ def sessions_clear_expired():
 
     Running it twice, or at once on two workers, deletes each row once; nothing else changes.
     """
-    from django.contrib.sessions.models import Session
-    from django.utils import timezone
-
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted

@@ -36,6 +36,10 @@ import zipfile
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles.stylesheet import apply_stylesheet
+from openpyxl.worksheet._reader import CELL_TAG, ROW_TAG, WorkSheetParser
+from openpyxl.xml.functions import iterparse
 
 logger = logging.getLogger(__name__)
 
@@ -243,10 +247,6 @@ def _open_first_sheet(data):
     openpyxl's own read-only workbook parses every worksheet whole when it opens the file
     (looking for a <dimension> element), so only its pieces are used here: the manifest,
     shared strings, workbook, styles (for dates), and its cell parser."""
-    from openpyxl.reader.excel import ExcelReader
-    from openpyxl.styles.stylesheet import apply_stylesheet
-    from openpyxl.worksheet._reader import WorkSheetParser
-
     reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
     reader.read_manifest()
     reader.read_strings()
@@ -269,9 +269,6 @@ def _open_first_sheet(data):
 
 
 def _stream_rows(source, parser, *, max_rows, max_columns):
-    from openpyxl.worksheet._reader import CELL_TAG, ROW_TAG
-    from openpyxl.xml.functions import iterparse
-
     rows = []
     cells_in_row = 0
     in_row = False

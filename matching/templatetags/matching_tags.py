@@ -45,7 +45,7 @@ def percent(value):
 @register.inclusion_tag("matching/_arrears_notice.html", takes_context=True)
 def arrears_notice(context, employer):
     """The 欠薪 block of one employer, and why, where a clerk posts for it or confirms it."""
-    from ..arrears import arrears_block
+    from ..arrears import arrears_block  # noqa: PLC0415
 
     if employer is None:
         return {"block": None}
@@ -55,7 +55,7 @@ def arrears_notice(context, employer):
 @register.inclusion_tag("matching/_pay_record.html")
 def pay_record(employer):
     """Days-to-pay of one employer from its confirmed wage settlements (one query)."""
-    from ..settlement import employer_pay_records
+    from ..settlement import employer_pay_records  # noqa: PLC0415
 
     if employer is None:
         return {"record": None}

@@ -21,7 +21,7 @@ def recognition_status(worker):
 @register.inclusion_tag("registry/_recognition_panel.html", takes_context=True)
 def recognition_panel(context, worker):
     """The worker page's 就业困难人员认定 section: history and, for writers, the form."""
-    from ..recognition_forms import RecognitionEndForm, RecognitionForm
+    from ..recognition_forms import RecognitionEndForm, RecognitionForm  # noqa: PLC0415
 
     user = context["request"].user
     return {

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from gigmarket.celery import app
 from gigmarket.core.models import AuditEvent
+from gigmarket.core.plugins import BEAT_SCHEDULE
 from registry.models import Posting
-from reporting.schedule import BEAT_SCHEDULE
 from tests.factories.registry import PostingFactory
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -43,6 +43,17 @@ def test_the_docs_table_and_the_beat_schedule_name_the_same_jobs():
     assert app.conf.beat_schedule is BEAT_SCHEDULE
     assert documented_entries() == {name: entry["task"] for name, entry in BEAT_SCHEDULE.items()}
     assert "registry-expire-postings" in BEAT_SCHEDULE and "gigmarket-clear-sessions" in BEAT_SCHEDULE
+
+
+def test_each_app_brings_its_own_beat_entries():
+    """The entries come from the apps' own schedule modules, registered from their AppConfig.ready()."""
+    from gigmarket.core import schedule as core_schedule
+    from registry import schedule as registry_schedule
+    from reporting import schedule as reporting_schedule
+
+    merged = {**core_schedule.BEAT_SCHEDULE, **registry_schedule.BEAT_SCHEDULE, **reporting_schedule.BEAT_SCHEDULE}
+    assert merged == BEAT_SCHEDULE
+    assert {name.split("-", 1)[0] for name in BEAT_SCHEDULE} == {"gigmarket", "registry", "reporting"}
 
 
 def test_every_scheduled_task_exists():

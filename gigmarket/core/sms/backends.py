@@ -68,11 +68,11 @@ def get_backend(name=None):
     if name == "console":
         return ConsoleBackend()
     if name == "aliyun":
-        from .providers import AliyunBackend
+        from .providers import AliyunBackend  # noqa: PLC0415
 
         return AliyunBackend()
     if name == "tencent":
-        from .providers import TencentBackend
+        from .providers import TencentBackend  # noqa: PLC0415
 
         return TencentBackend()
     raise ValueError(f"unknown SMS backend {name!r}")

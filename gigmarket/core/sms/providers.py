@@ -44,8 +44,8 @@ class AliyunBackend:
     DEFAULT_ENDPOINT = "dysmsapi.aliyuncs.com"
 
     def __init__(self):
-        from alibabacloud_dysmsapi20170525.client import Client
-        from alibabacloud_tea_openapi.utils_models import Config
+        from alibabacloud_dysmsapi20170525.client import Client  # noqa: PLC0415
+        from alibabacloud_tea_openapi.utils_models import Config  # noqa: PLC0415
 
         timeout_ms = settings.SMS_TIMEOUT_SECONDS * 1000
         self.client = Client(
@@ -60,8 +60,8 @@ class AliyunBackend:
         )
 
     def send(self, message):
-        from alibabacloud_dysmsapi20170525 import models
-        from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
+        from alibabacloud_dysmsapi20170525 import models  # noqa: PLC0415
+        from alibabacloud_tea_openapi.exceptions import AlibabaCloudException  # noqa: PLC0415
 
         request = models.SendSmsRequest(
             phone_numbers=message.phone,
@@ -94,10 +94,10 @@ class TencentBackend:
     DEFAULT_ENDPOINT = "sms.tencentcloudapi.com"
 
     def __init__(self):
-        from tencentcloud.common import credential
-        from tencentcloud.common.profile.client_profile import ClientProfile
-        from tencentcloud.common.profile.http_profile import HttpProfile
-        from tencentcloud.sms.v20210111 import sms_client
+        from tencentcloud.common import credential  # noqa: PLC0415
+        from tencentcloud.common.profile.client_profile import ClientProfile  # noqa: PLC0415
+        from tencentcloud.common.profile.http_profile import HttpProfile  # noqa: PLC0415
+        from tencentcloud.sms.v20210111 import sms_client  # noqa: PLC0415
 
         http = HttpProfile(endpoint=settings.SMS_ENDPOINT or self.DEFAULT_ENDPOINT)
         http.scheme = settings.SMS_ENDPOINT_SCHEME if settings.SMS_ENDPOINT else "https"
@@ -109,8 +109,8 @@ class TencentBackend:
         )
 
     def send(self, message):
-        from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
-        from tencentcloud.sms.v20210111 import models
+        from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException  # noqa: PLC0415
+        from tencentcloud.sms.v20210111 import models  # noqa: PLC0415
 
         request = models.SendSmsRequest()
         request.PhoneNumberSet = [f"+86{message.phone}"]

@@ -72,7 +72,7 @@ def sms_enqueue(*, to, template, params, county=None, related=None):
 
 def _schedule(pk, eta):
     """Hand the message to Celery; if the broker is down, the sweep (every minute) sends it."""
-    from .tasks import send_sms
+    from .tasks import send_sms  # noqa: PLC0415
 
     try:
         if eta > timezone.now():
