@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 from gigmarket.core.scoping import get_object_in_scope, require_write
 from registry.models import Employer
 
-from . import arrears, selectors, settlement
+from . import arrears, selectors
+from . import settlement as wage_settlement
 from .access import get_rw_match_for_user
 from .models import ArrearsOverride, WageSettlement
 from .wage_forms import ArrearsOverrideForm, WageSettlementForm
@@ -107,13 +108,13 @@ def wage_list(request):
     status = request.GET.get("status", "todo")
     if status not in FILTERS:
         status = "todo"
-    qs = FILTERS[status][1](settlement.settlements_worklist(selectors.matches_for(request.user)))
+    qs = FILTERS[status][1](wage_settlement.settlements_worklist(selectors.matches_for(request.user)))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    records = settlement.employer_pay_records({m.employer_id for m in rows})
+    records = wage_settlement.employer_pay_records({m.employer_id for m in rows})
     for m in rows:
         m.settlement = getattr(m, "wage_settlement", None)
-        m.due_date = settlement.due_date(m)
+        m.due_date = wage_settlement.due_date(m)
         m.pay_record = records.get(m.employer_id)
     return render(
         request,
@@ -124,7 +125,7 @@ def wage_list(request):
             "status": status,
             "filters": [(key, label) for key, (label, _) in FILTERS.items()],
             "query": urlencode({"status": status}),
-            "days": settlement.payment_days(),
+            "days": wage_settlement.payment_days(),
         },
     )
 
@@ -144,7 +145,7 @@ def wage_record(request, pk):
     form = WageSettlementForm(request.POST)
     if form.is_valid():
         try:
-            settlement.wage_settlement_record(match=match, data=form.cleaned_data, by=request.user)
+            wage_settlement.wage_settlement_record(match=match, data=form.cleaned_data, by=request.user)
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
@@ -167,7 +168,7 @@ def wage_confirm(request, pk):
         messages.error(request, "请先登记工资结算，再请零工确认。")
         return redirect("matching:match_detail", pk=match.pk)
     try:
-        settlement, changed = settlement.wage_settlement_confirm(settlement=settlement, by=request.user)
+        settlement, changed = wage_settlement.wage_settlement_confirm(settlement=settlement, by=request.user)
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
@@ -183,7 +184,7 @@ def wage_panel_context(match):
     settlement = _settlement_of(match)
     context = {"settlement": settlement, "wage_due_date": None, "pay_record": None}
     if match.state == "completed":
-        initial = {"wage_due": settlement.default_wage_due(match), "amount_paid": 0}
+        initial = {"wage_due": wage_settlement.default_wage_due(match), "amount_paid": 0}
         if settlement is not None:
             initial = {
                 "wage_due": settlement.wage_due,
@@ -193,6 +194,6 @@ def wage_panel_context(match):
                 "note": settlement.note,
             }
         context["wage_form"] = WageSettlementForm(initial=initial)
-        context["wage_due_date"] = settlement.due_date(match)
-    context["pay_record"] = settlement.employer_pay_records([match.employer_id]).get(match.employer_id)
+        context["wage_due_date"] = wage_settlement.due_date(match)
+    context["pay_record"] = wage_settlement.employer_pay_records([match.employer_id]).get(match.employer_id)
     return context

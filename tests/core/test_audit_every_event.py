@@ -40,7 +40,7 @@ from markets.attachment1 import write_attachment1
 from markets.models import Trade
 from matching import services as matching_services
 from matching.arrears import arrears_override_grant, arrears_override_revoke
-from matching.wages import wage_arrears_sweep, wage_settlement_confirm, wage_settlement_record
+from matching.settlement import wage_arrears_sweep, wage_settlement_confirm, wage_settlement_record
 from registry import services as registry_services
 from registry.models import EmployerNeed, Posting, WindowVisit
 from registry.recognition import recognition_end, recognition_record

@@ -229,7 +229,7 @@ class World:
         """A completed match with its wage recorded, waiting for the worker's confirmation."""
 
         def build():
-            from matching.wages import wage_settlement_record
+            from matching.settlement import wage_settlement_record
 
             match = make_match(
                 posting=self.posting(where, "settled"),
