@@ -165,6 +165,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "gigmarket.core.security.RejectNulBytesMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gigmarket.core.replicas.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "gigmarket.core.middleware.SessionLifetimeMiddleware",
     "gigmarket.core.middleware.PasswordChangeRequiredMiddleware",
@@ -202,6 +203,35 @@ else:
             "OPTIONS": {"timeout": 20},
         }
     }
+
+# Scale-out (docs/deployment.md): a streaming replica for the heavy reads. The views listed
+# read the product apps' tables from it; everything else, and every write, uses the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    if not DATABASE_URL:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL (the primary) as well")
+    DATABASES["replica"] = database_from_url(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["OPTIONS"].setdefault("connect_timeout", env_int("REPLICA_CONNECT_TIMEOUT", 2))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["gigmarket.core.replicas.ReplicaRouter"]
+REPLICA_READ_VIEWS = env_list(
+    "REPLICA_READ_VIEWS",
+    [
+        "reporting:monitoring",
+        "reporting:monitoring_export",
+        "reporting:export",
+        "reporting:open_csv",
+        "markets:export",
+        "markets:directory",
+        "markets:directory_detail",
+        "registry:worker_export",
+    ],
+)
+REPLICA_READ_APPS = env_list("REPLICA_READ_APPS", ["markets", "registry", "matching", "reporting"])
+# A browser that wrote reads from the primary for this long (read-your-writes).
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 30)
+# After a failed connection the replica is left alone this long before it is tried again.
+REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 30)
 
 # Covering indexes (INCLUDE, reporting's rollups) are PostgreSQL-only; SQLite (development,
 # tests) builds the same indexes without the non-key columns, which is all W040 reports.
