@@ -43,23 +43,25 @@ def pending_count(user):
     return needs_for(user).filter(status=EmployerNeed.Status.PENDING).count()
 
 
-def application_model():
-    """What "how many applied" counts: online applications once matching has them, else matches."""
-    try:
-        return apps.get_model("matching", "Application")
-    except LookupError:
-        return apps.get_model("matching", "Match")
-
-
 def applied_counts(posting_ids):
-    """{posting_id: number of applicants} in one query."""
+    """{posting_id: number of applicants}: every 洽谈 the counter opened on the posting (an
+    online application it accepted among them) plus the online applications still waiting
+    in the queue. Withdrawn and closed applications no longer count. Two queries.
+
+    Matching sits above registry, so its models are looked up by name, not imported."""
     ids = [pk for pk in posting_ids if pk]
     if not ids:
         return {}
-    rows = (
-        application_model().objects.filter(posting_id__in=ids).values("posting_id").annotate(n=Count("id")).order_by()
+    match_model = apps.get_model("matching", "Match")
+    application_model = apps.get_model("matching", "Application")
+    counts = {}
+    waiting = application_model.objects.filter(
+        posting_id__in=ids, state=application_model.State.NEW, match__isnull=True
     )
-    return {row["posting_id"]: row["n"] for row in rows}
+    for queryset in (match_model.objects.filter(posting_id__in=ids), waiting):
+        for row in queryset.values("posting_id").annotate(n=Count("id")).order_by():
+            counts[row["posting_id"]] = counts.get(row["posting_id"], 0) + row["n"]
+    return counts
 
 
 def needs_of_phone(phone):

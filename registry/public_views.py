@@ -100,7 +100,7 @@ def prereg_complete(request, pk):
     prereg = get_prereg_for_user(request.user, pk)
     if request.method == "POST":
         require_write(request.user)
-    form = PreRegistrationCompleteForm(request.POST or None)
+    form = PreRegistrationCompleteForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             registration = services.preregistration_complete(

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from gigmarket.core.forms import add_service_error
 from gigmarket.core.scoping import get_object_in_scope, require_write
 
 from . import recognition
@@ -23,8 +24,7 @@ def recognition_create(request, pk):
         try:
             recognition.recognition_record(worker=worker, data=form.service_data(), by=request.user)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"已登记{worker.name}的就业困难人员认定。")
             return redirect("registry:worker_detail", pk=worker.pk)
@@ -41,9 +41,9 @@ def recognition_end(request, pk):
         try:
             recognition.recognition_end(recognition=item, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            add_service_error(form, exc)
         else:
             messages.success(request, "已终止该认定。")
-    else:
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-    return redirect("registry:worker_detail", pk=item.worker_id)
+            return redirect("registry:worker_detail", pk=item.worker_id)
+    context = {"worker": item.worker, "recognition_end_form": form, "recognition_end_pk": item.pk}
+    return render(request, "registry/recognition_form.html", context, status=400)

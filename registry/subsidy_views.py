@@ -64,12 +64,12 @@ def subsidy_list(request):
 def subsidy_create(request, worker_pk):
     require_write(request.user)
     worker = get_object_in_scope(Worker.objects.select_related("county"), request.user, pk=worker_pk)
-    form = SubsidyApplicationForm(request.POST or None, worker=worker)
+    form = SubsidyApplicationForm(form_data(request), worker=worker)
     if request.method == "POST" and form.is_valid():
         try:
             app = subsidies.subsidy_apply(worker=worker, data=form.service_data(), by=request.user)
         except ValidationError as exc:
-            form.add_error(None, exc.messages)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"已受理{worker.name}的{app.get_kind_display()}申请，待县级审核。")
             return redirect("registry:subsidy_detail", pk=app.pk)
@@ -127,7 +127,7 @@ def subsidy_action(request, pk, action):
         try:
             run(application=app, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc.messages)
+            add_service_error(form, exc)
         else:
             messages.success(request, done)
             return redirect("registry:subsidy_detail", pk=app.pk)

@@ -1,27 +1,30 @@
-"""Monitoring by channel (issue 15): 线上 / 现场 per county, and SMS sent per county.
+"""Monitoring by channel (issue 15): 线上 / 现场 per county, and SMS per county.
 
-For a period and a region, per county: worker registrations (`Worker.channel`), postings
-(`Posting.channel`), applications (`matching.Application.channel`, once that model
-exists) split into online and counter, and the SMS messages of the county
-(`gigmarket.core.sms.selectors.sms_counts`). Counted from the records with one grouped
-query per kind (a handful of rows per county), scoped like every list: a clerk sees
-their market, a county itself, a 市州 its counties.
+For a period and a region, per county:
+- worker registrations, by `Worker.channel`;
+- postings, by `Posting.channel`;
+- 报名 / 洽谈: online applications (`matching.Application`, online by definition) against
+  the 洽谈 the counter opened directly (a `Match` that no application turned into);
+- SMS messages to the county's people (`gigmarket.core.sms.selectors.sms_counts`).
+
+One grouped query per kind (a handful of rows per county), scoped like every list: a clerk
+sees their market, a county itself, a 市州 its counties.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
-from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 
 from gigmarket.core.models import Division
 from gigmarket.core.scoping import scope_queryset
+from gigmarket.core.sms.selectors import sms_counts
+from matching.models import Application, Match
+from registry.models import Posting, Worker
 
 from .models import BEIJING
 
 ONLINE, COUNTER = "online", "counter"
-TIME_FIELDS = ("created_at", "applied_at", "submitted_at")
 
 
 @dataclass
@@ -66,24 +69,6 @@ def period_bounds(start, end):
     return first, datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=BEIJING)
 
 
-def application_model():
-    """matching.Application when it exists with a channel, else None (no column shown)."""
-    try:
-        model = apps.get_model("matching", "Application")
-    except LookupError:
-        return None
-    try:
-        model._meta.get_field("channel")
-    except FieldDoesNotExist:
-        return None
-    return model
-
-
-def _time_field(model):
-    names = {f.name for f in model._meta.get_fields()}
-    return next(name for name in TIME_FIELDS if name in names)
-
-
 def _region_filter(qs, region, county_path, market_path):
     level, obj = region
     if level == "city":
@@ -95,10 +80,21 @@ def _region_filter(qs, region, county_path, market_path):
     return qs
 
 
+def _in_region(qs, user, region, bounds, *, county_path, market_path, time_field):
+    qs = _region_filter(scope_queryset(qs, user), region, county_path, market_path)
+    return qs.filter(**{f"{time_field}__gte": bounds[0], f"{time_field}__lt": bounds[1]})
+
+
 def _split_by_county(model, user, region, bounds, *, county_path, market_path, time_field):
-    qs = scope_queryset(model.objects.all(), user)
-    qs = _region_filter(qs, region, county_path, market_path)
-    qs = qs.filter(**{f"{time_field}__gte": bounds[0], f"{time_field}__lt": bounds[1]})
+    qs = _in_region(
+        model.objects.all(),
+        user,
+        region,
+        bounds,
+        county_path=county_path,
+        market_path=market_path,
+        time_field=time_field,
+    )
     splits = {}
     for row in qs.values(county_path, "channel").annotate(n=Count("pk")).order_by():
         split = splits.setdefault(row[county_path], Split())
@@ -109,18 +105,36 @@ def _split_by_county(model, user, region, bounds, *, county_path, market_path, t
     return splits
 
 
+def _applications_by_county(user, region, bounds):
+    """Online applications submitted, and 洽谈 opened at the counter without one."""
+    paths = {"county_path": "market__county", "market_path": "market"}
+    splits = {}
+    online = _in_region(Application.objects.all(), user, region, bounds, time_field="created_at", **paths)
+    for row in online.values("market__county").annotate(n=Count("pk")).order_by():
+        splits.setdefault(row["market__county"], Split()).online = row["n"]
+    counter = _in_region(
+        Match.objects.filter(~Exists(Application.objects.filter(match=OuterRef("pk")))),
+        user,
+        region,
+        bounds,
+        time_field="created_at",
+        **paths,
+    )
+    for row in counter.values("market__county").annotate(n=Count("pk")).order_by():
+        splits.setdefault(row["market__county"], Split()).counter = row["n"]
+    return splits
+
+
 def _sms_by_county(user, region, bounds):
-    try:
-        from gigmarket.core.sms.selectors import sms_counts  # noqa: PLC0415
-    except ImportError:
-        return None
-    return sms_counts(user, bounds[0], bounds[1])
+    """{county_id: messages created in the period}. A market's page shows its county's."""
+    level, obj = region
+    scope = {"city": obj, "county": obj, "market": getattr(obj, "county", None)}.get(level, user)
+    counts = sms_counts(scope, bounds[0], bounds[1])
+    return {pk: n["total"] for pk, n in counts.items() if pk is not None}
 
 
 def channel_figures(user, region, start, end):
-    """(rows per county, total row, shows_applications, shows_sms) for the monitoring page."""
-    from registry.models import Posting, Worker  # noqa: PLC0415
-
+    """(rows per county, total row) for the monitoring page."""
     bounds = period_bounds(start, end)
     kinds = {
         "registrations": _split_by_county(
@@ -135,28 +149,16 @@ def channel_figures(user, region, start, end):
         "postings": _split_by_county(
             Posting, user, region, bounds, county_path="market__county", market_path="market", time_field="created_at"
         ),
+        "applications": _applications_by_county(user, region, bounds),
     }
-    application = application_model()
-    if application is not None:
-        kinds["applications"] = _split_by_county(
-            application,
-            user,
-            region,
-            bounds,
-            county_path=application.scope_county_path,
-            market_path=getattr(application, "scope_market_path", None),
-            time_field=_time_field(application),
-        )
     sms = _sms_by_county(user, region, bounds)
-    county_ids = set().union(*(splits.keys() for splits in kinds.values()), (sms or {}).keys())
+    county_ids = set().union(*(splits.keys() for splits in kinds.values()), sms.keys())
     counties = Division.objects.in_bulk([pk for pk in county_ids if pk])
-    rows = {}
-    for pk in county_ids:
-        rows[pk] = CountyChannels(county=counties.get(pk))
+    rows = {pk: CountyChannels(county=counties.get(pk)) for pk in county_ids}
     for kind, splits in kinds.items():
         for pk, split in splits.items():
             setattr(rows[pk], kind, split)
-    for pk, n in (sms or {}).items():
+    for pk, n in sms.items():
         rows[pk].sms = n
     ordered = sorted(rows.values(), key=lambda r: r.county.code if r.county else "")
     total = CountyChannels(county=None)
@@ -165,4 +167,4 @@ def channel_figures(user, region, start, end):
         total.postings.add(row.postings)
         total.applications.add(row.applications)
         total.sms += row.sms
-    return ordered, total, application is not None, sms is not None
+    return ordered, total

@@ -416,7 +416,7 @@ def monitoring_dashboard(request):
         crumbs.append((obj.county.parent.name, f"city={obj.county.parent.code}"))
         crumbs.append((obj.county.name, f"county={obj.county.code}"))
     query = request.GET.urlencode()
-    channel_rows, channel_total, channels_applications, channels_sms = channels.channel_figures(
+    channel_rows, channel_total = channels.channel_figures(
         request.user, region, period.start, period.end
     )
     return render(
@@ -441,8 +441,6 @@ def monitoring_dashboard(request):
             "query": query,
             "channel_rows": channel_rows,
             "channel_total": channel_total,
-            "channels_applications": channels_applications,
-            "channels_sms": channels_sms,
         },
     )
 

@@ -29,6 +29,9 @@ def recognition_panel(context, worker):
         "recognitions": _recognitions(worker),
         "form": context.get("recognition_form") or RecognitionForm(),
         "end_form": RecognitionEndForm(),
+        # A refused 终止认定 comes back on its own recognition, open, with what was typed.
+        "failed_end_form": context.get("recognition_end_form"),
+        "failed_end_pk": context.get("recognition_end_pk"),
         "can_write": user.can_write,
         "csrf_token": context.get("csrf_token"),
     }

@@ -45,6 +45,7 @@ from registry import services as registry_services
 from registry.models import EmployerNeed, Posting, WindowVisit
 from registry.recognition import recognition_end, recognition_record
 from registry.subsidies import subsidy_apply, subsidy_approve, subsidy_pay, subsidy_return
+from registry.validators import parse_id_number
 from reporting import services as reporting_services
 from reporting.models import ReportingRule
 from tests.factories.core import TEST_PASSWORD, UserFactory, division
@@ -384,10 +385,8 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
     prereg = registry_services.preregistration_submit(
         market=market, name="预登记乙", mobile="13512340012", consent_version=CONSENT_VERSION
     )
-    from registry.validators import parse_id_number
-
     registry_services.preregistration_complete(
-        prereg=prereg, id_number=parse_id_number(id_number_for(903, birth=datetime.date(1977, 1, 1))), by=clerk
+        prereg=prereg, id_number=parse_id_number(id_number_for(905, birth=datetime.date(1977, 1, 1))), by=clerk
     )
     matching_services.public_submissions_purge(days=0, now=timezone.now() + datetime.timedelta(seconds=1))
 

@@ -12,8 +12,12 @@ from django.utils import timezone
 
 from gigmarket.celery import app
 from gigmarket.core.models import AuditEvent
+from gigmarket.core import schedule as core_schedule
 from gigmarket.core.plugins import BEAT_SCHEDULE
+from matching import schedule as matching_schedule
+from registry import schedule as registry_schedule
 from registry.models import Posting
+from reporting import schedule as reporting_schedule
 from tests.factories.registry import PostingFactory
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -47,13 +51,14 @@ def test_the_docs_table_and_the_beat_schedule_name_the_same_jobs():
 
 def test_each_app_brings_its_own_beat_entries():
     """The entries come from the apps' own schedule modules, registered from their AppConfig.ready()."""
-    from gigmarket.core import schedule as core_schedule
-    from registry import schedule as registry_schedule
-    from reporting import schedule as reporting_schedule
-
-    merged = {**core_schedule.BEAT_SCHEDULE, **registry_schedule.BEAT_SCHEDULE, **reporting_schedule.BEAT_SCHEDULE}
+    merged = {
+        **core_schedule.BEAT_SCHEDULE,
+        **registry_schedule.BEAT_SCHEDULE,
+        **matching_schedule.BEAT_SCHEDULE,
+        **reporting_schedule.BEAT_SCHEDULE,
+    }
     assert merged == BEAT_SCHEDULE
-    assert {name.split("-", 1)[0] for name in BEAT_SCHEDULE} == {"gigmarket", "registry", "reporting"}
+    assert {name.split("-", 1)[0] for name in BEAT_SCHEDULE} == {"gigmarket", "sms", "registry", "matching", "reporting"}
 
 
 def test_every_scheduled_task_exists():

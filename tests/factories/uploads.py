@@ -7,7 +7,7 @@ full-size files). Every builder returns the bytes of a file a user could upload.
 import io
 import zipfile
 
-from markets.attachment1 import COLUMNS, write_attachment1
+from markets.attachment1 import COLUMNS, FIRST_DATA_ROW, write_attachment1
 
 SHEET = "xl/worksheets/sheet1.xml"
 CONTENT_TYPES = "[Content_Types].xml"
@@ -72,9 +72,13 @@ def rebuild(content, *, replace=None, add=None, streams=None, drop=()):
 
 
 def _sheet_parts(content):
-    """The template's sheet XML split around its data rows: (through the header row, from </sheetData>)."""
+    """The template's sheet XML split around its data rows: (through the header row, from
+    </sheetData>). What the writer puts below the header (an example or 本期无数据 row, the
+    sign-off rows) is dropped, so the rows given are the only ones after the header."""
     xml = members(content)[SHEET].decode()
-    head, tail = xml.split("</sheetData>", 1)
+    rows, tail = xml.split("</sheetData>", 1)
+    first_below = rows.find(f'<row r="{FIRST_DATA_ROW}"')
+    head = rows if first_below < 0 else rows[:first_below]
     return head.encode(), ("</sheetData>" + tail).encode()
 
 

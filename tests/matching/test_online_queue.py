@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gigmarket.core.models import AuditEvent
+from gigmarket.core.plugins import BEAT_SCHEDULE
 from matching import services
 from matching.models import Application, Match, MatchState
 from registry import services as registry_services
@@ -218,8 +219,6 @@ def test_purge_deletes_old_unconverted_submissions_and_counts_them(clerk, market
 
 
 def test_purge_task_is_scheduled():
-    from reporting.schedule import BEAT_SCHEDULE
-
     assert BEAT_SCHEDULE["matching-purge-public-submissions"]["task"] == "matching.tasks.purge_public_submissions"
 
 

@@ -1,13 +1,18 @@
-"""Monitoring by channel: 线上 / 现场 per county for registrations and postings, scoped."""
+"""Monitoring by channel: 线上 / 现场 per county for registrations, postings and applications, SMS per county, scoped."""
 
 import datetime
 
 import pytest
+import time_machine
 
+from gigmarket.core.models import SmsMessage
+from matching.services import application_accept, application_submit
 from registry.models import Channel
+from registry.public import CONSENT_VERSION
 from reporting.channels import channel_figures
 from tests.factories.core import division
 from tests.factories.markets import MarketFactory
+from tests.factories.matching import make_match
 from tests.factories.registry import PostingFactory, WorkerFactory, id_number_for
 from tests.factories.reporting import beijing, period
 
@@ -55,7 +60,7 @@ def by_code(rows):
 
 def test_the_province_sees_each_county_split_by_channel(activity, province_user):
     q1 = period("2023-01-01")
-    rows, total, _apps, _sms = channel_figures(province_user, ("province", None), q1.start, q1.end)
+    rows, total = channel_figures(province_user, ("province", None), q1.start, q1.end)
     counties = by_code(rows)
     assert set(counties) == {"520102", "520103", "520302"}
     nanming = counties["520102"]
@@ -83,3 +88,37 @@ def test_the_monitoring_page_shows_the_channel_table(client, activity, province_
     row = body[body.index('data-county="520102"') :]
     assert "<td data-reg-online>2</td><td data-reg-counter>1</td>" in row
     assert "<td data-post-online>1</td><td data-post-counter>2</td>" in row
+
+
+def test_applications_count_online_against_counter_talks_and_sms_per_county(activity, province_user, clerk):
+    """南明, Q1 2023: two online applications (one accepted into a 洽谈), one 洽谈 opened at the
+    counter; SMS: the notices those steps sent, two more to 南明, one to 遵义, one outside the quarter."""
+    nanming, _yunyan, zunyi = activity
+    posting = PostingFactory(market=nanming, headcount=3, work_date=D(2023, 2, 10))
+    WorkerFactory(registered_market=nanming, name="线上甲", mobile="13512340001", trades=[posting.trade])
+    with time_machine.travel(beijing("2023-02-01 10:00"), tick=False):
+        first = application_submit(
+            posting=posting, name="线上甲", mobile="13512340001", consent_version=CONSENT_VERSION
+        )
+        application_submit(posting=posting, name="线上乙", mobile="13512340002", consent_version=CONSENT_VERSION)
+        application_accept(application=first, by=clerk)
+        make_match(posting=posting, by=clerk)
+    notices = SmsMessage.objects.filter(county=nanming.county).count()  # what the counter's steps sent
+    assert notices >= 1
+    for county, at in [
+        (nanming.county, "2023-01-10 09:00"),
+        (nanming.county, "2023-03-10 09:00"),
+        (zunyi.county, "2023-02-10 09:00"),
+        (nanming.county, "2023-04-02 09:00"),
+    ]:
+        message = SmsMessage.objects.create(to="13512340009", template="code", county=county)
+        SmsMessage.objects.filter(pk=message.pk).update(created_at=beijing(at))
+
+    q1 = period("2023-01-01")
+    rows, total = channel_figures(province_user, ("province", None), q1.start, q1.end)
+    counties = by_code(rows)
+    assert (counties["520102"].applications.online, counties["520102"].applications.counter) == (2, 1)
+    assert (counties["520102"].sms, counties["520302"].sms, total.sms) == (notices + 2, 1, notices + 3)
+    # A 市州's page counts only its own counties' messages.
+    rows, total = channel_figures(province_user, ("city", division("520100")), q1.start, q1.end)
+    assert total.sms == notices + 2 and "520302" not in by_code(rows)

@@ -243,7 +243,8 @@ def test_placement_county_follows_the_worker(client, world, far):
     data = {**far, **placement_payload(world, "nanming", user)}
     assert client.post("/matching/placements/new/", data).status_code == 302
     placement = Placement.objects.latest("pk")
-    assert (placement.county, placement.worker) == (world.county("nanming"), world.worker("nanming"))
+    # Only a recognised 就业困难人员 may take a 公益性岗位 without an override: the payload names one.
+    assert (placement.county, placement.worker) == (world.county("nanming"), world.recognised("nanming"))
 
 
 def test_placement_edit_cannot_move_it_to_another_worker_or_county(client, world, far):

@@ -34,10 +34,9 @@ ROUTES = dict(sorted((name, route) for route, name in iter_url_names(get_resolve
 CASES = [(name, "GET") for name in ROUTES] + [
     (name, "POST") for name in ROUTES if name in MATRIX and MATRIX[name].post is not None
 ]
-# Anonymous 302 here is a redirect of the page itself (logout, the 大字 switch), not the login wall.
-PUBLIC_ANONYMOUS_OK = {"logout", "jobs:large_type", "jobs:my_logout"}
-# Anonymous 302 here is a public redirect (logout, a submitted 我要招工 form), not the login wall.
-PUBLIC_ANONYMOUS_OK = {"logout", "hire:form", "hire:mine"}
+# Anonymous 302 here is a redirect of the page itself, not the login wall: logout, the 大字
+# switch, leaving 我的报名, a submitted 我要招工 form and 我的招工 without a proven phone.
+PUBLIC_ANONYMOUS_OK = {"logout", "jobs:large_type", "jobs:my_logout", "hire:form", "hire:mine"}
 
 
 def test_every_url_pattern_is_named_and_every_matrix_entry_is_a_real_url():
