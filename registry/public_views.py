@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gigmarket.core.forms import form_data
 from gigmarket.core.scoping import get_object_in_scope, require_write
 from markets.models import Market, hours_text
 from markets.selectors import active_trades, public_markets

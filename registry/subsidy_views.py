@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from gigmarket.core.exports import audit_export, xlsx_response
+from gigmarket.core.forms import add_service_error, form_data
 from gigmarket.core.scoping import get_object_in_scope, require_write, scope_queryset
 
 from . import subsidies

@@ -416,9 +416,7 @@ def monitoring_dashboard(request):
         crumbs.append((obj.county.parent.name, f"city={obj.county.parent.code}"))
         crumbs.append((obj.county.name, f"county={obj.county.code}"))
     query = request.GET.urlencode()
-    channel_rows, channel_total = channels.channel_figures(
-        request.user, region, period.start, period.end
-    )
+    channel_rows, channel_total = channels.channel_figures(request.user, region, period.start, period.end)
     return render(
         request,
         "reporting/monitoring.html",

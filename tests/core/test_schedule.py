@@ -11,8 +11,8 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from gigmarket.celery import app
-from gigmarket.core.models import AuditEvent
 from gigmarket.core import schedule as core_schedule
+from gigmarket.core.models import AuditEvent
 from gigmarket.core.plugins import BEAT_SCHEDULE
 from matching import schedule as matching_schedule
 from registry import schedule as registry_schedule
@@ -58,7 +58,13 @@ def test_each_app_brings_its_own_beat_entries():
         **reporting_schedule.BEAT_SCHEDULE,
     }
     assert merged == BEAT_SCHEDULE
-    assert {name.split("-", 1)[0] for name in BEAT_SCHEDULE} == {"gigmarket", "sms", "registry", "matching", "reporting"}
+    assert {name.split("-", 1)[0] for name in BEAT_SCHEDULE} == {
+        "gigmarket",
+        "sms",
+        "registry",
+        "matching",
+        "reporting",
+    }
 
 
 def test_every_scheduled_task_exists():

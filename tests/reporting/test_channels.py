@@ -1,4 +1,4 @@
-"""Monitoring by channel: 线上 / 现场 per county for registrations, postings and applications, SMS per county, scoped."""
+"""Monitoring by channel: 线上 / 现场 per county (registrations, postings, applications), SMS per county."""
 
 import datetime
 
