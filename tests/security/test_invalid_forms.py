@@ -31,6 +31,13 @@ BUTTONS = {
     "registry:worker_reveal_phones": "a button: shows the full phones",
     "registry:employer_reveal": "a button: shows the full phone",
     "reporting:period_submit": "a button: submits the county's list as it stands",
+    "hire:publish": "a button: publishes the reviewed need",
+    "jobs:application_accept": "a button (and a 确认 checkbox): turns the application into a 洽谈",
+    "jobs:application_close": "a button: declines the application",
+    "jobs:my_withdraw": "a button in 我的报名: withdraws the application",
+    "prereg:withdraw": "a button in 我的报名: withdraws the pre-registration",
+    "matching:arrears_revoke": "a button: revokes the override",
+    "matching:wage_confirm": "a button: the worker confirms the recorded wage",
 }
 
 NOT_A_DATE = "不是日期"
@@ -134,6 +141,25 @@ INVALID = {
     "matching:placement_follow_up": Invalid(
         {"on": NOT_A_DATE, "text": "保留的回访"}, message="日期", kept="保留的回访"
     ),
+    "hire:form": Invalid(
+        {"place": "保留的工地", "work_date": NOT_A_DATE}, message="日期", kept="保留的工地", role="county"
+    ),
+    "hire:reject": Invalid({"reason": "长" * 61}, message="60"),
+    "matching:arrears_override": Invalid(
+        {"reason": "保留的放行理由", "valid_until": NOT_A_DATE}, message="日期", kept="保留的放行理由"
+    ),
+    "matching:wage_record": Invalid(
+        {"note": "保留的结算备注", "amount_paid": "-1"}, message="不能小于", kept="保留的结算备注"
+    ),
+    "prereg:complete": Invalid({"id_number": "520102197001019999"}, message="身份证号"),
+    "registry:recognition_create": Invalid(
+        {"document_no": "保留的文书号", "recognised_on": NOT_A_DATE}, message="日期", kept="保留的文书号"
+    ),
+    "registry:recognition_end": Invalid(
+        {"reason": "保留的终止原因", "on": NOT_A_DATE}, message="日期", kept="保留的终止原因"
+    ),
+    "registry:subsidy_create": Invalid({"amount_requested": "abc"}, message="请输入数字"),
+    "registry:subsidy_action": Invalid({"amount": "-5"}, message="不能小于"),
     "reporting:submission_action": Invalid(
         {"reason": "保留的退回原因" + "长" * 500},
         message="500",
