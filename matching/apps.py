@@ -8,6 +8,8 @@ class MatchingConfig(AppConfig):
     verbose_name = "即时快招"
 
     def ready(self):
-        from . import dashboard, demo, schedule  # noqa: PLC0415 - app modules load after the app registry
+        # App modules load after the app registry; `receivers` connects registry's signals.
+        from . import dashboard, demo, receivers, schedule  # noqa: PLC0415
 
+        receivers.connected()
         plugins.register(self, dashboard=dashboard.dashboard_cards, demo=demo.load, beat=schedule.BEAT_SCHEDULE)

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,10 +18,9 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gigmarket.core.middleware import client_ip
+from gigmarket.core.forms import add_service_error
 from gigmarket.core.models import Role
 from gigmarket.core.scoping import get_object_in_scope, require_write, scope_queryset
-from gigmarket.core.sms import CodeError, code_send, code_verify
 from markets.models import Market, hours_text
 from markets.selectors import active_trades, cities_with_public_markets, counties_with_public_markets
 from registry.models import Posting, PreRegistration
@@ -35,26 +33,13 @@ from registry.public import (
     my_phone,
     set_my_phone,
 )
+from registry.public_pages import code_ok, own_submission, public_context, send_code_step
 
 from . import selectors, services
 from .models import Application
-from .public_forms import ApplyForm, JobSearchForm, MyLoginForm, QueueFindForm, retyped
+from .public_forms import ApplyForm, JobSearchForm, MyLoginForm, QueueFindForm
 
 PAGE_SIZE = 20
-
-
-def public_context(request, **context):
-    """Context every public worker page shares: the 大字 switch."""
-    return {"large_type": request.COOKIES.get(LARGE_COOKIE) == "1", **context}
-
-
-def service_errors(form, exc):
-    """A service's ValidationError onto the form, so what was typed stays."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def ago(moment, now):
@@ -134,39 +119,6 @@ def _public_posting(pk):
     )
 
 
-def _send_code_step(request, form_class, purpose, template, context, **form_kwargs):
-    """获取验证码: check the mobile only, send the code, show the form again with what was typed."""
-    form = retyped(form_class, request.POST, **form_kwargs)
-    status = 200
-    try:
-        mobile = form.fields["mobile"].clean(request.POST.get("mobile", ""))
-        mobile = form_class.clean_mobile(_Cleaned(mobile=mobile))
-        code_send(phone=mobile, purpose=purpose, ip=client_ip(request))
-    except (ValidationError, CodeError) as exc:
-        messages.error(request, "；".join(getattr(exc, "messages", None) or [str(exc)]))
-        status = 400
-    else:
-        messages.success(request, f"验证码已发送至{mobile[:3]}****{mobile[-4:]}，5分钟内有效。")
-    return render(request, template, public_context(request, form=form, **context), status=status)
-
-
-class _Cleaned:
-    """Lets a form's `clean_mobile` run on one value outside a full validation."""
-
-    def __init__(self, **data):
-        self.cleaned_data = data
-
-
-def _code_ok(form, *, purpose):
-    """Verify the form's SMS code; a wrong or used code is an error on the code field."""
-    try:
-        code_verify(phone=form.cleaned_data["mobile"], purpose=purpose, code=form.cleaned_data["code"])
-    except CodeError as exc:
-        form.add_error("code", str(exc))
-        return False
-    return True
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def apply(request, pk):
@@ -177,7 +129,7 @@ def apply(request, pk):
     context = {"card": job_card(posting, now), "consent_version": CONSENT_VERSION}
     template = "public/jobs/apply.html"
     if request.method == "POST" and request.POST.get("action") == "send_code":
-        return _send_code_step(request, ApplyForm, "apply", template, context)
+        return send_code_step(request, ApplyForm, "apply", template, context)
     form = ApplyForm(request.POST or None)
     if request.method == "POST":
         if form.is_spam():
@@ -186,7 +138,7 @@ def apply(request, pk):
             refusal = services.application_refusal(posting, mobile=form.cleaned_data["mobile"])
             if refusal:
                 form.add_error(None, refusal)
-            elif _code_ok(form, purpose="apply"):
+            elif code_ok(form, purpose="apply"):
                 d = form.cleaned_data
                 try:
                     services.application_submit(
@@ -197,7 +149,7 @@ def apply(request, pk):
                         consent_version=CONSENT_VERSION,
                     )
                 except ValidationError as exc:
-                    service_errors(form, exc)
+                    add_service_error(form, exc)
                 else:
                     messages.success(
                         request,
@@ -220,9 +172,9 @@ def my(request):
     template = "public/my/login.html"
     if not phone:
         if request.method == "POST" and request.POST.get("action") == "send_code":
-            return _send_code_step(request, MyLoginForm, "my", template, {})
+            return send_code_step(request, MyLoginForm, "my", template, {})
         form = MyLoginForm(request.POST or None)
-        if request.method == "POST" and form.is_valid() and _code_ok(form, purpose="my"):
+        if request.method == "POST" and form.is_valid() and code_ok(form, purpose="my"):
             response = redirect("jobs:my")
             set_my_phone(response, form.cleaned_data["mobile"])
             return response
@@ -257,17 +209,9 @@ def my_logout(request):
     return response
 
 
-def _own(model, request, pk):
-    """The row `pk` of `model` submitted with this browser's verified phone, or 404 (also without a session)."""
-    phone = my_phone(request)
-    if not phone:
-        raise Http404("记录不存在。")
-    return get_object_or_404(model.objects.filter(model.mobile.matches(phone)), pk=pk)
-
-
 @require_POST
 def my_withdraw(request, pk):
-    application = _own(Application, request, pk)
+    application = own_submission(Application, request, pk)
     try:
         _, changed = services.application_withdraw(application=application)
     except ValidationError as exc:

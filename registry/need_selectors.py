@@ -1,10 +1,13 @@
 """Reads for online employer needs (我要招工): the clerk's review queue and the employer's own list."""
 
-from django.apps import apps
-from django.db.models import Count, Exists, OuterRef
+import operator
+from functools import reduce
+
+from django.db.models import BooleanField, ExpressionWrapper, Value
 
 from gigmarket.core.scoping import scope_queryset
 
+from . import signals
 from .models import EmployerNeed
 
 
@@ -18,19 +21,12 @@ def needs_for(user):
 def annotate_wage_flag(qs):
     """`wage_flag`: the employer named in the need has an open 欠薪 case (八).
 
-    A need has no employer row until it is published; the employer is recognised as at
-    the window: the same 统一社会信用代码, or a 个人 employer with the same mobile, or the
-    employer the need was published as.
+    The cases are matching's: it contributes the expression through `signals.need_flags`
+    (matching/receivers.py). Without a receiver nothing is flagged.
     """
-    from matching.models import RightsCase  # noqa: PLC0415
-
-    open_cases = RightsCase.objects.filter(kind=RightsCase.Kind.WAGES, state__in=RightsCase.OPEN_STATES)
-    by_code = open_cases.filter(employer__credit_code=OuterRef("credit_code")).exclude(employer__credit_code="")
-    by_phone = open_cases.filter(
-        employer__kind="person", employer__phone_hash=OuterRef("phone_hash"), employer__phone_hash__gt=""
-    )
-    by_employer = open_cases.filter(employer_id=OuterRef("employer_id"))
-    return qs.annotate(wage_flag=Exists(by_code) | Exists(by_phone) | Exists(by_employer))
+    flags = [expression for _receiver, expression in signals.need_flags.send(sender=EmployerNeed)]
+    flag = reduce(operator.or_, flags) if flags else Value(False)
+    return qs.annotate(wage_flag=ExpressionWrapper(flag, output_field=BooleanField()))
 
 
 def review_queue(user, status=EmployerNeed.Status.PENDING):
@@ -44,23 +40,15 @@ def pending_count(user):
 
 
 def applied_counts(posting_ids):
-    """{posting_id: number of applicants}: every 洽谈 the counter opened on the posting (an
-    online application it accepted among them) plus the online applications still waiting
-    in the queue. Withdrawn and closed applications no longer count. Two queries.
-
-    Matching sits above registry, so its models are looked up by name, not imported."""
+    """{posting_id: number of applicants}, as the apps that take applications count them
+    (`signals.applicant_counts`; matching: 洽谈 plus waiting online applications)."""
     ids = [pk for pk in posting_ids if pk]
-    if not ids:
-        return {}
-    match_model = apps.get_model("matching", "Match")
-    application_model = apps.get_model("matching", "Application")
     counts = {}
-    waiting = application_model.objects.filter(
-        posting_id__in=ids, state=application_model.State.NEW, match__isnull=True
-    )
-    for queryset in (match_model.objects.filter(posting_id__in=ids), waiting):
-        for row in queryset.values("posting_id").annotate(n=Count("id")).order_by():
-            counts[row["posting_id"]] = counts.get(row["posting_id"], 0) + row["n"]
+    if not ids:
+        return counts
+    for _receiver, answer in signals.applicant_counts.send(sender=EmployerNeed, posting_ids=ids):
+        for pk, n in answer.items():
+            counts[pk] = counts.get(pk, 0) + n
     return counts
 
 

@@ -13,16 +13,16 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gigmarket.core.forms import form_data
+from gigmarket.core.forms import add_service_error, form_data
 from gigmarket.core.scoping import get_object_in_scope, require_write
 from markets.models import Market, hours_text
 from markets.selectors import active_trades, public_markets
-from matching.public_forms import PreRegistrationCompleteForm, PreRegistrationForm
-from matching.public_views import _code_ok, _own, _send_code_step, public_context, service_errors
 
 from . import services
 from .models import PreRegistration
 from .public import CONSENT_VERSION, market_hotline, set_my_phone
+from .public_forms import PreRegistrationCompleteForm, PreRegistrationForm
+from .public_pages import code_ok, own_submission, public_context, send_code_step
 
 
 def _trades():
@@ -42,12 +42,12 @@ def preregister(request, market_pk):
     }
     template = "public/prereg/form.html"
     if request.method == "POST" and request.POST.get("action") == "send_code":
-        return _send_code_step(request, PreRegistrationForm, "preregister", template, context, trades=_trades())
+        return send_code_step(request, PreRegistrationForm, "preregister", template, context, trades=_trades())
     form = PreRegistrationForm(request.POST or None, trades=_trades())
     if request.method == "POST":
         if form.is_spam():
             form.add_error(None, "提交未成功，请刷新页面后重新填写。")
-        elif form.is_valid() and _code_ok(form, purpose="preregister"):
+        elif form.is_valid() and code_ok(form, purpose="preregister"):
             d = form.cleaned_data
             try:
                 services.preregistration_submit(
@@ -60,7 +60,7 @@ def preregister(request, market_pk):
                     consent_version=CONSENT_VERSION,
                 )
             except ValidationError as exc:
-                service_errors(form, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(
                     request, f"预登记成功！请到{market.name}“求职(用工)登记”窗口，报手机号并出示身份证即可完成登记。"
@@ -73,7 +73,7 @@ def preregister(request, market_pk):
 
 @require_POST
 def prereg_withdraw(request, pk):
-    prereg = _own(PreRegistration, request, pk)
+    prereg = own_submission(PreRegistration, request, pk)
     try:
         _, changed = services.preregistration_withdraw(prereg=prereg)
     except ValidationError as exc:
@@ -108,7 +108,7 @@ def prereg_complete(request, pk):
                 prereg=prereg, id_number=form.cleaned_data["id_number"], by=request.user, key=form.cleaned_data["token"]
             )
         except ValidationError as exc:
-            service_errors(form, exc)
+            add_service_error(form, exc)
         else:
             verb = "已新建零工档案" if registration.created else "已关联已有零工档案"
             messages.success(request, f"{prereg.name}的预登记已完成：{verb}。")

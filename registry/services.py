@@ -13,6 +13,7 @@ from gigmarket.core.exports import audit_export
 from gigmarket.core.models import AuditEvent
 from gigmarket.core.security import audit_reveal
 
+from . import signals
 from .models import (
     Channel,
     Employer,
@@ -404,10 +405,8 @@ def posting_create(*, employer, market, data, by, channel=Channel.COUNTER):
     A posting typed at the window (现场) counts as a visit to the 求职(用工)登记 window; one
     published from an employer's online need (线上, `need_publish`) does not.
     """
-    from matching.arrears import require_not_blocked  # noqa: PLC0415 (matching builds on registry)
-
     with transaction.atomic():
-        require_not_blocked(employer.pk, action="发布用工需求")
+        signals.posting_publishing.send(sender=Posting, employer=employer, action="发布用工需求")
         posting = Posting(
             employer=employer, market=market, created_by=by, status=Posting.Status.OPEN, channel=channel, **data
         )
@@ -825,9 +824,7 @@ def policy_note_save(*, note=None, county, data, by):
 
 def _close_applications(posting, status, by):
     """The posting stopped taking workers: its online applications close and the applicants are told."""
-    from matching.services import applications_close_for_posting  # noqa: PLC0415
-
-    return applications_close_for_posting(posting=posting, status=status, by=by)
+    signals.posting_closed.send(sender=Posting, posting=posting, status=status, by=by)
 
 
 # 扫码登记 (pre-registration at a market) ----------------------------------------------------
@@ -947,11 +944,7 @@ def preregistration_complete(*, prereg, id_number, by, key=None):
                 "completed_by",
             ]
         )
-        from matching.models import Application  # noqa: PLC0415
-
-        Application.objects.filter(worker__isnull=True, state=Application.State.NEW).filter(
-            Application.mobile.matches(prereg.mobile)
-        ).update(worker=registration.worker)
+        signals.worker_identified.send(sender=PreRegistration, worker=registration.worker, mobile=prereg.mobile)
         audit_record(
             actor=by,
             action=AuditEvent.Action.TRANSITION,

@@ -144,3 +144,24 @@ def test_an_app_cannot_take_another_apps_beat_entry(monkeypatch):
     with pytest.raises(ImproperlyConfigured, match=taken):
         plugins.register(_FakeApp(), beat={taken: {"task": "x", "schedule": 1.0}})
     assert before == plugins.BEAT_SCHEDULE and "fake_app" not in plugins.PLUGINS
+
+
+# The product apps, lowest first: each may import the core and the apps before it.
+APP_LADDER = ("markets", "registry", "matching", "reporting")
+
+
+def test_each_product_app_imports_only_the_apps_below_it():
+    """Registry never imports matching (it offers signals instead: registry/signals.py), and so on up."""
+    upward = {}
+    for level, app in enumerate(APP_LADDER):
+        above = set(APP_LADDER[level + 1 :])
+        for path in (ROOT / app).rglob("*.py"):
+            found = sorted({m for m in _product_imports(path) if m.split(".")[0] in above})
+            if found:
+                upward[_relative(path)] = found
+    assert upward == {}
+
+
+def test_the_ladder_scan_sees_an_import_inside_a_function():
+    tree = ast.parse("def f():\n    from matching.models import Application  # noqa: PLC0415\n")
+    assert list(_imported_modules(tree)) == ["matching.models"]
