@@ -2,18 +2,9 @@
 
 from django.contrib import admin
 
+from gigmarket.core.admin_base import ReadOnlyAdmin
+
 from .models import Employer, PolicyNote, Posting, TrainingOffer, WindowVisit, Worker, WorkerTransfer
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Worker)

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from .admin_base import ReadOnlyAdminMixin
 from .audit import audit_record
 from .forms import AdminLoginForm
 from .models import AuditEvent, Division, User
@@ -140,7 +141,7 @@ class UserAdmin(SuperuserOnlyMixin, AuditedAdminMixin, DjangoUserAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
+class AuditEventAdmin(SuperuserOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit log: viewable by superusers, never added, changed or deleted here."""
 
     list_display = ["created_at", "actor_username", "action", "target_type", "target_repr", "county", "ip_address"]
@@ -152,12 +153,3 @@ class AuditEventAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in AuditEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
