@@ -146,6 +146,7 @@ class Notification(ChoiceLabels, models.Model):
         OVERDUE = "overdue", _("逾期通知")
         SUMMARY = "summary", _("未报送汇总")
         REVIEW = "review", _("审核结果")
+        TO_REVIEW = "to_review", _("待审核")
 
     class EmailStatus(models.TextChoices):
         NONE = "none", _("无邮箱")

@@ -134,6 +134,13 @@ def submission_submit(*, period, county, by, now=None):
         submission.full_clean()
         submission.save()
         _transition(submission, by=by, old=old)
+        _notify_reviewers(
+            submission,
+            recipients=_city_staff(county.parent_id),
+            title=f"{county.name}{period.name}名录待审核",
+            body=f"{county.name}已报送{period.name}零工市场名录（第{submission.version}版，"
+            f"{submission.market_count}个市场），请审核。",
+        )
     return submission
 
 
@@ -153,6 +160,19 @@ def _require_city_of(by, submission):
 def _require_province(by):
     if not (by.is_superuser or by.role == Role.PROVINCE):
         raise PermissionDenied("只有省级工作人员可以进行此操作。")
+
+
+RESUBMIT = "请修改后重新报送。"
+_END_PUNCTUATION = "。.！!；;，, "
+
+
+def reason_notice(label, reason):
+    """`退回原因：<reason>。请修改后重新报送。` with one full stop, and without a second request
+    to resubmit when the reviewer already wrote one (…请补充后重新报送。)."""
+    text = reason.strip().rstrip(_END_PUNCTUATION)
+    if text.endswith("重新报送"):
+        return f"{label}：{text}。"
+    return f"{label}：{text}。{RESUBMIT}"
 
 
 def _reason_required(reason):
@@ -175,6 +195,13 @@ def submission_forward(*, submission, by):
         submission.reviewed_at, submission.reviewed_by = timezone.now(), by
         submission.save()
         _transition(submission, by=by, old=old)
+        county = submission.county
+        _notify_reviewers(
+            submission,
+            recipients=_province_staff(),
+            title=f"{county.name}{submission.period.name}名录待省级确认",
+            body=f"{county.parent.name}已审核{county.name}{submission.period.name}零工市场名录并上报，请确认。",
+        )
     return submission
 
 
@@ -200,7 +227,7 @@ def submission_return(*, submission, by, reason):
             submission,
             kind=Notification.Kind.REVIEW,
             title=f"{submission.period.name}名录报送被退回",
-            body=f"退回原因：{reason}。请修改后重新报送。",
+            body=reason_notice("退回原因", reason),
         )
     return submission
 
@@ -241,7 +268,7 @@ def submission_unlock(*, submission, by, reason):
             submission,
             kind=Notification.Kind.REVIEW,
             title=f"{submission.period.name}名录已被省级解锁",
-            body=f"解锁原因：{reason}。请修改后重新报送。",
+            body=reason_notice("解锁原因", reason),
         )
     return submission
 
@@ -251,6 +278,23 @@ def submission_unlock(*, submission, by, reason):
 
 def _county_staff(county_ids):
     return User.objects.filter(is_active=True, role=Role.COUNTY, division_id__in=county_ids)
+
+
+def _city_staff(city_id):
+    return list(User.objects.filter(is_active=True, role=Role.CITY, division_id=city_id).order_by("pk"))
+
+
+def _province_staff():
+    return list(User.objects.filter(is_active=True, role=Role.PROVINCE).order_by("pk"))
+
+
+def _notify_reviewers(submission, *, recipients, title, body):
+    """Tell the next level a submission waits for them (in-app, and e-mail through the outbox).
+
+    Called inside the transition's transaction, after its state check: one transition,
+    one notification per reviewer."""
+    link = reverse("reporting:submission_detail", args=[submission.pk])
+    notify(recipients=recipients, kind=Notification.Kind.TO_REVIEW, title=title, body=body, link=link)
 
 
 def _notify_county(submission, *, kind, title, body):
