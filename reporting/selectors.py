@@ -6,7 +6,7 @@ from gigmarket.core.models import AuditEvent, Division
 from gigmarket.core.scoping import counties_in_scope, scope_queryset
 from markets.attachment1 import COLUMNS
 from markets.models import Market
-from markets.selectors import markets_for_rows
+from markets.selectors import markets_as_of, markets_for_rows
 from markets.standards import check_market
 
 from .calendar import beijing_today
@@ -302,3 +302,14 @@ def notifications_for(user, *, unread_only=False):
 def public_markets():
     """Markets published in the open 名录 (notice 九): those in operation."""
     return rows_queryset(Market.objects.filter(status=Market.Status.OPERATING)).order_by("county__code", "name")
+
+
+def registry_rows_as_of(counties, day):
+    """The 附件1 rows of the registry as it stood at the end of `day` in `counties`, in the
+    order of a live export (county code, market name), from the market history. One query.
+    Markets already closed by then are listed with that status, as a live export lists them;
+    sorted by the name the market had then (`markets_as_of` orders by today's name)."""
+    versions = sorted(
+        markets_as_of(day, counties), key=lambda v: (v.county.code, v.snapshot["row"]["name"], v.market_id)
+    )
+    return [version.snapshot["row"] for version in versions]

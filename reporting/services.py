@@ -23,7 +23,7 @@ from markets.attachment1 import market_row
 from markets.models import Market
 
 from .calendar import beijing_today, rule_periods
-from .models import Notification, ReminderDispatch, ReportingPeriod, ReportingRule, Submission
+from .models import CityApproval, Notification, ReminderDispatch, ReportingPeriod, ReportingRule, Submission
 from .selectors import missing_counties, rows_queryset
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,15 @@ GENERATE_AHEAD_DAYS = 400
 
 class ReportingError(ValidationError):
     """A workflow step that is not allowed now; the message is shown to the user."""
+
+
+HELD = (CityApproval.Status.APPROVED, CityApproval.Status.ACCEPTED)
+
+
+def city_level_held(period, city_id):
+    """True while the 市州 has approved its level for `period` (see reporting.approval):
+    its counties' accepted reports stay locked until the approval is withdrawn."""
+    return CityApproval.objects.filter(period=period, city_id=city_id, status__in=HELD).exists()
 
 
 # ---------------------------------------------------------------- calendar
@@ -175,7 +184,7 @@ def reason_notice(label, reason):
     return f"{label}：{text}。{RESUBMIT}"
 
 
-def _reason_required(reason):
+def reason_required(reason):
     reason = (reason or "").strip()
     if not reason:
         raise ReportingError("请填写原因。")
@@ -208,7 +217,7 @@ def submission_forward(*, submission, by):
 def submission_return(*, submission, by, reason):
     """市州 (while waiting for them) or 省级 (after forwarding) send a report back to the county."""
     require_write(by)
-    reason = _reason_required(reason)
+    reason = reason_required(reason)
     with transaction.atomic():
         submission = _locked(submission)
         if submission.status == Submission.Status.SUBMITTED:
@@ -252,11 +261,13 @@ def submission_unlock(*, submission, by, reason):
     """省级 staff reopen an accepted report so the county can correct and resubmit it."""
     require_write(by)
     _require_province(by)
-    reason = _reason_required(reason)
+    reason = reason_required(reason)
     with transaction.atomic():
         submission = _locked(submission)
         if submission.status != Submission.Status.ACCEPTED:
             raise ReportingError("只有已确认（已锁定）的报送可以解锁。")
+        if city_level_held(submission.period, submission.county.parent_id):
+            raise ReportingError("所属市州已审批本期名录，请先取消市州审批再解锁。")
         old = submission.status
         submission.status = Submission.Status.RETURNED
         submission.unlock_reason = reason
