@@ -111,6 +111,9 @@ def test_city_is_told_once_when_a_county_submits_and_province_when_it_forwards(
     todo = Notification.objects.filter(kind=Notification.Kind.TO_REVIEW)
     assert [(n.recipient, n.link) for n in todo] == [(city_user, f"/reporting/submissions/{sub.pk}/")]
     assert not county_user.notifications.exists()
+    with pytest.raises(ReportingError):
+        submit(period("2023-01-01"), market.county, county_user)  # submitted twice: refused, told once
+    assert todo.all().count() == 1
     submission_forward(submission=sub, by=city_user)
     with pytest.raises(ReportingError):
         submission_forward(submission=sub, by=city_user)  # a double click: refused, nobody told again
