@@ -90,3 +90,24 @@ def test_county_user_sees_only_own_county_by_default(client, county_user, nanmin
         body = client.get("/reporting/registry-as-of/", {"date": "2023-06-30"}).content.decode()
     table = body.split("data-as-of")[1]
     assert "新址" in table and "云岩" not in table
+
+
+def test_the_page_query_count_does_not_grow_with_markets(
+    client, city_user, county_user, nanming, yunyan, django_assert_num_queries
+):
+    client.force_login(city_user)
+
+    def count():
+        with at((8, 1)), django_assert_num_queries(8) as ctx:
+            client.get("/reporting/registry-as-of/", {"date": "2023-07-31"})
+        return len(ctx.captured_queries)
+
+    with at((3, 10)):
+        services.market_create(county=nanming, data={"kind": "general", "address": "一号"}, by=county_user)
+    few = count()
+    with at((3, 11)):
+        for n in range(4):
+            services.market_create(
+                county=yunyan, data={"kind": "industry", "industry": f"行业{n}", "address": f"{n}号"}, by=county_user
+            )
+    assert count() == few
