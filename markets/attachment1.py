@@ -137,7 +137,7 @@ TEMPLATE_TITLE = "贵州省零工市场名录（导入模板）"
 TEMPLATE_FILENAME = "附件1-零工市场名录导入模板.xlsx"
 
 
-def live_filing(user, division, *, today):
+def live_filing(user, division, *, today, source=None):
     """The filing of a live export of `division`: its office, the user as 填报人 if they
     work there, today's date."""
     mine = works_for(user, division)
@@ -146,17 +146,24 @@ def live_filing(user, division, *, today):
         person=user.display_name if mine else "",
         phone=user.phone if mine else "",
         date=today if mine else None,
-        source=f"平台实时数据（截至{today:%Y年%m月%d日}）",
+        source=source or f"平台实时数据（截至{today:%Y年%m月%d日}）",
     )
 
 
-def live_export(rows, *, user, division, today=None):
+def live_export(rows, *, user, division, today=None, source=None):
     """A 附件1 of live rows for `division` (a county, a 市州 or None for the province):
     (XLSX bytes, file name). The same for the /markets/ and /reporting/ exports."""
     today = today or timezone.localdate()
     title = attachment1_title(division, today=today)
-    content = write_attachment1(rows, title=title, filing=live_filing(user, division, today=today))
+    content = write_attachment1(rows, title=title, filing=live_filing(user, division, today=today, source=source))
     return content, attachment1_filename(title)
+
+
+def as_of_export(rows, *, user, division, day):
+    """A 附件1 of the registry as it stood at the end of `day` (rows from the market history):
+    named like the live export taken that day, filed as history, dated the day it shows."""
+    source = f"平台历史名录（{day:%Y年%m月%d日}日终状态）"
+    return live_export(rows, user=user, division=division, today=day, source=source)
 
 
 def import_template(counties):

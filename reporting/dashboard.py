@@ -5,7 +5,7 @@ from django.urls import reverse
 from gigmarket.core.models import Role
 
 from .models import Submission
-from .selectors import current_period, period_board
+from .selectors import awaiting_action, current_period, period_board, submissions_for_user
 
 
 def dashboard_cards(user):
@@ -32,6 +32,16 @@ def dashboard_cards(user):
             }
         )
     else:
+        if user.is_superuser or user.role in (Role.CITY, Role.PROVINCE):
+            waiting = awaiting_action(user, submissions_for_user(user)).count()
+            cards.append(
+                {
+                    "title": "待审核",
+                    "value": f"{waiting} 份",
+                    "url": reverse("reporting:submission_list") + "?status=todo",
+                    "note": "等待本级审核的名录报送" if waiting else "暂无待审核的报送",
+                }
+            )
         board = period_board(period, user)
         total = board["total"]
         names = "、".join(c.short_name for c, _ in total.laggards[:5])

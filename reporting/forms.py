@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 
 from .models import ReportingRule
 
@@ -29,3 +30,18 @@ class ReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "请填写原因。"},
     )
+
+
+class AsOfForm(forms.Form):
+    date = forms.DateField(
+        label="日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "请选择日期。", "invalid": "请输入有效的日期。"},
+    )
+    region = forms.CharField(label="区域", required=False, max_length=12)
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("只能查看今天及以前的名录。")
+        return day

@@ -146,6 +146,7 @@ class Notification(ChoiceLabels, models.Model):
         OVERDUE = "overdue", _("逾期通知")
         SUMMARY = "summary", _("未报送汇总")
         REVIEW = "review", _("审核结果")
+        TO_REVIEW = "to_review", _("待审核")
 
     class EmailStatus(models.TextChoices):
         NONE = "none", _("无邮箱")
@@ -332,3 +333,35 @@ class MonthlyStat(ChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.month:%Y-%m} {self.metric} {self.value}"
+
+
+class CityApproval(ChoiceLabels, models.Model):
+    """A 市州's approval of its level for one period, DHIS2-style (`reporting.approval`).
+
+    No row (or a withdrawn one) means the state is computed from its counties: waiting
+    while an active county is not yet accepted, ready once all are. The 市州 approves
+    (APPROVED), the province accepts the approval (ACCEPTED); each step can be taken
+    back with a reason, one level at a time.
+    """
+
+    class Status(models.TextChoices):
+        APPROVED = "approved", _("市州已审批")
+        ACCEPTED = "accepted", _("省级已确认")
+        WITHDRAWN = "withdrawn", _("已取消审批")
+
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="city_approvals")
+    city = models.ForeignKey(Division, verbose_name=_("市州"), on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices)
+    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    approved_by = user_ref(_("审批人"))
+    accepted_at = models.DateTimeField(_("省级确认时间"), null=True, blank=True)
+    accepted_by = user_ref(_("省级确认人"))
+    reason = models.TextField(_("取消原因"), blank=True)
+
+    class Meta:
+        verbose_name = _("市州审批")
+        verbose_name_plural = _("市州审批")
+        constraints = [models.UniqueConstraint(fields=["period", "city"], name="reporting_city_approval_unique")]
+
+    def __str__(self):
+        return f"{self.city.name} {self.period.name}"

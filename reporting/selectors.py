@@ -2,14 +2,18 @@
 
 from dataclasses import dataclass, field
 
-from gigmarket.core.models import Division
+from gigmarket.core.models import AuditEvent, Division
 from gigmarket.core.scoping import counties_in_scope, scope_queryset
+from markets.attachment1 import COLUMNS
 from markets.models import Market
-from markets.selectors import markets_for_rows
+from markets.selectors import markets_as_of, markets_for_rows
 from markets.standards import check_market
 
 from .calendar import beijing_today
 from .models import Notification, ReportingPeriod, Submission
+
+HEADER_BY_KEY = {c.key: c.header for c in COLUMNS}
+CLOSED_LABEL = str(Market.Status.CLOSED.label)
 
 STANDING = [Submission.Status.SUBMITTED, Submission.Status.FORWARDED, Submission.Status.ACCEPTED]
 
@@ -150,6 +154,38 @@ class RegistryChanges:
         return bool(self.new or self.changed or self.closed)
 
 
+def rows_diff(before_items, after_items, *, compared_with=None, closed_ids=None):
+    """The one 名录 diff: frozen or live 附件1 items (`[{"market_id", "row"}]`) before and after.
+
+    New markets, changed ones (with `fields`: [(column header, old, new)]), closed or
+    removed ones, and the number unchanged. A market counts as closed when its id is in
+    `closed_ids`, or (when that is not given) when its new row says 已撤销.
+    """
+    before = {item["market_id"]: item["row"] for item in before_items}
+    after_ids = {item["market_id"] for item in after_items}
+    if closed_ids is None:
+        closed_ids = {i["market_id"] for i in after_items if i["row"].get("status") == CLOSED_LABEL}
+    new, changed, closed = [], [], []
+    unchanged = 0
+    for item in after_items:
+        old = before.get(item["market_id"])
+        if old is None:
+            new.append(item)
+        elif old != item["row"]:
+            fields = [
+                (HEADER_BY_KEY.get(key, key), old.get(key, ""), value)
+                for key, value in item["row"].items()
+                if old.get(key, "") != value
+            ]
+            (closed if item["market_id"] in closed_ids else changed).append({**item, "fields": fields})
+        else:
+            unchanged += 1
+    for market_id, row in before.items():
+        if market_id not in after_ids:
+            closed.append({"market_id": market_id, "row": row, "fields": [], "removed": True})
+    return RegistryChanges(new=new, changed=changed, closed=closed, unchanged=unchanged, compared_with=compared_with)
+
+
 def registry_changes(county, period, live_rows):
     """Compare live 附件1 rows with the county's last report: new, changed, closed markets.
 
@@ -158,24 +194,78 @@ def registry_changes(county, period, live_rows):
     latest earlier period's.
     """
     previous = Submission.objects.filter(county=county, period=period).first() or last_submission(county, period)
-    before = {item["market_id"]: item["row"] for item in (previous.rows if previous else [])}
     live_ids = {item["market_id"] for item in live_rows}
     closed_ids = set(Market.objects.filter(pk__in=live_ids, status=Market.Status.CLOSED).values_list("pk", flat=True))
-    new, changed, closed = [], [], []
-    unchanged = 0
-    for item in live_rows:
-        old = before.get(item["market_id"])
-        if old is None:
-            new.append(item)
-        elif old != item["row"]:
-            fields = [(key, old.get(key, ""), value) for key, value in item["row"].items() if old.get(key, "") != value]
-            (closed if item["market_id"] in closed_ids else changed).append({**item, "fields": fields})
-        else:
-            unchanged += 1
-    for market_id, row in before.items():
-        if market_id not in live_ids:
-            closed.append({"market_id": market_id, "row": row, "fields": [], "removed": True})
-    return RegistryChanges(new=new, changed=changed, closed=closed, unchanged=unchanged, compared_with=previous)
+    return rows_diff(previous.rows if previous else [], live_rows, compared_with=previous, closed_ids=closed_ids)
+
+
+def last_accepted(submission):
+    """The same county's latest accepted submission of an earlier period, or None."""
+    return (
+        Submission.objects.filter(
+            county_id=submission.county_id,
+            status=Submission.Status.ACCEPTED,
+            period__start__lt=submission.period.start,
+        )
+        .select_related("period")
+        .order_by("-period__start")
+        .first()
+    )
+
+
+def submission_changes(submission):
+    """What a reviewer checks: the submission's frozen rows against the county's last
+    accepted report (everything is new when there is none)."""
+    previous = last_accepted(submission)
+    return rows_diff(previous.rows if previous else [], submission.rows, compared_with=previous)
+
+
+@dataclass
+class HistoryLine:
+    at: object
+    who: str
+    text: str
+
+
+_STEP_TEXT = {
+    Submission.Status.SUBMITTED: "报送",
+    Submission.Status.FORWARDED: "市州审核通过，上报省级",
+    Submission.Status.ACCEPTED: "省级确认（已锁定）",
+    Submission.Status.RETURNED: "退回",
+}
+
+
+def person_name(user, fallback=""):
+    """A person as the pages name them: full name (the account name only if none is set)."""
+    if user is None:
+        return fallback
+    return user.full_name or user.get_full_name() or user.username
+
+
+def submission_history(submission):
+    """The 办理记录 of a submission: when, who (by full name) and what, oldest first. One query."""
+    events = (
+        AuditEvent.objects.filter(
+            target_type="reporting.submission",
+            target_id=str(submission.pk),
+            action=AuditEvent.Action.TRANSITION,
+        )
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+    lines = []
+    for event in events:
+        old, new = (event.changes.get("status") or ["", ""])[:2]
+        text = _STEP_TEXT.get(new, new)
+        if new == Submission.Status.SUBMITTED and old == Submission.Status.RETURNED:
+            text = "重新报送"
+        reason = (event.changes.get("reason") or "").strip()
+        if reason.startswith("解锁："):
+            text, reason = "省级解锁", reason.removeprefix("解锁：")
+        if reason:
+            text = f"{text}，原因：{reason}"
+        lines.append(HistoryLine(at=event.created_at, who=person_name(event.actor, event.actor_username), text=text))
+    return lines
 
 
 def snapshot_submissions(period, user, *, county=None, city=None):
@@ -212,3 +302,14 @@ def notifications_for(user, *, unread_only=False):
 def public_markets():
     """Markets published in the open 名录 (notice 九): those in operation."""
     return rows_queryset(Market.objects.filter(status=Market.Status.OPERATING)).order_by("county__code", "name")
+
+
+def registry_rows_as_of(counties, day):
+    """The 附件1 rows of the registry as it stood at the end of `day` in `counties`, in the
+    order of a live export (county code, market name), from the market history. One query.
+    Markets already closed by then are listed with that status, as a live export lists them;
+    sorted by the name the market had then (`markets_as_of` orders by today's name)."""
+    versions = sorted(
+        markets_as_of(day, counties), key=lambda v: (v.county.code, v.snapshot["row"]["name"], v.market_id)
+    )
+    return [version.snapshot["row"] for version in versions]

@@ -23,7 +23,7 @@ from markets.attachment1 import market_row
 from markets.models import Market
 
 from .calendar import beijing_today, rule_periods
-from .models import Notification, ReminderDispatch, ReportingPeriod, ReportingRule, Submission
+from .models import CityApproval, Notification, ReminderDispatch, ReportingPeriod, ReportingRule, Submission
 from .selectors import missing_counties, rows_queryset
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,15 @@ GENERATE_AHEAD_DAYS = 400
 
 class ReportingError(ValidationError):
     """A workflow step that is not allowed now; the message is shown to the user."""
+
+
+HELD = (CityApproval.Status.APPROVED, CityApproval.Status.ACCEPTED)
+
+
+def city_level_held(period, city_id):
+    """True while the 市州 has approved its level for `period` (see reporting.approval):
+    its counties' accepted reports stay locked until the approval is withdrawn."""
+    return CityApproval.objects.filter(period=period, city_id=city_id, status__in=HELD).exists()
 
 
 # ---------------------------------------------------------------- calendar
@@ -134,6 +143,13 @@ def submission_submit(*, period, county, by, now=None):
         submission.full_clean()
         submission.save()
         _transition(submission, by=by, old=old)
+        _notify_reviewers(
+            submission,
+            recipients=_city_staff(county.parent_id),
+            title=f"{county.name}{period.name}名录待审核",
+            body=f"{county.name}已报送{period.name}零工市场名录（第{submission.version}版，"
+            f"{submission.market_count}个市场），请审核。",
+        )
     return submission
 
 
@@ -155,7 +171,20 @@ def _require_province(by):
         raise PermissionDenied("只有省级工作人员可以进行此操作。")
 
 
-def _reason_required(reason):
+RESUBMIT = "请修改后重新报送。"
+_END_PUNCTUATION = "。.！!；;，, "
+
+
+def reason_notice(label, reason):
+    """`退回原因：<reason>。请修改后重新报送。` with one full stop, and without a second request
+    to resubmit when the reviewer already wrote one (…请补充后重新报送。)."""
+    text = reason.strip().rstrip(_END_PUNCTUATION)
+    if text.endswith("重新报送"):
+        return f"{label}：{text}。"
+    return f"{label}：{text}。{RESUBMIT}"
+
+
+def reason_required(reason):
     reason = (reason or "").strip()
     if not reason:
         raise ReportingError("请填写原因。")
@@ -175,13 +204,20 @@ def submission_forward(*, submission, by):
         submission.reviewed_at, submission.reviewed_by = timezone.now(), by
         submission.save()
         _transition(submission, by=by, old=old)
+        county = submission.county
+        _notify_reviewers(
+            submission,
+            recipients=_province_staff(),
+            title=f"{county.name}{submission.period.name}名录待省级确认",
+            body=f"{county.parent.name}已审核{county.name}{submission.period.name}零工市场名录并上报，请确认。",
+        )
     return submission
 
 
 def submission_return(*, submission, by, reason):
     """市州 (while waiting for them) or 省级 (after forwarding) send a report back to the county."""
     require_write(by)
-    reason = _reason_required(reason)
+    reason = reason_required(reason)
     with transaction.atomic():
         submission = _locked(submission)
         if submission.status == Submission.Status.SUBMITTED:
@@ -200,7 +236,7 @@ def submission_return(*, submission, by, reason):
             submission,
             kind=Notification.Kind.REVIEW,
             title=f"{submission.period.name}名录报送被退回",
-            body=f"退回原因：{reason}。请修改后重新报送。",
+            body=reason_notice("退回原因", reason),
         )
     return submission
 
@@ -225,11 +261,13 @@ def submission_unlock(*, submission, by, reason):
     """省级 staff reopen an accepted report so the county can correct and resubmit it."""
     require_write(by)
     _require_province(by)
-    reason = _reason_required(reason)
+    reason = reason_required(reason)
     with transaction.atomic():
         submission = _locked(submission)
         if submission.status != Submission.Status.ACCEPTED:
             raise ReportingError("只有已确认（已锁定）的报送可以解锁。")
+        if city_level_held(submission.period, submission.county.parent_id):
+            raise ReportingError("所属市州已审批本期名录，请先取消市州审批再解锁。")
         old = submission.status
         submission.status = Submission.Status.RETURNED
         submission.unlock_reason = reason
@@ -241,7 +279,7 @@ def submission_unlock(*, submission, by, reason):
             submission,
             kind=Notification.Kind.REVIEW,
             title=f"{submission.period.name}名录已被省级解锁",
-            body=f"解锁原因：{reason}。请修改后重新报送。",
+            body=reason_notice("解锁原因", reason),
         )
     return submission
 
@@ -251,6 +289,23 @@ def submission_unlock(*, submission, by, reason):
 
 def _county_staff(county_ids):
     return User.objects.filter(is_active=True, role=Role.COUNTY, division_id__in=county_ids)
+
+
+def _city_staff(city_id):
+    return list(User.objects.filter(is_active=True, role=Role.CITY, division_id=city_id).order_by("pk"))
+
+
+def _province_staff():
+    return list(User.objects.filter(is_active=True, role=Role.PROVINCE).order_by("pk"))
+
+
+def _notify_reviewers(submission, *, recipients, title, body):
+    """Tell the next level a submission waits for them (in-app, and e-mail through the outbox).
+
+    Called inside the transition's transaction, after its state check: one transition,
+    one notification per reviewer."""
+    link = reverse("reporting:submission_detail", args=[submission.pk])
+    notify(recipients=recipients, kind=Notification.Kind.TO_REVIEW, title=title, body=body, link=link)
 
 
 def _notify_county(submission, *, kind, title, body):

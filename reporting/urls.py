@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import review_views, views
 
 app_name = "reporting"
 urlpatterns = [
@@ -22,4 +22,7 @@ urlpatterns = [
     path("monitoring/export/", views.monitoring_export, name="monitoring_export"),
     path("open/markets.csv", views.open_data_csv, name="open_csv"),
     path("open/markets.json", views.open_data_json, name="open_json"),
+    path("periods/<int:pk>/approvals/", review_views.approval_list, name="approvals"),
+    path("periods/<int:pk>/approvals/<str:city>/<str:action>/", review_views.approval_action, name="approval_action"),
+    path("registry-as-of/", review_views.registry_as_of, name="registry_as_of"),
 ]

@@ -164,9 +164,7 @@ def submission_detail(request, pk):
 
 def _submission_page(request, submission, *, reason_form=None, status=200):
     """The submission page; a refused reason is shown again with what was typed (400)."""
-    history = AuditEvent.objects.filter(target_type="reporting.submission", target_id=str(submission.pk)).order_by(
-        "created_at", "id"
-    )
+    history = selectors.submission_history(submission)
     user = request.user
     can = {
         "forward": user.can_write
@@ -187,6 +185,7 @@ def _submission_page(request, submission, *, reason_form=None, status=200):
             "submission": submission,
             "rows": [item["row"] for item in submission.rows],
             "history": history,
+            "changes": selectors.submission_changes(submission),
             "can": can,
             "reason_form": reason_form or ReasonForm(),
         },

@@ -869,4 +869,22 @@ MATRIX = {
     "reporting:monitoring_export": Entry(query=lambda w, s, u: {"market": w.market(s).pk}, get=scoped()),
     "reporting:open_csv": Entry(get=public()),
     "reporting:open_json": Entry(get=public()),
+    "reporting:approvals": Entry(
+        one_side=True,
+        kwargs=lambda w, s, u: {"pk": w.periods()[1].pk},
+        get=flat(allowed=("province", "auditor", "city")),
+    ),
+    "reporting:approval_action": Entry(
+        kwargs=lambda w, s, u: {"pk": w.periods()[1].pk, "city": w.county(s).parent.code, "action": "approve"},
+        get=POST_ONLY_OBJECT,
+        post=scoped(DONE, allowed=("city",)),
+        payload=lambda w, s, u: {},
+        post_changes=False,
+        note="approve: only the 市州's own staff; refused with a message while its counties are not all accepted",
+    ),
+    "reporting:registry_as_of": Entry(
+        query=lambda w, s, u: {"date": today(), "region": w.county(s).code},
+        get=scoped(allowed=("province", "auditor", "city", "county", "county2")),
+        note="the 名录 as it stood on a date, for a region in scope",
+    ),
 }

@@ -167,6 +167,13 @@ INVALID = {
         kwargs=lambda w, s, u: {"pk": w.submission(s).pk, "action": "return"},
         note="a reason over 500 characters",
     ),
+    "reporting:approval_action": Invalid(
+        {"reason": "保留的取消原因" + "长" * 500},
+        message="500",
+        kept="保留的取消原因",
+        kwargs=lambda w, s, u: {"pk": w.periods()[1].pk, "city": w.county(s).parent.code, "action": "unapprove"},
+        note="a reason over 500 characters",
+    ),
     "reporting:rule_create": Invalid(
         {"name": "保留的规则", "effective_from": NOT_A_DATE}, message="日期", kept="保留的规则"
     ),
