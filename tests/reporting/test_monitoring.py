@@ -248,7 +248,7 @@ def test_dashboard_page_shows_numbers_chart_and_exports(client, activity, provin
     body = client.get(f"/reporting/monitoring/?period={q1.pk}").content.decode()
     assert 'data-metric="headcount">10<' in body
     assert "data-ratio>2.5<" in body
-    assert "<polyline" in body and "2023年第一季度" in body
+    assert 'data-chart="trend-chart"' in body and 'id="trend-chart"' in body and "2023年3月" in body
     response = client.get(f"/reporting/monitoring/export/?period={q1.pk}&city=520100")
     wb = openpyxl.load_workbook(io.BytesIO(response.content))
     rows = list(wb["分地区"].iter_rows(values_only=True))
