@@ -342,6 +342,42 @@ def open_data_json(request):
     return response
 
 
+HISTORY_PERIODS = 12
+
+
+@login_required
+def completeness_history(request):
+    """报送完整率、及时率 across the last reporting periods: per 市州, and per county of a 市州."""
+    periods = list(selectors.periods_for_listing()[:HISTORY_PERIODS])[::-1]
+    city = None
+    if request.GET.get("city"):
+        city = get_object_or_404(cities_in_scope(request.user), code=request.GET["city"])
+    elif user_scope(request.user).level in (Level.CITY, Level.COUNTY, Level.MARKET):
+        city = get_object_or_404(cities_in_scope(request.user))
+    history = selectors.completeness_history(request.user, periods, city=city)
+    chart = {
+        "title": "",
+        "labels": [p.name for p in periods],
+        "y_max": 100,
+        "y_title": "%",
+        "series": [
+            {"name": "完整率（%）", "colour": "#0d6efd", "values": [line.rate for line in history["total"]]},
+            {"name": "及时率（%）", "colour": "#198754", "values": [line.timely_rate for line in history["total"]]},
+        ],
+    }
+    return render(
+        request,
+        "reporting/completeness_history.html",
+        {
+            "periods": periods,
+            "city": city,
+            "history": history,
+            "total_rows": list(zip(periods, history["total"], strict=True)),
+            "chart": chart,
+        },
+    )
+
+
 # ---------------------------------------------------------------- monitoring (notice 九)
 
 
