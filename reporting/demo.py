@@ -31,9 +31,10 @@ from .services import (
 
 RECORDED_DAYS = 60
 HISTORY_DAYS = 3 * 365
-# Made-up mean per market and day (at the end of the three years; half that at the start);
-# by the season: the weeks after the Spring Festival are busiest; weekends quieter.
-HISTORY_MEANS = {
+# Made-up activity follows the recorded days' mean per market and day (these means when
+# nothing is recorded), half that three years before; by the season (the weeks after the
+# Spring Festival are busiest) and weekday (weekends quieter).
+FALLBACK_MEANS = {
     M.NEW_SEEKERS: 1.2,
     M.VISITS: 3.0,
     M.POSTINGS: 0.8,
@@ -61,8 +62,9 @@ def _history(today):
     """Daily rollup rows for HISTORY_DAYS before the recorded days, written in bulk (and their
     months), once: skipped when rows that old exist. Returns the number of daily rows.
 
-    Flows per market are drawn around HISTORY_MEANS, growing over the three years and by
-    season; the job-seeker stock grows towards the market's stock on the first recorded day."""
+    Flows per market are drawn around the recorded days' mean (so the history joins the
+    recorded days without a jump), growing over the three years and by season; the job-seeker
+    stock grows towards the market's stock on the first recorded day."""
     first_recorded = today - datetime.timedelta(days=RECORDED_DAYS - 1)
     if DailyStat.objects.filter(date__lt=first_recorded).exists():
         return 0
@@ -73,19 +75,27 @@ def _history(today):
         .values_list("market_id")
         .annotate(v=Sum("value"))
     )
+    recorded = dict(
+        DailyStat.objects.filter(date__gte=first_recorded, market__isnull=False, trade__isnull=True)
+        .exclude(metric=M.SEEKERS)
+        .values_list("metric")
+        .annotate(v=Sum("value"))
+    )
+    per_market_day = max(len(markets), 1) * RECORDED_DAYS
+    means = {m: recorded[m] / per_market_day if recorded.get(m) else mean for m, mean in FALLBACK_MEANS.items()}
     windows = [w.value for w in WindowVisit.Window]
     kinds = [k.value for k in RightsCase.Kind]
     rng = random.Random(20230701)
     rows = []
     for market_id, county_id in markets:
         size = rng.uniform(0.5, 1.5)  # markets differ in size
-        end_stock = max(stock.get(market_id, 0), 50)
+        end_stock = max(stock.get(market_id, 0), 1)
         for offset in range(HISTORY_DAYS):
             day = start + datetime.timedelta(days=offset)
-            growth = 0.5 + 0.5 * offset / HISTORY_DAYS
+            growth = (0.5 + 0.5 * offset / HISTORY_DAYS) / 0.9  # 0.9: about the mean of season × weekday
             weekday = 0.6 if day.weekday() >= 5 else 1.0
             factor = size * growth * SEASON[day.month - 1] * weekday
-            values = {m: _poisson(rng, mean * factor) for m, mean in HISTORY_MEANS.items()}
+            values = {m: _poisson(rng, mean * factor) for m, mean in means.items()}
             values[M.HEADCOUNT] = max(values[M.HEADCOUNT], values[M.POSTINGS])
             values[M.ONBOARDED] = min(values[M.ONBOARDED], values[M.MATCHES])
             here = {"date": day, "county_id": county_id, "market_id": market_id}
