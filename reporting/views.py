@@ -496,6 +496,7 @@ def monitoring_dashboard(request):
                 periods=frame["periods"],
             ),
             "frame": frame,
+            "on_period": frame["period"] is not None and (frame["period"].start, frame["period"].end) == (start, end),
             "grain_label": grain_label,
             "keep": keep,
             "level": level,

@@ -131,3 +131,12 @@ def test_query_count_is_the_same_at_every_grain(client, activity, province_user,
     _get(client, query)
     with django_assert_num_queries(16):
         assert _get(client, query).status_code == 200
+
+
+def test_period_picker_says_when_the_range_is_not_a_period(client, activity, province_user):  # noqa: F811
+    client.force_login(province_user)
+    body = _get(client, "grain=week&start=2023-01-10&end=2023-03-05").content.decode()
+    assert '<option value="" selected disabled>自定义时段</option>' in body
+    q1 = period("2023-01-01")
+    body = _get(client, f"period={q1.pk}").content.decode()
+    assert "自定义时段" not in body and f'<option value="{q1.pk}" selected>' in body
