@@ -538,7 +538,11 @@ def monitoring_export(request):
         date=today if mine else None,
         source=f"统计期：{frame['start']:%Y年%m月%d日}至{frame['end']:%Y年%m月%d日}",
     )
-    content = monitoring_workbook(title=title, figures=figures, level=level, filing=filing)
+    grain = frame["grain"]
+    trend = monitoring_trend(user, region, buckets(grain, frame["start"], frame["end"], frame["periods"]))
+    content = monitoring_workbook(
+        title=title, figures=figures, level=level, filing=filing, trend=trend, grain_label=BY_VALUE[grain].label
+    )
     audit_record(
         actor=user,
         action=AuditEvent.Action.EXPORT,

@@ -140,3 +140,21 @@ def test_period_picker_says_when_the_range_is_not_a_period(client, activity, pro
     q1 = period("2023-01-01")
     body = _get(client, f"period={q1.pk}").content.decode()
     assert "自定义时段" not in body and f'<option value="{q1.pk}" selected>' in body
+
+
+def test_the_workbook_has_the_buckets_and_the_definitions(client, activity, province_user):  # noqa: F811
+    import io
+
+    import openpyxl
+
+    client.force_login(province_user)
+    response = client.get("/reporting/monitoring/export/?grain=month&start=2023-01-10&end=2023-03-05")
+    wb = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert wb.sheetnames[0] == "分时段" and wb.sheetnames[-1] == "指标口径"
+    rows = list(wb["分时段"].iter_rows(values_only=True))
+    assert rows[2][:2] == ("月", "登记求职人数")
+    months = {row[0]: row[5] for row in rows[3:6]}  # headcount
+    assert months == {"2023年1月": 5, "2023年2月": 3, "2023年3月": 0}
+    assert rows[6][0] == "合计" and rows[6][5] == 8
+    definitions = [row[1] or "" for row in wb["指标口径"].iter_rows(values_only=True)]
+    assert any("时段内招聘人数 ÷ 时段末登记求职人数" in text for text in definitions)
