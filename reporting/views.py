@@ -549,6 +549,6 @@ def monitoring_export(request):
         target=period,
         county=division,
         target_repr=title,
-        changes={"kind": "monitoring", "region": level, "start": f"{frame['start']}", "end": f"{frame['end']}"},
+        changes={"kind": "monitoring", "region": level, "range": f"{frame['start']}至{frame['end']}"},
     )
     return _attachment(content, f"{title}.xlsx", XLSX)
