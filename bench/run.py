@@ -306,6 +306,11 @@ def run_pages(bench, fx):
     bench.measure(
         "5 监测：县区", "monitoring", users["province"], monitoring, data={"county": county.code}, target_ms=150
     )
+    # Every grain over a long range (reporting/grains.py): the query count stays the same.
+    last = datetime.date.today()
+    for label, grain, days in (("按日,一年", "day", 365), ("按周,两年", "week", 730), ("按月,三年", "month", 1095)):
+        frame = {"grain": grain, "start": f"{last - datetime.timedelta(days=days - 1)}", "end": f"{last}"}
+        bench.measure(f"5 监测：全省{label}", "monitoring", users["province"], monitoring, data=frame, target_ms=150)
     # 6. Period board.
     bench.measure(
         "6 报送进度看板",

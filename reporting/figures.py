@@ -6,7 +6,9 @@ the daily rows (`_flow_parts`), so the figures are exactly the sums of the daily
 求人倍率 = headcount posted in the period ÷ registered job seekers at its end.
 """
 
+import bisect
 import datetime
+import itertools
 import operator
 from dataclasses import dataclass, field
 from functools import reduce
@@ -19,6 +21,19 @@ from gigmarket.core.scoping import scope_queryset
 
 from .models import DailyStat, MonthlyStat
 from .rollups import FLOW_METRICS, SHOWN_METRICS, STOCK_METRICS, M, month_start, next_month
+
+# What each figure means: written once, shown on the monitoring page, the same at every grain.
+DEFINITIONS = [
+    (M.SEEKERS.label, "时段末（所选时段内最后一个已汇总日）累计登记的求职人员数，为时点数，不随时段累加。"),
+    (M.NEW_SEEKERS.label, "时段内新登记的求职人员数，按登记时间（北京时间）计。"),
+    (M.VISITS.label, "时段内各服务窗口接待的人次，按服务日期计。"),
+    (M.POSTINGS.label, "时段内发布的岗位数，按发布时间计。"),
+    (M.HEADCOUNT.label, "时段内发布岗位的招聘人数合计。"),
+    (M.MATCHES.label, "时段内确认的对接成功数，按确认日期计。"),
+    (M.ONBOARDED.label, "时段内到岗人数，按到岗日期计。"),
+    (M.RIGHTS_CASES.label, "时段内受理的维权案件数，按受理日期计。"),
+    ("求人倍率", "时段内招聘人数 ÷ 时段末登记求职人数。"),
+]
 
 LEVELS = {
     # the level we are looking at → (group-by field of its children, child level name)
@@ -213,11 +228,17 @@ def region_figures(user, region, start, end):
     return {"total": total, "children": children, "trades": trades, "windows": windows}
 
 
-def trend(user, region, periods):
-    """[(period, Figures)] for the given periods, oldest first, in one query.
+# Above this many bucket edges or stock days, one range is read and split in Python
+# instead of OR-ing one condition per bucket into the query.
+_MANY = 12
 
-    Flows: whole months of each period from the monthly rows, its other days from the daily
-    rows. Stocks: the rows of each period's last rolled-up day. All in one UNION ALL."""
+
+def trend(user, region, periods):
+    """[Figures] for the given buckets (objects with name, start, end, not overlapping; a
+    reporting period or a `reporting.grains.Bucket`), oldest first, in one query.
+
+    Flows: whole months of each bucket from the monthly rows, its other days from the daily
+    rows. Stocks: the rows of each bucket's last rolled-up day. All in one UNION ALL."""
     periods = sorted(periods, key=lambda p: p.start)
     if not periods:
         return []
@@ -231,29 +252,55 @@ def trend(user, region, periods):
         monthly = base.monthly.filter(month__gte=first, month__lt=after, metric__in=FLOW_METRICS)
         parts.append(_tagged(monthly, "month", "month", as_text=False))
     if day_spans:
-        daily = base.daily.filter(_in_days(day_spans), metric__in=FLOW_METRICS)
-        parts.append(_tagged(daily, "day", "date", as_text=False))
+        if len(day_spans) > _MANY:
+            in_days = Q(date__gte=min(a for a, _ in day_spans), date__lte=max(b for _, b in day_spans))
+        else:
+            in_days = _in_days(day_spans)
+        parts.append(_tagged(base.daily.filter(in_days, metric__in=FLOW_METRICS), "day", "date", as_text=False))
     stocks = base.daily.filter(metric__in=STOCK_METRICS)
-    last_days = [
-        Q(date=Subquery(stocks.filter(date__gte=p.start, date__lte=p.end).order_by("-date").values("date")[:1]))
-        for p in periods
-    ]
-    parts.append(_tagged(stocks.filter(reduce(operator.or_, last_days)), "stock", "date", as_text=False))
+    if len(periods) > _MANY:
+        # every stock day of the range; each bucket keeps its last one below
+        stock_days = stocks.filter(date__gte=periods[0].start, date__lte=max(p.end for p in periods))
+    else:
+        last_days = [
+            Q(date=Subquery(stocks.filter(date__gte=p.start, date__lte=p.end).order_by("-date").values("date")[:1]))
+            for p in periods
+        ]
+        stock_days = stocks.filter(reduce(operator.or_, last_days))
+    parts.append(_tagged(stock_days, "stock", "date", as_text=False))
     sums = _run(parts)  # keyed by date: months and days are both date columns, no cast
-    month_flows, day_flows, stock_days = (sums.get(tag, {}) for tag in ("month", "day", "stock"))
 
-    out = []
-    for period, (months, days) in zip(periods, spans, strict=True):
-        fig = Figures(label=period.name, key=period)
-        picked = [values for month, values in month_flows.items() if months and months[0] <= month < months[1]]
-        picked += [values for day, values in day_flows.items() if any(a <= day <= b for a, b in days)]
-        for values in picked:
-            for metric, v in values.items():
-                fig.values[metric] = fig.values.get(metric, 0) + v
-        last = [d for d in stock_days if period.start <= d <= period.end]
-        if last:
-            fig.values.update(stock_days[max(last)])
-        out.append(fig)
+    starts = [p.start for p in periods]
+    out = [Figures(label=p.name, key=p) for p in periods]
+
+    disjoint = all(a.end < b.start for a, b in itertools.pairwise(periods))
+
+    def owners(day):
+        """The buckets holding `day`: found by bisection when they do not overlap."""
+        if not disjoint:
+            return [i for i, p in enumerate(periods) if p.start <= day <= p.end]
+        i = bisect.bisect_right(starts, day) - 1
+        return [i] if i >= 0 and day <= periods[i].end else []
+
+    def add(i, values):
+        for metric, v in values.items():
+            out[i].values[metric] = out[i].values.get(metric, 0) + v
+
+    for month, values in sums.get("month", {}).items():
+        for i in owners(month):
+            if spans[i][0] and spans[i][0][0] <= month < spans[i][0][1]:
+                add(i, values)
+    for day, values in sums.get("day", {}).items():
+        for i in owners(day):
+            if any(a <= day <= b for a, b in spans[i][1]):
+                add(i, values)
+    last = {}
+    for day in sums.get("stock", {}):
+        for i in owners(day):
+            if i not in last or day > last[i]:
+                last[i] = day
+    for i, day in last.items():
+        out[i].values.update(sums["stock"][day])
     return out
 
 

@@ -26,6 +26,7 @@ from gigmarket.core.exports import (
     xlsx_style,
 )
 
+from .figures import DEFINITIONS
 from .rollups import SHOWN_METRICS
 
 FONT_NAME = "宋体"
@@ -128,14 +129,28 @@ def _figure_styles(styles, is_total):
     return [styles.label] + [styles.count] * len(SHOWN_METRICS) + [styles.ratio]
 
 
-def monitoring_workbook(*, title, figures, level, filing):
+def monitoring_workbook(*, title, figures, level, filing, trend=(), grain_label=""):
     """The XLSX bytes of `figures` (from `reporting.figures.region_figures`) for a region at
-    `level` (province / city / county / market), filed as `filing` (gigmarket.core.exports.Filing)."""
+    `level` (province / city / county / market), filed as `filing` (gigmarket.core.exports.Filing).
+
+    With `trend` (`reporting.figures.trend` over the grain's buckets) a 分时段 sheet comes
+    first, one line per bucket and the range's 合计; a 指标口径 sheet ends the workbook."""
     from registry.models import WindowVisit  # noqa: PLC0415
 
     metric_headers = [str(m.label) for m in SHOWN_METRICS] + ["求人倍率"]
     widths = [LABEL_WIDTH] + [METRIC_WIDTH] * len(metric_headers)
     wb = Workbook(write_only=True)
+    if trend:
+        _sheet(
+            wb,
+            "分时段",
+            title=title,
+            filing=filing,
+            headers=[grain_label or "时段", *metric_headers],
+            widths=widths,
+            lines=[(_figure_line(f), False) for f in trend] + [(_figure_line(figures["total"]), True)],
+            styles_for=_figure_styles,
+        )
     if level != "market":  # a market's children are its trades: the 分工种 sheet says it all
         lines = [(_figure_line(f), False) for f in figures["children"]]
         lines.append((_figure_line(figures["total"]), True))
@@ -175,6 +190,16 @@ def monitoring_workbook(*, title, figures, level, filing):
         styles_for=lambda styles, is_total: (
             [styles.total_label, styles.total_count] if is_total else [styles.label, styles.count]
         ),
+    )
+    _sheet(
+        wb,
+        "指标口径",
+        title=title,
+        filing=filing,
+        headers=["指标", "口径"],
+        widths=[LABEL_WIDTH, 90],
+        lines=[([str(name), text], False) for name, text in DEFINITIONS],
+        styles_for=lambda styles, is_total: [styles.label, styles.label],
     )
     out = io.BytesIO()
     wb.save(out)

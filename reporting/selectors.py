@@ -76,7 +76,13 @@ class BoardLine:
 
     @property
     def rate(self):
+        """Completeness: % of expected counties with a standing report."""
         return round(100 * self.submitted / self.expected) if self.expected else 0
+
+    @property
+    def timely_rate(self):
+        """Timeliness: % of expected counties that first reported before the deadline."""
+        return round(100 * self.on_time / self.expected) if self.expected else 0
 
 
 def period_board(period, user):
@@ -99,22 +105,73 @@ def period_board(period, user):
         line = cities.get(county.parent_id)
         if line is None:
             line = cities[county.parent_id] = BoardLine(division=county.parent)
-        sub = submissions.get(county.pk)
-        for target in (line, total):
-            target.expected += 1
-            if sub is None or sub.status == Submission.Status.RETURNED:
-                target.laggards.append((county, sub))
-                if sub is not None:
-                    target.returned += 1
-                continue
-            target.submitted += 1
-            if sub.first_submitted_at < deadline:
-                target.on_time += 1
-            else:
-                target.late += 1
-            if sub.status == Submission.Status.ACCEPTED:
-                target.accepted += 1
+        _tally((line, total), county, submissions.get(county.pk), deadline)
     return {"cities": list(cities.values()), "total": total, "submissions": submissions, "counties": counties}
+
+
+def county_state(sub, deadline):
+    """missing / returned / on_time / late: where one county stands for one period."""
+    if sub is None:
+        return "missing"
+    if sub.status == Submission.Status.RETURNED:
+        return "returned"
+    return "on_time" if sub.first_submitted_at < deadline else "late"
+
+
+def _tally(targets, county, sub, deadline):
+    """Count one county's report for a period into each BoardLine of `targets`: expected;
+    submitted (a standing, not returned, report), on time when first reported before the
+    deadline; the laggards are the counties still missing. The one definition of
+    completeness and timeliness, for a period's board and for the history."""
+    state = county_state(sub, deadline)
+    for target in targets:
+        target.expected += 1
+        if state in ("missing", "returned"):
+            target.laggards.append((county, sub))
+            if state == "returned":
+                target.returned += 1
+            continue
+        target.submitted += 1
+        if state == "on_time":
+            target.on_time += 1
+        else:
+            target.late += 1
+        if sub.status == Submission.Status.ACCEPTED:
+            target.accepted += 1
+    return state
+
+
+STATE_LABELS = {"missing": "未报", "returned": "退回", "on_time": "按时", "late": "逾期"}
+
+
+def completeness_history(user, periods, *, city=None):
+    """Completeness and timeliness of `periods` (oldest first) per 市州 and per county in the
+    user's scope (narrowed to a 市州), by the same rules as `period_board`. Two queries.
+
+    {"total": [BoardLine per period], "cities": [(市州, [BoardLine…])],
+    "counties": [(county, [(state, label)…])]}. Expected counties are those active today."""
+    counties = counties_in_scope(user).filter(is_active=True).select_related("parent").order_by("code")
+    if city is not None:
+        counties = counties.filter(parent=city)
+    counties = list(counties)
+    subs = {
+        (s.period_id, s.county_id): s
+        for s in scope_queryset(Submission.objects.filter(period__in=[p.pk for p in periods]), user).only(
+            "period_id", "county_id", "status", "first_submitted_at"
+        )
+    }
+    total = [BoardLine(division=None) for _ in periods]
+    cities, by_county = {}, []
+    for county in counties:
+        lines = cities.get(county.parent_id)
+        if lines is None:
+            lines = cities[county.parent_id] = (county.parent, [BoardLine(division=county.parent) for _ in periods])
+        states = []
+        for i, period in enumerate(periods):
+            state = _tally((lines[1][i], total[i]), county, subs.get((period.pk, county.pk)), period.deadline)
+            states.append((state, STATE_LABELS[state]))
+        by_county.append((county, states))
+    return {"total": total, "cities": list(cities.values()), "counties": by_county}
 
 
 def submissions_for_user(user, period=None):

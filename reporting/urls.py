@@ -5,6 +5,7 @@ from . import review_views, views
 app_name = "reporting"
 urlpatterns = [
     path("", views.period_list, name="period_list"),
+    path("periods/history/", views.completeness_history, name="completeness_history"),
     path("periods/<int:pk>/", views.period_detail, name="period_detail"),
     path("periods/<int:pk>/review/", views.period_review, name="period_review"),
     path("periods/<int:pk>/submit/", views.period_submit, name="period_submit"),

@@ -30,10 +30,11 @@ from registry.models import WindowVisit
 
 from . import channels, exports, selectors, services
 from .access import get_rw_submission_for_user, get_submission_for_user
-from .charts import svg_line_chart
-from .figures import region_figures, table_rows
+from .calendar import period_name
+from .figures import DEFINITIONS, region_figures, table_rows
 from .figures import trend as monitoring_trend
-from .forms import ReasonForm, RuleForm
+from .forms import MonitoringForm, ReasonForm, RuleForm
+from .grains import BY_VALUE, GRAINS, buckets
 from .models import ReportingPeriod, ReportingRule, Submission
 from .monitoring_workbook import CHILD_HEADERS, monitoring_workbook
 from .rollups import SHOWN_METRICS, M
@@ -340,6 +341,42 @@ def open_data_json(request):
     return response
 
 
+HISTORY_PERIODS = 12
+
+
+@login_required
+def completeness_history(request):
+    """报送完整率、及时率 across the last reporting periods: per 市州, and per county of a 市州."""
+    periods = list(selectors.periods_for_listing()[:HISTORY_PERIODS])[::-1]
+    city = None
+    if request.GET.get("city"):
+        city = get_object_or_404(cities_in_scope(request.user), code=request.GET["city"])
+    elif user_scope(request.user).level in (Level.CITY, Level.COUNTY, Level.MARKET):
+        city = get_object_or_404(cities_in_scope(request.user))
+    history = selectors.completeness_history(request.user, periods, city=city)
+    chart = {
+        "title": "",
+        "labels": [p.name for p in periods],
+        "y_max": 100,
+        "y_title": "%",
+        "series": [
+            {"name": "完整率（%）", "colour": "#0d6efd", "values": [line.rate for line in history["total"]]},
+            {"name": "及时率（%）", "colour": "#198754", "values": [line.timely_rate for line in history["total"]]},
+        ],
+    }
+    return render(
+        request,
+        "reporting/completeness_history.html",
+        {
+            "periods": periods,
+            "city": city,
+            "history": history,
+            "total_rows": list(zip(periods, history["total"], strict=True)),
+            "chart": chart,
+        },
+    )
+
+
 # ---------------------------------------------------------------- monitoring (notice 九)
 
 
@@ -370,39 +407,68 @@ def _monitoring_region(request):
     return "province", None
 
 
-def monitoring_title(region, period):
+def monitoring_title(region, period_label):
     """贵州省零工市场运行监测（…） / 贵阳市南明区零工市场运行监测（…） / <market name>运行监测（…）."""
     level, obj = region
     if level == "market":
-        return f"{obj.name}运行监测（{period.name}）"
-    return f"{region_name(obj) or '贵州省'}零工市场运行监测（{period.name}）"
+        return f"{obj.name}运行监测（{period_label}）"
+    return f"{region_name(obj) or '贵州省'}零工市场运行监测（{period_label}）"
+
+
+class _BadFrame(Exception):
+    def __init__(self, form):
+        self.form = form
 
 
 def _monitoring_context(request):
+    """(frame, region, figures, title): frame is the form's cleaned data (grain, start, end,
+    period). A bad date or range raises _BadFrame with the form and its Chinese message."""
     periods = list(selectors.periods_for_listing())
     if not periods:
         raise Http404
-    chosen = request.GET.get("period", "")
-    period = next((p for p in periods if str(p.pk) == chosen), periods[0])
+    form = MonitoringForm(request.GET, periods=periods)
+    if not form.is_valid():
+        raise _BadFrame(form)
+    frame = form.cleaned_data
+    frame["periods"] = periods
+    start, end, period = frame["start"], frame["end"], frame["period"]
+    label = period.name if period and (period.start, period.end) == (start, end) else period_name(start, end)
+    frame["label"] = label
     region = _monitoring_region(request)
-    figures = region_figures(request.user, region, period.start, period.end)
-    return period, periods, region, figures, monitoring_title(region, period)
+    figures = region_figures(request.user, region, start, end)
+    return frame, region, figures, monitoring_title(region, label)
+
+
+def _bad_frame(request, form):
+    return render(
+        request,
+        "reporting/monitoring.html",
+        {"title": "零工市场运行监测", "form": form, "grains": GRAINS, "definitions": DEFINITIONS},
+        status=400,
+    )
+
+
+TREND_SERIES = [(M.HEADCOUNT, "#0d6efd"), (M.NEW_SEEKERS, "#198754"), (M.VISITS, "#fd7e14"), (M.MATCHES, "#6f42c1")]
+
+
+def chart_data(figures_list, series=TREND_SERIES, *, title=""):
+    """The data a chart draws (static/js/charts.js reads it from a json_script element)."""
+    return {
+        "title": title,
+        "labels": [f.label for f in figures_list],
+        "series": [{"name": str(m.label), "colour": c, "values": [f.get(m) for f in figures_list]} for m, c in series],
+    }
 
 
 @login_required
 def monitoring_dashboard(request):
-    period, periods, region, figures, title = _monitoring_context(request)
+    try:
+        frame, region, figures, title = _monitoring_context(request)
+    except _BadFrame as bad:
+        return _bad_frame(request, bad.form)
     level, obj = region
-    recent = [p for p in periods if p.start <= period.start][:6]
-    trend = monitoring_trend(request.user, region, recent)
-    chart = svg_line_chart(
-        [
-            ("招聘人数", "#0d6efd", [f.get(M.HEADCOUNT) for f in trend]),
-            ("新增求职登记", "#198754", [f.get(M.NEW_SEEKERS) for f in trend]),
-            ("窗口服务人次", "#fd7e14", [f.get(M.VISITS) for f in trend]),
-        ],
-        labels=[f.label for f in trend],
-    )
+    start, end, grain = frame["start"], frame["end"], frame["grain"]
+    trend = monitoring_trend(request.user, region, buckets(grain, start, end, frame["periods"]))
     child_param = {"province": "city", "city": "county", "county": "market"}.get(level)
 
     windows = [(label, figures["windows"].get(value, 0)) for value, label in WindowVisit.Window.choices]
@@ -415,21 +481,31 @@ def monitoring_dashboard(request):
         crumbs.append((obj.county.parent.name, f"city={obj.county.parent.code}"))
         crumbs.append((obj.county.name, f"county={obj.county.code}"))
     query = request.GET.urlencode()
-    channel_rows, channel_total = channels.channel_figures(request.user, region, period.start, period.end)
+    # the time frame, kept by every drill-down link
+    keep = urlencode({"grain": grain, "start": f"{start:%Y-%m-%d}", "end": f"{end:%Y-%m-%d}"})
+    channel_rows, channel_total = channels.channel_figures(request.user, region, start, end)
+    grain_label = BY_VALUE[grain].label
     return render(
         request,
         "reporting/monitoring.html",
         {
             "title": title,
-            "period": period,
-            "periods": periods,
+            "form": MonitoringForm(
+                {"grain": grain, "start": start, "end": end, "period": frame["period"].pk if frame["period"] else ""},
+                periods=frame["periods"],
+            ),
+            "frame": frame,
+            "on_period": frame["period"] is not None and (frame["period"].start, frame["period"].end) == (start, end),
+            "grain_label": grain_label,
+            "keep": keep,
             "level": level,
             "region": obj,
             "figures": figures,
+            "definitions": DEFINITIONS,
             "headers": [m.label for m in SHOWN_METRICS],
             "totals": list(zip(SHOWN_METRICS, table_rows([figures["total"]])[0][2], strict=True)),
             "trend_rows": table_rows(trend),
-            "chart": chart,
+            "chart": chart_data(trend, title=f"趋势（按{grain_label}）"),
             "child_rows": table_rows(figures["children"], child_param),
             "child_header": CHILD_HEADERS[level],
             "trade_rows": table_rows(figures["trades"]),
@@ -444,7 +520,11 @@ def monitoring_dashboard(request):
 
 @login_required
 def monitoring_export(request):
-    period, periods, region, figures, title = _monitoring_context(request)
+    try:
+        frame, region, figures, title = _monitoring_context(request)
+    except _BadFrame as bad:
+        return _bad_frame(request, bad.form)
+    period = frame["period"]
     level, obj = region
     division = obj.county if level == "market" else obj
     user = request.user
@@ -455,15 +535,19 @@ def monitoring_export(request):
         person=user.display_name if mine else "",
         phone=user.phone if mine else "",
         date=today if mine else None,
-        source=f"统计期：{period.start:%Y年%m月%d日}至{period.end:%Y年%m月%d日}",
+        source=f"统计期：{frame['start']:%Y年%m月%d日}至{frame['end']:%Y年%m月%d日}",
     )
-    content = monitoring_workbook(title=title, figures=figures, level=level, filing=filing)
+    grain = frame["grain"]
+    trend = monitoring_trend(user, region, buckets(grain, frame["start"], frame["end"], frame["periods"]))
+    content = monitoring_workbook(
+        title=title, figures=figures, level=level, filing=filing, trend=trend, grain_label=BY_VALUE[grain].label
+    )
     audit_record(
         actor=user,
         action=AuditEvent.Action.EXPORT,
         target=period,
         county=division,
         target_repr=title,
-        changes={"kind": "monitoring", "region": level},
+        changes={"kind": "monitoring", "region": level, "range": f"{frame['start']}至{frame['end']}"},
     )
     return _attachment(content, f"{title}.xlsx", XLSX)

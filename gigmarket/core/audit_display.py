@@ -79,6 +79,7 @@ EXTRA_LABELS = {
     "source": "数据来源",
     "kind": "类别",
     "region": "区域层级",
+    "range": "统计时段",
     "offer": "培训项目",
     "by": "说明",
     "note": "办理记录",

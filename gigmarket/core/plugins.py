@@ -11,7 +11,8 @@ The core names no product app. Each app registers what it contributes from its o
 
             plugins.register(self, dashboard=dashboard.dashboard_cards, demo=demo.load)
 
-- `dashboard`: `cards(user) -> [{"title", "value", "url" (optional), "note" (optional)}]`,
+- `dashboard`: `cards(user) -> [{"title", "value", "url" (optional), "note" (optional),
+  "chart" (optional: {"id", "data" for static/js/charts.js, "headers", "rows" of its table})}]`,
   collected by `gigmarket.core.dashboard.collect_cards`;
 - `demo`: an idempotent `load()`, run by `manage.py load_demo`;
 - `beat`: `{entry name: Celery beat entry}`, merged into `BEAT_SCHEDULE`, the one beat

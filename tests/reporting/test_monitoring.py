@@ -248,7 +248,7 @@ def test_dashboard_page_shows_numbers_chart_and_exports(client, activity, provin
     body = client.get(f"/reporting/monitoring/?period={q1.pk}").content.decode()
     assert 'data-metric="headcount">10<' in body
     assert "data-ratio>2.5<" in body
-    assert "<polyline" in body and "2023年第一季度" in body
+    assert 'data-chart="trend-chart"' in body and 'id="trend-chart"' in body and "2023年3月" in body
     response = client.get(f"/reporting/monitoring/export/?period={q1.pk}&city=520100")
     wb = openpyxl.load_workbook(io.BytesIO(response.content))
     rows = list(wb["分地区"].iter_rows(values_only=True))
@@ -312,10 +312,11 @@ def test_monitoring_workbook_prints_on_a4_with_typed_numbers_at_every_level(clie
     q1 = period("2023-01-01")
     client.force_login(province_user)
     sheets = {
-        "": ["分地区", "分工种", "分窗口"],
-        "&city=520100": ["分地区", "分工种", "分窗口"],
-        "&county=520102": ["分地区", "分工种", "分窗口"],
-        f"&market={market.pk}": ["分工种", "分窗口"],  # a market's children are its trades: no repeat
+        "": ["分时段", "分地区", "分工种", "分窗口", "指标口径"],
+        "&city=520100": ["分时段", "分地区", "分工种", "分窗口", "指标口径"],
+        "&county=520102": ["分时段", "分地区", "分工种", "分窗口", "指标口径"],
+        # a market's children are its trades: no repeat
+        f"&market={market.pk}": ["分时段", "分工种", "分窗口", "指标口径"],
     }
     for query, names in sheets.items():
         response = client.get(f"/reporting/monitoring/export/?period={q1.pk}{query}")
@@ -327,7 +328,7 @@ def test_monitoring_workbook_prints_on_a4_with_typed_numbers_at_every_level(clie
             assert ws["A1"].font.b and any(str(r).startswith("A1:") for r in ws.merged_cells.ranges)
             body = list(ws.iter_rows(min_row=4, min_col=2))
             numbers = [c for row in body for c in row if isinstance(c.value, int | float)]
-            assert numbers, (query, ws.title)
+            assert numbers or ws.title == "指标口径", (query, ws.title)
             assert not [c for row in body for c in row if isinstance(c.value, str) and c.value.isdigit()]
             header = [c.value for c in ws[3]]
             if "求人倍率" in header:
@@ -358,6 +359,7 @@ def test_monitoring_workbook_titles_and_filer_per_level(client, activity, provin
     ws = first_sheet(city_user, "")
     assert sign_off(ws)["填报人"] == city_user.display_name
     ws = first_sheet(province_user, f"&market={market.pk}")
-    assert ws.title == "分工种"
+    assert ws.title == "分时段"
+    ws = ws.parent["分工种"]
     assert ws["A1"].value == f"{market.name}运行监测（2023年第一季度）"
     assert [row[0] for row in ws.iter_rows(min_row=4, max_row=5, values_only=True)] == ["监测建筑", "监测家政"]

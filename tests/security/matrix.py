@@ -819,6 +819,7 @@ MATRIX = {
     ),
     # Reporting.
     "reporting:period_list": Entry(get=flat()),
+    "reporting:completeness_history": Entry(get=flat()),
     "reporting:period_detail": Entry(kwargs=lambda w, s, u: {"pk": w.periods()[0].pk}, get=flat(), one_side=True),
     "reporting:period_review": Entry(
         one_side=True, kwargs=lambda w, s, u: {"pk": w.periods()[0].pk}, get=flat(allowed=("county", "county2"))
