@@ -2,7 +2,9 @@
 only its owner downloads it, it expires and is removed, progress is recorded."""
 
 import datetime
+import io
 
+import openpyxl
 import pytest
 from django.core.files.storage import default_storage
 from django.urls import reverse
@@ -172,3 +174,30 @@ def test_pending_jobs_refresh_the_page(client, county_user):
     page = client.get(LIST).content.decode()
     assert '<meta http-equiv="refresh" content="5">' in page
     assert "排队中" in page
+
+
+AUDIT_EXPORT = reverse("audit_export")
+
+
+def test_a_large_audit_log_export_becomes_a_job_with_the_same_rows(client, province_user, settings, jobs_run):
+    for n in range(4):
+        AuditEvent.objects.create(action=AuditEvent.Action.UPDATE, target_repr=f"对象{n}", actor=province_user)
+    client.force_login(province_user)
+    sync = client.get(AUDIT_EXPORT, {"action": "update"})
+    assert sync.status_code == 200
+    settings.EXPORT_SYNC_MAX_ROWS = 3
+    with jobs_run():
+        response = client.get(AUDIT_EXPORT, {"action": "update"})
+    assert response.status_code == 302
+    job = ExportJob.objects.get()
+    assert job.params == {"action": "update"} and job.state == ExportJob.State.DONE and job.rows_done == 4
+    got = client.get(download(job))
+    assert got.status_code == 200 and got["Content-Type"].startswith("application/vnd.openxmlformats")
+
+    def rows(content):
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+        return list(sheet.iter_rows(min_row=2, values_only=True))
+
+    assert rows(b"".join(got.streaming_content)) == rows(sync.content)
+    event = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).latest("id")
+    assert event.actor == province_user and event.changes["rows"] == 4
