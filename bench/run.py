@@ -618,6 +618,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gigmarket.settings")
+    # The cases sign in with force_login, which gives no second factor: with DEBUG off the
+    # default policy would send province, 市州 and county staff to the 2FA page instead.
+    os.environ.setdefault("OTP_REQUIRED_ROLES", "")
     import django
 
     django.setup()
