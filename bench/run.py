@@ -588,7 +588,7 @@ def floor_markdown(results, meta):
         f"Data: {meta['counts']} · database {meta['vendor']} · {meta['when']}"
         + (f" · CPU reference {meta['cpu_reference_ms']} ms" if meta.get("cpu_reference_ms") else ""),
         "",
-        "| Case | page p50 ms | SQL replay p50 ms | bare p50 ms | floor p50 ms | ratio | SQL run (writes skipped) |",
+        "| Case | page p50 ms | SQL replay p50 ms | bare p50 ms | floor p50 ms | ratio | SQL run (not run) |",
         "|---|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
