@@ -11,6 +11,15 @@ number of SQL queries of one request. Exports: time and peak Python memory
 run on the same data as the baseline. With `--http-seconds`, the public 名录 page is
 loaded over HTTP on 127.0.0.1 against gunicorn (2 workers) by a small bounded load
 generator (threads with keep-alive `http.client` connections).
+
+Floor mode (`--floor`, issue 19): for every timed page, the SQL of one request is captured
+(`CaptureQueriesContext`) and its read statements are replayed alone through the cursor,
+`--repeat` times, rows fetched; a bare response through the full middleware
+(`bench/urls.py`: session and user read, nothing rendered) is timed for the same user.
+The report gives the page p50, the floor p50 (SQL replay p50 + bare p50) and their ratio:
+how far the page is above what the database and the middleware alone cost. Writes (the
+registration POST's inserts, audit rows of a personal search) are not replayed; their
+count is reported as `writes_skipped`, so such a page's floor is understated.
 """
 
 import argparse
@@ -55,8 +64,15 @@ def _pct(values, q):
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+READ_PREFIXES = ("SELECT", "WITH", "VALUES")
+
+
+def is_read(sql):
+    return sql.lstrip().lstrip("(").upper().startswith(READ_PREFIXES)
+
+
 class Bench:
-    def __init__(self, repeat, log=print):
+    def __init__(self, repeat, log=print, floor=False):
         from django.test import Client
 
         self.repeat = repeat
@@ -64,6 +80,8 @@ class Bench:
         self.results = []
         self.Client = Client
         self.clients = {}
+        self.floor = floor
+        self.bare = {}  # user pk -> bare response p50 (ms)
 
     def client(self, user):
         key = user.pk if user is not None else None
@@ -112,9 +130,67 @@ class Bench:
         if target_ms is not None:
             result.target = f"p95 ≤ {target_ms} ms, ≤ 12 queries"
             result.ok = result.p95_ms <= target_ms and queries <= 12
+        if self.floor:
+            self.add_floor(result, user, [q["sql"] for q in ctx.captured_queries])
         self.results.append(result)
         self.log(f"{case}: p50 {result.p50_ms} ms, p95 {result.p95_ms} ms, {queries} queries")
         return result
+
+    def replay_p50(self, statements):
+        """p50 (ms) of running `statements` alone through the cursor, rows fetched."""
+        from django.db import connection
+
+        times = []
+        for i in range(self.repeat + 2):
+            t = time.perf_counter()
+            with connection.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql)
+                    if cursor.description is not None:
+                        cursor.fetchall()
+            if i >= 2:
+                times.append((time.perf_counter() - t) * 1000)
+        return statistics.median(times)
+
+    def bare_p50(self, user):
+        """p50 (ms) of a bare response through the full middleware, as `user` (cached per user)."""
+        from django.test import override_settings
+
+        key = user.pk if user is not None else None
+        if key not in self.bare:
+            client = self.client(user)
+            times = []
+            with override_settings(ROOT_URLCONF="bench.urls"):
+                for i in range(self.repeat + 2):
+                    t = time.perf_counter()
+                    response = client.get("/bench/bare/")
+                    elapsed = (time.perf_counter() - t) * 1000
+                    if response.status_code != 200:
+                        raise RuntimeError(f"bare response answered {response.status_code}")
+                    if i >= 2:
+                        times.append(elapsed)
+            self.bare[key] = statistics.median(times)
+        return self.bare[key]
+
+    def add_floor(self, result, user, statements):
+        reads = [sql for sql in statements if is_read(sql)]
+        sql_p50 = self.replay_p50(reads)
+        bare_p50 = self.bare_p50(user)
+        floor_p50 = sql_p50 + bare_p50
+        result.extra.update(
+            {
+                "sql_p50_ms": round(sql_p50, 2),
+                "bare_p50_ms": round(bare_p50, 2),
+                "floor_p50_ms": round(floor_p50, 2),
+                "floor_ratio": round(result.p50_ms / floor_p50, 2) if floor_p50 else 0,
+                "sql_replayed": len(reads),
+                "writes_skipped": len(statements) - len(reads),
+            }
+        )
+        self.log(
+            f"{result.case}: floor {floor_p50:.1f} ms (SQL {sql_p50:.1f} + bare {bare_p50:.1f}), "
+            f"ratio {result.extra['floor_ratio']}"
+        )
 
     def download(self, case, group, user, url, *, target_s=None, target_mb=None, runs=3):
         """Time (best of `runs`) and peak traced memory (one extra run) of a full download."""
@@ -347,6 +423,15 @@ def run_pages(bench, fx):
 
 
 def run_exports(bench, fx):
+    from django.test import override_settings
+
+    # The writers are timed in the request: above EXPORT_SYNC_MAX_ROWS users get the same
+    # file from a Celery job (gigmarket.core.export_jobs) instead.
+    with override_settings(EXPORT_SYNC_MAX_ROWS=10**9):
+        _run_exports(bench, fx)
+
+
+def _run_exports(bench, fx):
     from django.urls import reverse
 
     users = fx["users"]
@@ -502,6 +587,27 @@ def markdown(results, meta):
     return "\n".join(lines)
 
 
+def floor_markdown(results, meta):
+    """The floor mode's table: page p50 against its SQL replayed alone plus the bare response."""
+    lines = [
+        f"Data: {meta['counts']} · database {meta['vendor']} · {meta['when']}"
+        + (f" · CPU reference {meta['cpu_reference_ms']} ms" if meta.get("cpu_reference_ms") else ""),
+        "",
+        "| Case | page p50 ms | SQL replay p50 ms | bare p50 ms | floor p50 ms | ratio | SQL run (not run) |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        if "floor_p50_ms" not in r.extra:
+            continue
+        e = r.extra
+        writes = f" ({e['writes_skipped']})" if e["writes_skipped"] else ""
+        lines.append(
+            f"| {r.case} | {r.p50_ms} | {e['sql_p50_ms']} | {e['bare_p50_ms']} | {e['floor_p50_ms']} | "
+            f"{e['floor_ratio']}× | {e['sql_replayed']}{writes} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Benchmark the portal against generated data.")
     parser.add_argument("--repeat", type=int, default=30)
@@ -509,9 +615,17 @@ def main(argv=None):
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--skip-exports", action="store_true")
     parser.add_argument("--out", help="write the results as JSON here")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="floor mode: each page against its own SQL replayed alone plus a bare response (pages only)",
+    )
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gigmarket.settings")
+    # The cases sign in with force_login, which gives no second factor: with DEBUG off the
+    # default policy would send province, 市州 and county staff to the 2FA page instead.
+    os.environ.setdefault("OTP_REQUIRED_ROLES", "")
     import django
 
     django.setup()
@@ -522,8 +636,9 @@ def main(argv=None):
         repeat=args.repeat,
         http_seconds=args.http_seconds,
         connections=args.connections,
-        exports=not args.skip_exports,
+        exports=not args.skip_exports and not args.floor,
         out=args.out,
+        floor=args.floor,
         vendor=connection.vendor,
         when=timezone.localtime().strftime("%Y-%m-%d %H:%M"),
     )
@@ -544,8 +659,10 @@ def cpu_reference_ms(rounds=5):
     return round(best * 1000, 1)
 
 
-def run(*, repeat=30, http_seconds=0, connections=8, exports=True, out=None, vendor="", when="", log=print):
-    bench = Bench(repeat, log=log)
+def run(
+    *, repeat=30, http_seconds=0, connections=8, exports=True, out=None, vendor="", when="", log=print, floor=False
+):
+    bench = Bench(repeat, log=log, floor=floor)
     bench.admin_note = _baseline_admin_for_matches()  # before the URLconf is first loaded
     fx = _fixtures()
     cpu_before = cpu_reference_ms()
@@ -555,10 +672,10 @@ def run(*, repeat=30, http_seconds=0, connections=8, exports=True, out=None, ven
     log(f"CPU reference after the pages: {cpu_after} ms")
     if exports:
         run_exports(bench, fx)
-    if http_seconds:
+    if http_seconds and not floor:
         run_http(bench, fx, seconds=http_seconds, connections=connections)
     meta = {"counts": fx["counts"], "vendor": vendor, "when": when, "cpu_reference_ms": [cpu_before, cpu_after]}
-    table = markdown(bench.results, meta)
+    table = floor_markdown(bench.results, meta) if floor else markdown(bench.results, meta)
     log(table)
     if out:
         Path(out).write_text(

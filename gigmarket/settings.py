@@ -306,6 +306,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+# Exports off the request (issue 19): more rows than this run as a Celery job whose file
+# (on default_storage) its owner downloads from 我的导出 for EXPORT_JOB_TTL_HOURS.
+EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000)
+EXPORT_JOB_TTL_HOURS = env_int("EXPORT_JOB_TTL_HOURS", 24)
 
 # Uploads (spreadsheet imports) are small: cap them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

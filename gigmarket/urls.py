@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from gigmarket.core import twofactor_views, views
+from gigmarket.core import export_job_views, twofactor_views, views
 from gigmarket.core.forms import LoginForm
 
 urlpatterns = [
@@ -49,6 +49,8 @@ urlpatterns = [
     path("users/<int:pk>/two-factor-reset/", twofactor_views.user_two_factor_reset, name="user_two_factor_reset"),
     path("audit/", views.audit_list, name="audit_list"),
     path("audit/export/", views.audit_export, name="audit_export"),
+    path("exports/", export_job_views.export_job_list, name="export_job_list"),
+    path("exports/<int:pk>/download/", export_job_views.export_job_download, name="export_job_download"),
     path("divisions/", views.division_list, name="division_list"),
     path("divisions/<int:pk>/toggle-active/", views.division_toggle_active, name="division_toggle_active"),
     path("markets/", include("markets.urls")),

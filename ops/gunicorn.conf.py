@@ -15,8 +15,9 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", 1))
 worker_class = "sync"
-# Exports and imports of a whole province take a while; nginx waits 120 s as well.
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", 120))
+# 30 s: exports above EXPORT_SYNC_MAX_ROWS rows run as Celery jobs (gigmarket.core.export_jobs),
+# so no request needs longer; nginx waits a little longer so gunicorn's timeout answers first.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 30
 keepalive = 5
 # Recycle workers now and then so slow leaks never accumulate.

@@ -86,9 +86,11 @@ def _trade_names(worker_ids):
     return names
 
 
-def stream_workers_csv(qs, chunk_size=2000):
+def stream_workers_csv(qs, chunk_size=2000, progress=None):
     """Yield CSV lines (UTF-8 with BOM so Excel reads Chinese) for workers annotated by
-    `selectors.annotate_hardship_flags`; cells written by `gigmarket.core.exports`."""
+    `selectors.annotate_hardship_flags`; cells written by `gigmarket.core.exports`.
+    `progress(rows_done)`, if given, is called after each chunk."""
+    done = 0
     yield "\ufeff" + csv_line([title for title, _ in WORKER_COLUMNS])
     rows = qs.prefetch_related(None).values(*VALUE_FIELDS).iterator(chunk_size=chunk_size)
     while chunk := list(islice(rows, chunk_size)):
@@ -97,4 +99,7 @@ def stream_workers_csv(qs, chunk_size=2000):
         for row in chunk:
             row["trades"] = trades[row["pk"]]
             lines.append(csv_line([get(row) for _, get in WORKER_COLUMNS]))
+        done += len(chunk)
         yield "".join(lines)
+        if progress is not None:
+            progress(done)

@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gigmarket.core.export_jobs import export_job_start, needs_job
 from gigmarket.core.forms import add_service_error, form_data
 from gigmarket.core.models import Role
 from gigmarket.core.pagination import CappedPaginator
@@ -18,7 +19,7 @@ from gigmarket.core.pii import mask_id_number, mask_phone
 from gigmarket.core.scoping import counties_in_scope, require_write, user_scope
 from markets.models import Market
 
-from . import exports, need_selectors, selectors, services
+from . import export_jobs, exports, need_selectors, selectors, services
 from .access import (
     get_employer_for_user,
     get_posting_for_user,
@@ -403,15 +404,19 @@ def worker_export(request):
     except selectors.SearchError as exc:
         messages.error(request, str(exc))
         return redirect("registry:worker_list")
+    total = qs.count()
+    if needs_job(total) and not personal_search_term(q):
+        export_job_start(kind=export_jobs.WORKERS_CSV, params={"q": q}, by=request.user, total=total)
+        messages.info(request, f"导出共 {total} 行，已转为后台生成；完成后可在“我的导出”下载。")
+        return redirect("export_job_list")
     services.worker_export_audit(
         by=request.user,
-        row_count=qs.count(),
+        row_count=total,
         filters={"q": "***" if q else ""},
-        county=request.user.division if request.user.role in (Role.COUNTY, Role.CLERK) else None,
+        county=export_jobs.export_county(request.user),
     )
     response = StreamingHttpResponse(exports.stream_workers_csv(qs), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="workers-{stamp}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{export_jobs.workers_csv_filename()}"'
     response["Cache-Control"] = "no-store"
     return response
 

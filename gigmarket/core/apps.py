@@ -16,13 +16,14 @@ class GigmarketConfig(AppConfig):
         wording.install()
 
     def ready(self):
-        from . import demo, schedule
+        from . import audit_export_job, demo, export_jobs, schedule
         from .signals import connect_auth_audit
         from .sms import checks  # noqa: F401  (registers the SMS system checks)
 
         connect_auth_audit()
         self._close_otp_device_admin()
         plugins.register(self, demo=demo.load, beat=schedule.BEAT_SCHEDULE)
+        export_jobs.register(audit_export_job.KIND)
 
     @staticmethod
     def _close_otp_device_admin():

@@ -359,3 +359,55 @@ class SmsOptOut(ChoiceLabels, models.Model):
 
     def __str__(self):
         return "短信退订"
+
+
+class ExportJob(ChoiceLabels, models.Model):
+    """An export too large for the request (issue 19): written by Celery to shared storage
+    (`default_storage`), shown on 我的导出 with its progress, downloadable by its owner
+    alone until `expires_at`, then removed (`gigmarket.core.export_jobs`)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+        EXPIRED = "expired", _("已过期")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("导出人"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("导出类型"), max_length=40)
+    title = models.CharField(_("名称"), max_length=100)
+    params = models.JSONField(_("筛选条件"), default=dict, blank=True)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.QUEUED)
+    rows_done = models.PositiveIntegerField(_("已写行数"), default=0)
+    rows_total = models.PositiveIntegerField(_("总行数"), default=0)
+    file = models.CharField(_("文件"), max_length=300, blank=True)  # a default_storage name
+    filename = models.CharField(_("下载文件名"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("下载截止"), null=True, blank=True, db_index=True)
+    downloaded_at = models.DateTimeField(_("首次下载"), null=True, blank=True)
+    error = models.CharField(_("失败原因"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+        indexes = [models.Index(fields=["owner", "-created_at"], name="gm_exportjob_owner")]
+
+    def __str__(self):
+        return f"{self.title} ({self.get_state_display()})"
+
+    @property
+    def percent(self):
+        if self.state == self.State.DONE:
+            return 100
+        return min(99, self.rows_done * 100 // self.rows_total) if self.rows_total else 0
+
+    @property
+    def pending(self):
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    def is_expired(self, now=None):
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())

@@ -8,6 +8,11 @@ BEAT_SCHEDULE = {
         "task": "gigmarket.core.tasks.clear_sessions",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Background exports (gigmarket.core.export_jobs): files past their deadline removed hourly.
+    "gigmarket-purge-expired-exports": {
+        "task": "gigmarket.core.tasks.purge_expired_exports",
+        "schedule": crontab(minute=15),
+    },
     # SMS: due messages (after the quiet hours, retries, a broker outage) every minute;
     # outbox rows and codes past SMS_RETENTION_DAYS removed nightly.
     "sms-send-due": {

@@ -1,3 +1,4 @@
+import io
 import json
 import logging
 import time
@@ -13,25 +14,22 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import services
-from .audit_display import audit_workbook
+from . import audit_export_job, services
+from .audit_export_job import AUDIT_XLSX, capped_count, filtered_audit_events, write_audit_xlsx
 from .dashboard import collect_cards
-from .exports import xlsx_response
-from .forms import AuditFilterForm, PasswordChangeForm, SetPasswordForm, UserForm, form_data
+from .export_jobs import export_job_start, needs_job
+from .exports import xlsx_bytes_response
+from .forms import PasswordChangeForm, SetPasswordForm, UserForm, form_data
 from .models import Division, Role
 from .pagination import CappedPaginator
 from .security import csp_report_lines, password_change_reason
 from .selectors import (
-    audit_events_for,
-    audit_target_types,
-    filter_audit_events,
     is_province_writer,
     manageable_users,
     roles_manageable_by,
@@ -226,16 +224,9 @@ def division_toggle_active(request, pk):
     return redirect("division_list")
 
 
-AUDIT_EXPORT_MAX_ROWS = 50_000
-
-
 def _filtered_audit_events(request):
     """The viewer's audit rows with the page's filters: (form, queryset). Shared by the list and its export."""
-    qs = audit_events_for(request.user)
-    form = AuditFilterForm(request.GET or None, target_types=audit_target_types())
-    if form.is_valid():
-        qs = filter_audit_events(qs, form.cleaned_data)
-    return form, qs
+    return filtered_audit_events(request.user, request.GET)
 
 
 @login_required
@@ -256,16 +247,20 @@ def audit_list(request):
 @login_required
 def audit_export(request):
     """The audit rows the list shows, with its filters, as XLSX (newest first, at most
-    AUDIT_EXPORT_MAX_ROWS). The download is audited itself, after the rows are read."""
+    AUDIT_EXPORT_MAX_ROWS). The download is audited itself, after the rows are read. More
+    than EXPORT_SYNC_MAX_ROWS rows are written by a background job (我的导出)."""
     form, qs = _filtered_audit_events(request)
     user = request.user
-    more = qs[AUDIT_EXPORT_MAX_ROWS : AUDIT_EXPORT_MAX_ROWS + 1].exists()
-    now = timezone.localtime()
-    # Streamed from the database in chunks into a write-only sheet: memory stays flat.
-    events = qs[:AUDIT_EXPORT_MAX_ROWS].iterator(chunk_size=2000)
-    workbook, count = audit_workbook(events, title=f"审计日志（{now:%Y年%m月%d日 %H:%M} 导出）", more=more)
-    filters = form.filter_labels()
+    cap = audit_export_job.AUDIT_EXPORT_MAX_ROWS
+    total = min(capped_count(qs, cap), cap)
+    if needs_job(total):
+        params = {key: request.GET.get(key) for key in request.GET if key != "page"}
+        export_job_start(kind=AUDIT_XLSX, params=params, by=user, total=total)
+        messages.info(request, f"导出共 {total} 行，已转为后台生成；完成后可在“我的导出”下载。")
+        return redirect("export_job_list")
+    buffer = io.BytesIO()
+    filename, count, filters, more = write_audit_xlsx(form, qs, buffer)
     services.audit_log_export_record(by=user, row_count=count, filters=filters, truncated=more)
-    response = xlsx_response(workbook, f"审计日志-{now:%Y%m%d-%H%M}.xlsx")
+    response = xlsx_bytes_response(buffer.getvalue(), filename)
     response["Cache-Control"] = "no-store"
     return response

@@ -13,9 +13,11 @@ import types
 import pytest
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
+from django.urls import reverse
 
 from bench import run as bench_run
-from bench.generate import BULK_MODELS, SCALES, _loose_schema, bulk_load, generate
+from bench.generate import BULK_MODELS, SCALES, USERNAMES, _loose_schema, bulk_load, generate
+from gigmarket.core.models import User
 from matching.models import HOLDING_STATES, Match, MatchState
 from registry.models import Employer, Posting, WindowVisit, Worker
 from registry.validators import normalize_credit_code, normalize_mobile, parse_id_number
@@ -196,3 +198,34 @@ def test_bulk_load_restores_the_schema_even_when_generation_fails(db):
         assert _schema() == []
         raise RuntimeError("generation failed")
     assert _schema() == before
+
+
+def test_floor_mode_reports_the_page_its_sql_alone_and_a_bare_response(tiny):
+    bench = bench_run.Bench(repeat=3, log=lambda *_: None, floor=True)
+    province = User.objects.get(username=USERNAMES["province"])
+    result = bench.measure("市场列表", "page", province, reverse("markets:list"))
+    extra = result.extra
+    assert extra["sql_replayed"] == result.queries > 2 and extra["writes_skipped"] == 0
+    assert extra["sql_p50_ms"] > 0 and extra["bare_p50_ms"] > 0
+    assert extra["floor_p50_ms"] == pytest.approx(extra["sql_p50_ms"] + extra["bare_p50_ms"], abs=0.02)
+    assert extra["floor_ratio"] == pytest.approx(result.p50_ms / extra["floor_p50_ms"], rel=0.01)
+    assert extra["floor_ratio"] > 0
+    table = bench_run.floor_markdown(bench.results, {"counts": {}, "vendor": "sqlite", "when": ""})
+    row = table.splitlines()[-1]
+    assert row.startswith("| 市场列表 | ") and f"{extra['floor_ratio']}×" in row
+
+
+def test_floor_mode_does_not_replay_writes(tiny):
+    bench = bench_run.Bench(repeat=1, log=lambda *_: None, floor=True)
+    clerk = User.objects.get(username=USERNAMES["clerk"])
+    worker = Worker.objects.filter(county=clerk.division).first()
+    table = Worker._meta.db_table
+    statements = [
+        f"SELECT name FROM {table} WHERE id = {worker.pk}",
+        f"UPDATE {table} SET name = '改' WHERE id = {worker.pk}",
+    ]
+    result = bench_run.Result(case="登记", group="register", p50_ms=10.0)
+    bench.add_floor(result, clerk, statements)
+    assert (result.extra["sql_replayed"], result.extra["writes_skipped"]) == (1, 1)
+    worker.refresh_from_db()
+    assert worker.name != "改"

@@ -115,7 +115,7 @@ def test_audit_list_query_count_does_not_grow_with_rows(client, province_user, m
 
 
 def test_audit_export_says_when_it_was_cut_at_the_limit(client, province_user, market, monkeypatch):
-    monkeypatch.setattr("gigmarket.core.views.AUDIT_EXPORT_MAX_ROWS", 2)
+    monkeypatch.setattr("gigmarket.core.audit_export_job.AUDIT_EXPORT_MAX_ROWS", 2)
     client.force_login(province_user)  # audited too: the oldest row
     for n in range(3):
         audit_record(actor=province_user, action="update", target=market, changes={"address": [str(n), "新"]})

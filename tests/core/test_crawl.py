@@ -65,6 +65,7 @@ def test_every_public_page_works_anonymously(demo_data):
 # Views that answer with a file (a download, or a file for other programs).
 FILE_URL_NAMES = {
     "audit_export",
+    "export_job_download",
     "two_factor_recovery_download",
     "markets:export",
     "markets:import_template",
@@ -135,6 +136,7 @@ def export_urls():
         reverse("audit_export") + "?target_type=市场",
         reverse("audit_export") + "?action=export",
         reverse("two_factor_recovery_download"),  # without codes being shown: back to the 2FA page
+        reverse("export_job_download", args=[0]),  # no such job: 404 (tests/core/test_export_jobs.py downloads one)
     ]
     names = {resolve_name(url) for url in urls}
     assert names == FILE_URL_NAMES, names ^ FILE_URL_NAMES

@@ -24,8 +24,11 @@ import datetime
 import uuid
 from dataclasses import dataclass
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from gigmarket.core.models import ExportJob
 from registry.models import WindowVisit
 from tests.factories.registry import id_number_for
 
@@ -35,6 +38,7 @@ OK, DONE, LOGIN = 200, 302, 302
 INVALID = 400  # a form re-rendered with its errors
 FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 403, 404, 405
 DENY = frozenset({FORBIDDEN, NOT_FOUND})
+GONE = 410  # a download past its deadline
 
 STAFF = ("province", "auditor", "city", "county", "county2", "clerk")
 WRITERS = ("province", "city", "county", "county2", "clerk")
@@ -336,6 +340,24 @@ def failed_sms(w, where):
     return w._once(("failed_sms", where), build)
 
 
+def expired_export(w):
+    def build():
+        name = default_storage.save("exports/matrix.csv", ContentFile(b"\xef\xbb\xbf\xe5\xa7\x93\xe5\x90\x8d\r\n"))
+        return ExportJob.objects.create(
+            owner=w.users["province"],
+            kind="registry.workers_csv",
+            title="零工名单(CSV)",
+            state=ExportJob.State.DONE,
+            rows_total=0,
+            file=name,
+            filename="workers.csv",
+            finished_at=timezone.now() - datetime.timedelta(days=2),
+            expires_at=timezone.now() - datetime.timedelta(days=1),
+        )
+
+    return w._once("expired_export", build)
+
+
 # The table ---------------------------------------------------------------------------------
 
 MATRIX = {
@@ -410,6 +432,16 @@ MATRIX = {
     ),
     "audit_list": Entry(get=flat()),
     "audit_export": Entry(get=flat()),
+    # Background exports (gigmarket.core.export_jobs): everyone lists their own; a job's file is
+    # its owner's alone (anyone else: 404). The job here is past its deadline, so its owner
+    # gets 410 (and the file is removed, leaving nothing behind); tests/core/test_export_jobs.py
+    # downloads a fresh one.
+    "export_job_list": Entry(get=flat()),
+    "export_job_download": Entry(
+        kwargs=lambda w, s, u: {"pk": expired_export(w).pk},
+        one_side=True,
+        get=flat(GONE, allowed=("province",), others=NOT_FOUND),
+    ),
     "division_list": Entry(get=flat()),
     "division_toggle_active": Entry(
         kwargs=lambda w, s, u: {"pk": w.county(s).pk},
