@@ -10,6 +10,7 @@ from gigmarket.core.models import AuditEvent
 from matching.models import Application
 from registry.models import Employer, Posting
 from registry.public import CONSENT_VERSION, LARGE_COOKIE, MY_COOKIE
+from tests.factories.markets import TradeFactory
 from tests.factories.matching import make_match
 from tests.factories.registry import EmployerFactory, PostingFactory, WorkerFactory, id_number_for
 from tests.factories.sms import last_code, messages_to
@@ -326,3 +327,30 @@ def test_withdraw_without_session_is_404(client, market):
     assert client.post(reverse("jobs:my_withdraw", args=[mine.pk])).status_code == 404
     mine.refresh_from_db()
     assert mine.state == Application.State.NEW
+
+
+def test_query_count_with_every_filter_does_not_grow_with_rows(client, market, market2, django_assert_num_queries):
+    """The filtered search (市州, trade, this week, pay unit, minimum pay) costs the same at any scale."""
+    trade = TradeFactory()
+    params = {
+        "city": market.county.parent_id,
+        "trade": trade.pk,
+        "when": "week",
+        "pay_unit": "day",
+        "min_pay": "150",
+    }
+
+    def add(n):
+        for i in range(n):
+            posting_in((market, market2)[i % 2], trade=trade, pay=200 + i, employer=EmployerFactory())
+
+    add(2)
+    client.get(SEARCH, params)  # warm the content types and the reference caches
+    # 7 as unfiltered, plus the 市州 and the trade looked up when the filters are read
+    with django_assert_num_queries(9) as few:
+        body = client.get(SEARCH, params).content.decode()
+    assert body.count('class="card job-card') == 2
+    add(30)  # more than a page, each with its own employer
+    with django_assert_num_queries(len(few.captured_queries)):
+        body = client.get(SEARCH, params).content.decode()
+    assert body.count('class="card job-card') == 20
