@@ -9,7 +9,7 @@ from django.utils import timezone
 from gigmarket.core.models import AuditEvent
 from matching.models import Application
 from registry.models import Employer, Posting
-from registry.public import CONSENT_VERSION, LARGE_COOKIE, MY_COOKIE
+from registry.public import CONSENT_VERSION, LARGE_COOKIE, MY_COOKIE, mask_person_name
 from tests.factories.markets import TradeFactory
 from tests.factories.matching import make_match
 from tests.factories.registry import EmployerFactory, PostingFactory, WorkerFactory, id_number_for
@@ -85,6 +85,14 @@ def test_individual_employer_is_masked(client, market):
     assert "周女士" in body
     assert "黄丽娟" not in body and "黄**" in body
     assert "13911112222" not in body
+
+
+@pytest.mark.parametrize(
+    "name, shown",
+    [("周女士(家庭保洁)", "周女士"), ("周女士（装修）", "周女士"), ("王五", "王*"), ("欧阳丽娟娟", "欧**")],
+)
+def test_a_masked_name_drops_notes_and_hides_its_length(name, shown):
+    assert mask_person_name(name) == shown
 
 
 def test_filters_by_date_trade_pay_and_market(client, market, market2):
