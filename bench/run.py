@@ -375,6 +375,18 @@ def run_pages(bench, fx):
         target_ms=50,
     )
     bench.measure("4 公众名录(筛选,缓存命中)", "page", None, directory, data={"city": city.pk, "trade": trade.pk})
+    # 今日零工岗位: the public job search (anonymous, never cached), one 市州 and trade, this
+    # week, day rates from 150 元; and the whole province unfiltered.
+    jobs = reverse("jobs:search")
+    bench.measure(
+        "4 今日零工岗位(筛选)",
+        "page",
+        None,
+        jobs,
+        data={"city": city.pk, "trade": trade.pk, "when": "week", "pay_unit": "day", "min_pay": "150"},
+        target_ms=50,
+    )
+    bench.measure("4 今日零工岗位(全省)", "page", None, jobs, target_ms=50)
     # 5. Monitoring.
     monitoring = reverse("reporting:monitoring")
     bench.measure("5 监测：全省", "monitoring", users["province"], monitoring, target_ms=150)

@@ -1,6 +1,7 @@
 """Market pages: staff list/detail/create/edit/close, import/export, compliance, trades, public 名录."""
 
 import hashlib
+import logging
 
 import segno
 from django.conf import settings
@@ -36,6 +37,8 @@ from .forms import (
 )
 from .models import Market, MarketVersion, Trade, hours_text
 from .standards import ITEMS, ITEMS_BY_KEY, check_market, summarise
+
+log = logging.getLogger(__name__)
 
 EXPORT_MAX_ROWS = 20000
 
@@ -390,14 +393,22 @@ def _cached_public(request, render_page, *, key):
     and the parameters the page uses, never the raw query string)."""
     if request.user.is_authenticated:
         return render_page()
-    key = "markets:public:" + hashlib.sha256(key().encode()).hexdigest()
-    hit = cache.get(key)
+    # The cache is a speed-up only: with Redis down the page is served from the database.
+    try:
+        key = "markets:public:" + hashlib.sha256(key().encode()).hexdigest()
+        hit = cache.get(key)
+    except Exception as exc:  # redis-py raises its own ConnectionError / TimeoutError
+        log.warning("cache unavailable (public page served without it): %s", exc)
+        return render_page()
     if hit is not None:
         status, content_type, body = hit
         return HttpResponse(body, status=status, content_type=content_type)
     response = render_page()
     if response.status_code in (200, 404):
-        cache.set(key, (response.status_code, response["Content-Type"], response.content), PUBLIC_CACHE_SECONDS)
+        try:
+            cache.set(key, (response.status_code, response["Content-Type"], response.content), PUBLIC_CACHE_SECONDS)
+        except Exception as exc:
+            log.warning("cache unavailable (public page not stored): %s", exc)
     return response
 
 

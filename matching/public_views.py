@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -68,12 +69,28 @@ def job_card(posting, now):
     }
 
 
+def _market_choices(params):
+    """The markets the 零工市场 filter offers: those of the chosen county, or of the chosen
+    market's county (the link from a market's page), else none until a county is chosen.
+
+    The province has about 2,000 markets: one <select> of all of them is unusable on a
+    phone and took most of the page's time (600 ms at medium scale, docs/performance.md).
+    """
+    qs = Market.objects.filter(status=Market.Status.OPERATING).only("id", "name", "county_id").order_by("name")
+    county, market = params.get("county", ""), params.get("market", "")
+    if county.isdigit():
+        return qs.filter(county_id=int(county))
+    if market.isdigit():
+        return qs.filter(county_id=Subquery(Market.objects.filter(pk=int(market)).values("county_id")[:1]))
+    return qs.none()
+
+
 def _search_form(params):
     return JobSearchForm(
         params or None,
         cities=cities_with_public_markets().order_by("code"),
         counties=counties_with_public_markets(),
-        markets=Market.objects.filter(status=Market.Status.OPERATING).order_by("county__code", "name"),
+        markets=_market_choices(params),
         trades=active_trades().order_by("sort_order", "code"),
     )
 

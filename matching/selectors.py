@@ -134,7 +134,9 @@ def public_job_postings(
     if min_pay is not None:
         qs = qs.filter(pay__gte=min_pay)
     return (
-        qs.select_related("employer", "trade", "market__county__parent")
+        # The card shows the market's name, hours and hotline: no county or 市州 join (on
+        # the page's 500 open postings those two lookups were most of the query's time).
+        qs.select_related("employer", "trade", "market")
         .annotate(held=held_count_subquery())
         .prefetch_related(
             Prefetch("market__opening_periods", queryset=OpeningPeriod.objects.order_by("opens", "weekdays"))

@@ -572,7 +572,8 @@ def application_accept(*, application, by, confirm=False):
         posting = _lock_posting(application.posting_id)
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.state != ApplicationState.NEW:
-            raise ValidationError(f"该报名{application.get_state_display()}，不能再转为洽谈。")
+            why = f"（{application.close_reason}）" if application.close_reason else ""
+            raise ValidationError(f"该报名{application.get_state_display()}{why}，不能再转为洽谈。")
         worker = _worker_for_application(application, posting, by)
         match, _ = match_create(posting=posting, worker=worker, key=uuid.uuid4(), by=by, confirm=False)
         application.state = ApplicationState.MATCHED

@@ -8,6 +8,8 @@
   password and no server-side session are needed.
 """
 
+import re
+
 from django.conf import settings
 from django.core import signing
 
@@ -32,14 +34,19 @@ TITLES = ("女士", "先生", "师傅", "老板", "阿姨")
 
 
 def mask_person_name(name):
-    """周女士 for 周女士 (a title kept), 周** for 周丽娟: a person is never named in full in public."""
+    """周女士 for 周女士 (a title kept), 周** for 周丽娟: a person is never named in full in public.
+
+    A note after the name (周女士(家庭保洁)) is dropped, and at most two stars are shown, so
+    the mask tells nothing of the length of what it hides.
+    """
     name = (name or "").strip()
+    name = re.split(r"[(（]", name, maxsplit=1)[0].strip() or name
     if not name:
         return ""
     for title in TITLES:
         if name.endswith(title) and len(name) > len(title):
             return name[0] + title
-    return name[0] + "*" * max(1, len(name) - 1)
+    return name[0] + "*" * min(2, max(1, len(name) - 1))
 
 
 def employer_public_name(employer):

@@ -127,6 +127,7 @@ def test_every_benchmark_case_runs_and_reports(tiny):
     assert any(c.startswith("1 ") for c in cases)
     assert sum(c.startswith("2 ") for c in cases) == 3
     assert sum(c.startswith("5 ") for c in cases) == 3
+    assert sum(c.startswith("4 今日零工岗位") for c in cases) == 2
     assert sum(c.startswith("7 ") for c in cases) == 2
     assert sum(c.startswith("8 ") for c in cases) == 2
     assert sum(r.group == "admin" for r in results) == 2

@@ -1,6 +1,7 @@
 """今日零工岗位 (public search), 我要报名 and 我的报名: what a worker without an account sees and does."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -9,7 +10,8 @@ from django.utils import timezone
 from gigmarket.core.models import AuditEvent
 from matching.models import Application
 from registry.models import Employer, Posting
-from registry.public import CONSENT_VERSION, LARGE_COOKIE, MY_COOKIE
+from registry.public import CONSENT_VERSION, LARGE_COOKIE, MY_COOKIE, mask_person_name
+from tests.factories.markets import MarketFactory, TradeFactory
 from tests.factories.matching import make_match
 from tests.factories.registry import EmployerFactory, PostingFactory, WorkerFactory, id_number_for
 from tests.factories.sms import last_code, messages_to
@@ -86,6 +88,14 @@ def test_individual_employer_is_masked(client, market):
     assert "13911112222" not in body
 
 
+@pytest.mark.parametrize(
+    "name, shown",
+    [("周女士(家庭保洁)", "周女士"), ("周女士（装修）", "周女士"), ("王五", "王*"), ("欧阳丽娟娟", "欧**")],
+)
+def test_a_masked_name_drops_notes_and_hides_its_length(name, shown):
+    assert mask_person_name(name) == shown
+
+
 def test_filters_by_date_trade_pay_and_market(client, market, market2):
     today = timezone.localdate()
     tomorrow = today + datetime.timedelta(days=1)
@@ -105,6 +115,23 @@ def test_filters_by_date_trade_pay_and_market(client, market, market2):
     assert b.place in body and a.place not in body
     body = client.get(SEARCH, {"when": "date", "date": tomorrow.isoformat()}).content.decode()
     assert b.place in body and a.place not in body
+
+
+def market_select(response):
+    return re.search(r'<select name="market".*?</select>', response.content.decode(), re.S).group(0)
+
+
+def test_the_market_filter_offers_the_markets_of_the_chosen_county(client, market, market2):
+    """Not all of the province's ~2,000 markets in one list: those of the county chosen, or of the
+    market a market's page links with (本市场今日岗位)."""
+    near = MarketFactory(county=market.county)
+    select = market_select(client.get(SEARCH))
+    assert "先选县区" in select and select.count("<option") == 1
+    for params in ({"county": market.county.pk}, {"market": market.pk}):
+        select = market_select(client.get(SEARCH, params))
+        assert f'<option value="{market.pk}"' in select and f'<option value="{near.pk}"' in select
+        assert f'<option value="{market2.pk}"' not in select
+    assert f'<option value="{market.pk}" selected>' in market_select(client.get(SEARCH, {"market": market.pk}))
 
 
 @pytest.mark.parametrize(
@@ -135,7 +162,7 @@ def test_query_count_does_not_grow_with_rows(client, market, market2, django_ass
     for m in (market, market2):
         posting_in(m)
     client.get(SEARCH)  # warm the content types and the reference caches
-    with django_assert_num_queries(7) as few:
+    with django_assert_num_queries(6) as few:
         client.get(SEARCH)
     for m in (market, market2):
         for _ in range(6):
@@ -326,3 +353,30 @@ def test_withdraw_without_session_is_404(client, market):
     assert client.post(reverse("jobs:my_withdraw", args=[mine.pk])).status_code == 404
     mine.refresh_from_db()
     assert mine.state == Application.State.NEW
+
+
+def test_query_count_with_every_filter_does_not_grow_with_rows(client, market, market2, django_assert_num_queries):
+    """The filtered search (市州, trade, this week, pay unit, minimum pay) costs the same at any scale."""
+    trade = TradeFactory()
+    params = {
+        "city": market.county.parent_id,
+        "trade": trade.pk,
+        "when": "week",
+        "pay_unit": "day",
+        "min_pay": "150",
+    }
+
+    def add(n):
+        for i in range(n):
+            posting_in((market, market2)[i % 2], trade=trade, pay=200 + i, employer=EmployerFactory())
+
+    add(2)
+    client.get(SEARCH, params)  # warm the content types and the reference caches
+    # 6 as unfiltered, plus the 市州 and the trade looked up when the filters are read
+    with django_assert_num_queries(8) as few:
+        body = client.get(SEARCH, params).content.decode()
+    assert body.count('class="card job-card') == 2
+    add(30)  # more than a page, each with its own employer
+    with django_assert_num_queries(len(few.captured_queries)):
+        body = client.get(SEARCH, params).content.decode()
+    assert body.count('class="card job-card') == 20
