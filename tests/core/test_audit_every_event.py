@@ -46,6 +46,7 @@ from registry.models import EmployerNeed, Posting, WindowVisit
 from registry.recognition import recognition_end, recognition_record
 from registry.subsidies import subsidy_apply, subsidy_approve, subsidy_pay, subsidy_return
 from registry.validators import parse_id_number
+from reporting import approval
 from reporting import services as reporting_services
 from reporting.models import ReportingRule
 from tests.factories.core import TEST_PASSWORD, UserFactory, division
@@ -397,6 +398,21 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
     with time_machine.travel(beijing("2023-04-03 10:00"), tick=False):
         submission = reporting_services.submission_submit(period=period("2023-01-01"), county=nanming, by=county_user)
         reporting_services.submission_return(submission=submission, by=city_user, reason="联系电话缺区号")
+    # ...and a 市州 approval of a period whose only active county (南明) is accepted, taken back once.
+    guiyang = nanming.parent
+    others = list(
+        Division.objects.filter(parent=guiyang, is_active=True).exclude(pk=nanming.pk).values_list("pk", flat=True)
+    )
+    Division.objects.filter(pk__in=others).update(is_active=False)
+    q3 = period("2023-07-01")
+    with time_machine.travel(beijing("2023-10-09 10:00"), tick=False):
+        accepted = reporting_services.submission_submit(period=q3, county=nanming, by=county_user)
+    reporting_services.submission_forward(submission=accepted, by=city_user)
+    reporting_services.submission_accept(submission=accepted, by=province_user)
+    approval.city_approve(period=q3, city=guiyang, by=city_user)
+    approval.city_accept(period=q3, city=guiyang, by=province_user)
+    approval.city_unapprove(period=q3, city=guiyang, by=province_user, reason="复核一处地址")
+    Division.objects.filter(pk__in=others).update(is_active=True)
 
     # Every export, with filters (the market list with 状态 = 运营中, as the issue found).
     for user in (province_user, county_user, clerk):
@@ -407,6 +423,8 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
         assert browser.get(reverse("reporting:export"), {"period": period("2023-01-01").pk}).status_code == 200
         assert browser.get(reverse("reporting:monitoring_export")).status_code == 200
         assert browser.get(reverse("audit_export"), {"target_type": "市场"}).status_code == 200
+    as_of = {"date": (timezone.localdate() - datetime.timedelta(days=1)).isoformat(), "format": "xlsx"}
+    assert login_as(county_user).get(reverse("reporting:registry_as_of"), as_of).status_code == 200
 
     # Two-factor login: enrolment confirmed, a code and a recovery code at login, wrong codes up
     # to the lock, new recovery codes, a reset by the manager, and a county's clerk switch.

@@ -8,6 +8,7 @@ of single views miss: a link built for one role that breaks for another, a templ
 fails on real demo rows, English left on a page.
 """
 
+import datetime
 import inspect
 import re
 from collections import deque
@@ -77,6 +78,7 @@ FILE_URL_NAMES = {
     "reporting:monitoring_export",
     "reporting:open_csv",
     "reporting:open_json",
+    "reporting:registry_as_of",
 }
 FILE_MARKERS = (
     "Content-Disposition",
@@ -133,6 +135,7 @@ def export_urls():
         reverse("reporting:monitoring_export") + f"?county={market.county_id}",
         reverse("reporting:open_csv"),
         reverse("reporting:open_json"),
+        reverse("reporting:registry_as_of") + f"?date={timezone.localdate() - datetime.timedelta(days=1)}&format=xlsx",
         reverse("audit_export") + "?target_type=市场",
         reverse("audit_export") + "?action=export",
         reverse("two_factor_recovery_download"),  # without codes being shown: back to the 2FA page
