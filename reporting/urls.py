@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import map_views, views
 
 app_name = "reporting"
 urlpatterns = [
@@ -22,4 +22,8 @@ urlpatterns = [
     path("monitoring/export/", views.monitoring_export, name="monitoring_export"),
     path("open/markets.csv", views.open_data_csv, name="open_csv"),
     path("open/markets.json", views.open_data_json, name="open_json"),
+    path("map/", map_views.guizhou_map, name="map"),
+    path("periods/<int:pk>/bulletin/", map_views.bulletin, name="bulletin"),
+    path("periods/<int:pk>/bulletin.xlsx", map_views.bulletin_export, name="bulletin_export"),
+    path("periods/<int:pk>/reality/", map_views.reality, name="reality"),
 ]
