@@ -162,7 +162,7 @@ def _nice_breaks(top, classes):
         return [1] * classes
     raw = top / classes
     magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    step = next(m * magnitude for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if m * magnitude >= raw)
     return [round(step * (i + 1), 2) for i in range(classes)]
 
 
