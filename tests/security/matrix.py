@@ -869,4 +869,15 @@ MATRIX = {
     "reporting:monitoring_export": Entry(query=lambda w, s, u: {"market": w.market(s).pk}, get=scoped()),
     "reporting:open_csv": Entry(get=public()),
     "reporting:open_json": Entry(get=public()),
+    "reporting:map": Entry(get=flat(), note="every role sees the counties of its own scope"),
+    "reporting:bulletin": Entry(
+        kwargs=lambda w, s, u: {"pk": w.periods()[0].pk},
+        get=flat(allowed=("province", "auditor")),
+        one_side=True,
+        note="the 省级通报 is the province's: it ranks every 市州",
+    ),
+    "reporting:bulletin_export": Entry(
+        kwargs=lambda w, s, u: {"pk": w.periods()[0].pk}, get=flat(allowed=("province", "auditor")), one_side=True
+    ),
+    "reporting:reality": Entry(kwargs=lambda w, s, u: {"pk": w.periods()[0].pk}, get=flat(), one_side=True),
 }
