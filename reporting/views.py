@@ -36,6 +36,7 @@ from .figures import trend as monitoring_trend
 from .forms import ReasonForm, RuleForm
 from .models import ReportingPeriod, ReportingRule, Submission
 from .monitoring_workbook import CHILD_HEADERS, monitoring_workbook
+from .reality import reality_check
 from .rollups import SHOWN_METRICS, M
 
 
@@ -78,7 +79,7 @@ def period_detail(request, pk):
     return render(
         request,
         "reporting/period_detail.html",
-        {"period": period, "board": board, "mine": mine},
+        {"period": period, "board": board, "mine": mine, "reality": reality_check(request.user, period)},
     )
 
 

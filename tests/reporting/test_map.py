@@ -247,3 +247,11 @@ def test_reality_page(client, city_user, nanming):
     response = client.get(reverse("reporting:reality", args=[period(Q1).pk]))
     assert response.status_code == 200
     assert idle.name in response.content.decode()
+
+
+def test_province_board_shows_the_reality_check(client, province_user, nanming):
+    idle = MarketFactory(county=nanming)
+    client.force_login(province_user)
+    content = client.get(reverse("reporting:period_detail", args=[period(Q1).pk])).content.decode()
+    assert "data-reality" in content and idle.name in content
+    assert reverse("reporting:bulletin", args=[period(Q1).pk]) in content
