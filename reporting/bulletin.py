@@ -127,6 +127,14 @@ def bulletin_lines(user, period):
     return ranked, total
 
 
+def ranking_sentence(lines):
+    """Who leads and who trails, or nothing when they are level (a bulletin names no
+    last place among equals)."""
+    if len(lines) < 2 or lines[0].sort_key()[:3] == lines[-1].sort_key()[:3]:
+        return ""
+    return f"报送完整率、及时率和市场达标率综合排名第一的是{lines[0].division.name}，末位为{lines[-1].division.name}。"
+
+
 def bulletin_title(period):
     return f"全省零工市场{period.name}运行情况通报"
 

@@ -10,7 +10,7 @@ from gigmarket.core.exports import Filing, audit_export, issuing_unit, works_for
 from gigmarket.core.scoping import Level, user_scope
 
 from . import selectors
-from .bulletin import ACTIVITY, bulletin_lines, bulletin_title, bulletin_workbook
+from .bulletin import ACTIVITY, bulletin_lines, bulletin_title, bulletin_workbook, ranking_sentence
 from .map import DEFINITIONS, FIGURES, map_context
 from .models import ReportingPeriod
 from .reality import reality_check
@@ -66,6 +66,7 @@ def bulletin(request, pk):
             "title": bulletin_title(period),
             "lines": lines,
             "total": total,
+            "ranking": ranking_sentence(lines),
             "activity_headers": [m.label for m in ACTIVITY],
             "reality": reality_check(request.user, period),
             "issued_on": timezone.localdate(),

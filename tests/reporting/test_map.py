@@ -255,3 +255,14 @@ def test_province_board_shows_the_reality_check(client, province_user, nanming):
     content = client.get(reverse("reporting:period_detail", args=[period(Q1).pk])).content.decode()
     assert "data-reality" in content and idle.name in content
     assert reverse("reporting:bulletin", args=[period(Q1).pk]) in content
+
+
+def test_bulletin_names_no_last_place_among_equals(province_user, county_user):
+    from reporting.bulletin import ranking_sentence
+
+    lines, _total = bulletin_lines(province_user, period(Q1))
+    assert ranking_sentence(lines) == ""  # nobody has reported: all level
+    with time_machine.travel(beijing("2023-04-05 20:00"), tick=False):
+        submission_submit(period=period(Q1), county=county_user.division, by=county_user)
+    lines, _total = bulletin_lines(province_user, period(Q1))
+    assert ranking_sentence(lines).startswith("报送完整率、及时率和市场达标率综合排名第一的是贵阳市")
