@@ -5,7 +5,7 @@ Two lists for a period, in the user's scope:
 - markets not listed as 运营中 (筹建中, 暂停, 已撤销) at which activity was recorded.
 
 Activity is read from the per-market rollup rows (`reporting.rollups`), as the monitoring
-pages read it. Two queries whatever the number of markets.
+pages read it. Three queries whatever the number of markets.
 """
 
 from dataclasses import dataclass
@@ -41,18 +41,26 @@ def market_activity(user, start, end):
 
 
 def reality_check(user, period, *, county=None, city=None):
+    """Three queries: the activity per market, (pk, status) of every market in scope, and
+    the few flagged markets themselves."""
     activity = market_activity(user, period.start, period.end)
-    markets = scope_queryset(Market.objects.select_related("county__parent"), user)
+    markets = scope_queryset(Market.objects.all(), user)
     if county is not None:
         markets = markets.filter(county=county)
     elif city is not None:
         markets = markets.filter(county__parent=city)
-    markets = markets.only("id", "name", "status", "opened_on", "county__name", "county__code", "county__parent__name")
+    flagged = [
+        pk
+        for pk, status in markets.values_list("pk", "status")
+        if (status == Market.Status.OPERATING) != (pk in activity)
+    ]
     idle, unlisted = [], []
-    for market in markets.order_by("county__code", "name"):
-        if market.status == Market.Status.OPERATING:
-            if market.pk not in activity:
+    if flagged:
+        for market in (
+            Market.objects.filter(pk__in=flagged).select_related("county__parent").order_by("county__code", "name")
+        ):
+            if market.status == Market.Status.OPERATING:
                 idle.append(market)
-        elif market.pk in activity:
-            unlisted.append((market, activity[market.pk]))
+            else:
+                unlisted.append((market, activity[market.pk]))
     return RealityCheck(idle=idle, unlisted=unlisted)

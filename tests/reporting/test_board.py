@@ -67,7 +67,8 @@ def test_board_page_query_count_is_fixed(client, django_assert_num_queries, coun
     province = UserFactory(role="province", division=division("520000"), username="prov2")
     client.force_login(province)
     client.get(f"/reporting/periods/{q1.pk}/")
-    # 7 for the board, 2 for the 名录 reality check (activity per market, the markets)
+    # 7 for the board, 2 for the 名录 reality check (activity per market, markets; one more
+    # for the flagged markets when there are any)
     with django_assert_num_queries(9):
         body = client.get(f"/reporting/periods/{q1.pk}/").content.decode()
     assert f"2/{Division.objects.filter(level='county', is_active=True).count()}" in body
