@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from openpyxl import Workbook
 
 from .figures import region_figures
-from .map import compliance_by_county, scoped_markets
+from .map import province_compliance
 from .monitoring_workbook import _sheet
 from .rollups import M
 from .selectors import period_board
@@ -92,8 +92,7 @@ class BulletinLine:
 def bulletin_lines(user, period):
     """(ranked [BulletinLine] per 市州, total line) in the user's scope."""
     board = period_board(period, user)
-    markets = scoped_markets(user)
-    by_county = compliance_by_county(markets)
+    by_county = province_compliance()  # counties out of the user's scope are dropped below
     figures = region_figures(user, ("province", None), period.start, period.end)
     activity = {f.key.pk: f.values for f in figures["children"] if f.key is not None}
     lines = {}

@@ -12,9 +12,12 @@ the counties, one for the figure and one for the markets.
 import math
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+
 from gigmarket.core.scoping import counties_in_scope, scope_queryset
 from markets.models import Market
 from markets.selectors import with_check_flags
+from markets.services import public_cache_generation
 from markets.standards import check_market
 
 from .figures import Rows, _flow_parts, _run, _stock_part
@@ -109,6 +112,21 @@ def _rollup_sums(user, period, metrics, *, stock=False):
     return {int(k): v for k, v in _run(parts).get("c", {}).items() if k is not None}
 
 
+COMPLIANCE_CACHE_SECONDS = 300
+
+
+def province_compliance():
+    """{county id: (compliant, operating)} for the whole province, cached until any market
+    changes (`markets.services.public_cache_generation`, bumped by every market write) and
+    for five minutes at most: checking 2,000 markets against the standard takes a while."""
+    key = f"reporting:compliance:{public_cache_generation()}"
+    found = cache.get(key)
+    if found is None:
+        found = compliance_by_county(with_check_flags(Market.objects.filter(status=Market.Status.OPERATING)))
+        cache.set(key, found, COMPLIANCE_CACHE_SECONDS)
+    return found
+
+
 def compliance_by_county(markets):
     """{county id: (compliant, operating)} of the operating markets."""
     out = {}
@@ -124,7 +142,7 @@ def county_figures(user, period, figure, *, counties, markets):
     """[CountyValue] for every county in `counties`, with value and display text."""
     values = [CountyValue(division=c) for c in counties]
     if figure == "compliance":
-        by_county = compliance_by_county(markets)
+        by_county = province_compliance() if markets is None else compliance_by_county(markets)
         for cv in values:
             met, total = by_county.get(cv.division.pk, (0, 0))
             if total:
@@ -207,12 +225,9 @@ def _colour(values, figure):
 def map_context(user, period, figure):
     """Everything the map template draws: a constant number of queries."""
     counties = scoped_counties(user)
-    if figure == "compliance":  # the standard check needs whole markets
-        markets = scoped_markets(user)
-        points = [tuple(getattr(m, f) for f in POINT_FIELDS) for m in markets]
-    else:
-        markets, points = None, market_points(user)
-    values = county_figures(user, period, figure, counties=counties, markets=markets)
+    points = market_points(user)
+    # compliance per county is read province-wide from the cache; counties out of scope are not shown
+    values = county_figures(user, period, figure, counties=counties, markets=None)
     legend = _colour(values, figure)
     geometry = load_geometry()
     shapes = geometry["counties"]

@@ -266,3 +266,15 @@ def test_bulletin_names_no_last_place_among_equals(province_user, county_user):
         submission_submit(period=period(Q1), county=county_user.division, by=county_user)
     lines, _total = bulletin_lines(province_user, period(Q1))
     assert ranking_sentence(lines).startswith("报送完整率、及时率和市场达标率综合排名第一的是贵阳市")
+
+
+def test_compliance_cache_follows_market_writes(nanming):
+    from markets.services import invalidate_public_cache
+    from reporting.map import province_compliance
+
+    complete_market(county=nanming)
+    assert province_compliance()[nanming.pk] == (1, 1)
+    other = MarketFactory(county=nanming)  # written without the service: the cache is not told
+    assert province_compliance()[nanming.pk] == (1, 1)
+    invalidate_public_cache(market=other.pk)  # what every market service does on commit
+    assert province_compliance()[nanming.pk] == (1, 2)
