@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import review_views, views
+from . import map_views, review_views, views
 
 app_name = "reporting"
 urlpatterns = [
@@ -26,4 +26,8 @@ urlpatterns = [
     path("periods/<int:pk>/approvals/", review_views.approval_list, name="approvals"),
     path("periods/<int:pk>/approvals/<str:city>/<str:action>/", review_views.approval_action, name="approval_action"),
     path("registry-as-of/", review_views.registry_as_of, name="registry_as_of"),
+    path("map/", map_views.guizhou_map, name="map"),
+    path("periods/<int:pk>/bulletin/", map_views.bulletin, name="bulletin"),
+    path("periods/<int:pk>/bulletin.xlsx", map_views.bulletin_export, name="bulletin_export"),
+    path("periods/<int:pk>/reality/", map_views.reality, name="reality"),
 ]

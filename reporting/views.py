@@ -37,6 +37,7 @@ from .forms import MonitoringForm, ReasonForm, RuleForm
 from .grains import BY_VALUE, GRAINS, buckets
 from .models import ReportingPeriod, ReportingRule, Submission
 from .monitoring_workbook import CHILD_HEADERS, monitoring_workbook
+from .reality import reality_check
 from .rollups import SHOWN_METRICS, M
 
 
@@ -79,7 +80,7 @@ def period_detail(request, pk):
     return render(
         request,
         "reporting/period_detail.html",
-        {"period": period, "board": board, "mine": mine},
+        {"period": period, "board": board, "mine": mine, "reality": reality_check(request.user, period)},
     )
 
 

@@ -79,6 +79,7 @@ FILE_URL_NAMES = {
     "reporting:open_csv",
     "reporting:open_json",
     "reporting:registry_as_of",
+    "reporting:bulletin_export",
 }
 FILE_MARKERS = (
     "Content-Disposition",
@@ -136,6 +137,7 @@ def export_urls():
         reverse("reporting:open_csv"),
         reverse("reporting:open_json"),
         reverse("reporting:registry_as_of") + f"?date={timezone.localdate() - datetime.timedelta(days=1)}&format=xlsx",
+        reverse("reporting:bulletin_export", args=[period]),
         reverse("audit_export") + "?target_type=市场",
         reverse("audit_export") + "?action=export",
         reverse("two_factor_recovery_download"),  # without codes being shown: back to the 2FA page

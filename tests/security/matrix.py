@@ -920,4 +920,15 @@ MATRIX = {
         get=scoped(allowed=("province", "auditor", "city", "county", "county2")),
         note="the 名录 as it stood on a date, for a region in scope",
     ),
+    "reporting:map": Entry(get=flat(), note="every role sees the counties of its own scope"),
+    "reporting:bulletin": Entry(
+        kwargs=lambda w, s, u: {"pk": w.periods()[0].pk},
+        get=flat(allowed=("province", "auditor")),
+        one_side=True,
+        note="the 省级通报 is the province's: it ranks every 市州",
+    ),
+    "reporting:bulletin_export": Entry(
+        kwargs=lambda w, s, u: {"pk": w.periods()[0].pk}, get=flat(allowed=("province", "auditor")), one_side=True
+    ),
+    "reporting:reality": Entry(kwargs=lambda w, s, u: {"pk": w.periods()[0].pk}, get=flat(), one_side=True),
 }
