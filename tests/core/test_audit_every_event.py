@@ -425,6 +425,8 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
         assert browser.get(reverse("audit_export"), {"target_type": "市场"}).status_code == 200
     as_of = {"date": (timezone.localdate() - datetime.timedelta(days=1)).isoformat(), "format": "xlsx"}
     assert login_as(county_user).get(reverse("reporting:registry_as_of"), as_of).status_code == 200
+    bulletin = reverse("reporting:bulletin_export", args=[period("2023-01-01").pk])
+    assert login_as(province_user).get(bulletin).status_code == 200
 
     # Two-factor login: enrolment confirmed, a code and a recovery code at login, wrong codes up
     # to the lock, new recovery codes, a reset by the manager, and a county's clerk switch.

@@ -90,6 +90,8 @@ def exports(q1):
         ("registry:worker_export", "/registry/workers/export.csv", "county", [HOSTILE["worker"], HYPERLINK]),
         ("registry:subsidy_export", "/registry/subsidies/export.xlsx?year=2023", "county", [HOSTILE["worker"]]),
         ("audit_export", "/audit/export/", "province", [HYPERLINK]),
+        # 市州 names and figures only: nothing typed by a user reaches the bulletin.
+        ("reporting:bulletin_export", f"/reporting/periods/{q1.pk}/bulletin.xlsx", "province", []),
     ]
 
 
