@@ -1276,3 +1276,157 @@ class EmployerNeed(ChoiceLabels, models.Model):
             errors["end_time"] = "收工时间应晚于上工时间。"
         if errors:
             raise ValidationError(errors)
+
+
+class AssistanceService(models.TextChoices):
+    """The service items of 个性化就业援助 (notice 七)."""
+
+    GUIDANCE = "guidance", _("职业指导")
+    JOB_REFERRAL = "job_referral", _("岗位推荐")
+    TRAINING = "training", _("技能培训")
+    PUBLIC_POST = "public_post", _("公益性岗位")
+    STARTUP = "startup", _("创业指导")
+    COUNSELLING = "counselling", _("心理疏导")
+    POLICY = "policy", _("政策咨询")
+    OTHER = "other", _("其他")
+
+
+class AssistancePlan(ChoiceLabels, models.Model):
+    """个性化就业援助 (notice 七): one worker's case, owned by a named staff member.
+
+    Steps (`AssistanceStep`) are the service items with due dates; notes
+    (`AssistanceNote`) are case notes and follow-ups. Closing records the outcome (就业 /
+    创业 / 公益性岗位 / 退出, the last with a reason); a closed plan is read-only and keeps
+    its history. A worker has at most one open plan (a partial unique index).
+    Writes: `registry.assistance`.
+    """
+
+    scope_county_path = "worker__county"
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("援助中")
+        CLOSED = "closed", _("已结案")
+
+    class Outcome(models.TextChoices):
+        EMPLOYED = "employed", _("就业")
+        STARTUP = "startup", _("创业")
+        PUBLIC_POST = "public_post", _("公益性岗位")
+        EXITED = "exited", _("退出")
+
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("零工"), on_delete=models.PROTECT, related_name="assistance_plans"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("责任人"), on_delete=models.PROTECT, related_name="assistance_plans"
+    )
+    goal = models.CharField(_("援助目标"), max_length=200)
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    opened_on = models.DateField(_("建档日期"), default=timezone.localdate)
+    opened_by = user_ref(_("建档人"))
+    outcome = models.CharField(_("结案结果"), max_length=12, choices=Outcome.choices, blank=True)
+    outcome_note = models.CharField(_("结案说明"), max_length=200, blank=True)
+    closed_on = models.DateField(_("结案日期"), null=True, blank=True)
+    closed_by = user_ref(_("结案人"))
+
+    class Meta:
+        ordering = ["-opened_on", "-id"]
+        verbose_name = _("就业援助计划")
+        verbose_name_plural = _("就业援助计划")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker"],
+                condition=Q(status="open"),
+                name="registry_assistance_one_open_plan",
+                violation_error_message="该零工已有进行中的就业援助计划。",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", outcome="", closed_on__isnull=True)
+                | (Q(status="closed", closed_on__isnull=False) & ~Q(outcome="")),
+                name="registry_assistance_closed_has_outcome",
+                violation_error_message="结案须填写结案结果和日期。",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="exited") | ~Q(outcome_note=""),
+                name="registry_assistance_exit_has_reason",
+                violation_error_message="退出须填写原因。",
+            ),
+        ]
+        indexes = [models.Index(fields=["owner", "status"], name="registry_assistance_owner")]
+
+    def __str__(self):
+        return f"{self.worker} · 就业援助计划"
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.OPEN
+
+
+class AssistanceStep(ChoiceLabels, models.Model):
+    """One service item of a plan: what, by when, and when it was done."""
+
+    scope_county_path = "plan__worker__county"
+
+    plan = models.ForeignKey(AssistancePlan, verbose_name=_("援助计划"), on_delete=models.PROTECT, related_name="steps")
+    service = models.CharField(_("服务项目"), max_length=16, choices=AssistanceService.choices)
+    detail = models.CharField(_("具体内容"), max_length=200, blank=True)
+    due_on = models.DateField(_("计划完成日期"))
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+    done_note = models.CharField(_("完成情况"), max_length=200, blank=True)
+    created_by = user_ref(_("登记人"))
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("援助服务项目")
+        verbose_name_plural = _("援助服务项目")
+        indexes = [models.Index(fields=["done_on", "due_on"], name="registry_assist_step_due")]
+
+    def __str__(self):
+        return f"{self.get_service_display()} · {self.due_on:%Y-%m-%d}"
+
+    def state_on(self, day):
+        """已完成, 今日到期, 已逾期 or 未到期 on `day`."""
+        if self.done_on:
+            return "done"
+        if self.due_on == day:
+            return "due"
+        return "overdue" if self.due_on < day else "pending"
+
+
+class AssistanceNote(ChoiceLabels, models.Model):
+    """A case note or follow-up (跟踪回访) on a plan."""
+
+    scope_county_path = "plan__worker__county"
+
+    class Kind(models.TextChoices):
+        NOTE = "note", _("个案记录")
+        FOLLOW_UP = "follow_up", _("跟踪回访")
+
+    plan = models.ForeignKey(AssistancePlan, verbose_name=_("援助计划"), on_delete=models.PROTECT, related_name="notes")
+    kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices, default=Kind.NOTE)
+    on = models.DateField(_("日期"), default=timezone.localdate)
+    text = models.TextField(_("内容"), max_length=1000)
+    by = user_ref(_("记录人"))
+    created_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-on", "-id"]
+        verbose_name = _("援助记录")
+        verbose_name_plural = _("援助记录")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.on:%Y-%m-%d}"
+
+
+class AssistanceReminder(models.Model):
+    """One reminder of one due or overdue step on one day: the claim that keeps it to once."""
+
+    step = models.ForeignKey(AssistanceStep, on_delete=models.CASCADE, related_name="reminders")
+    day = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["step", "day"], name="registry_assist_reminder_once")]
+
+    def __str__(self):
+        return f"{self.step_id}@{self.day}"

@@ -2,6 +2,9 @@
 
 from django import template
 
+from ..assistance import HARDSHIP_TIERS, owner_candidates
+from ..assistance_forms import PlanForm
+
 register = template.Library()
 
 
@@ -33,5 +36,23 @@ def recognition_panel(context, worker):
         "failed_end_form": context.get("recognition_end_form"),
         "failed_end_pk": context.get("recognition_end_pk"),
         "can_write": user.can_write,
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("registry/_assistance_panel.html", takes_context=True)
+def assistance_panel(context, worker):
+    """The worker page's 个性化就业援助 section: the plans (open and closed) and, for writers, a new one."""
+    user = context["request"].user
+    plans = list(worker.assistance_plans.select_related("owner"))
+    can_open = user.can_write and worker.priority_tier in HARDSHIP_TIERS and not any(plan.is_open for plan in plans)
+    form = context.get("plan_form")
+    if form is None and can_open:
+        form = PlanForm(owners=owner_candidates(worker), initial={"owner": user.pk})
+    return {
+        "worker": worker,
+        "plans": plans,
+        "form": form,
+        "can_open": can_open or form is not None,
         "csrf_token": context.get("csrf_token"),
     }
