@@ -41,6 +41,7 @@ from markets.models import Trade
 from matching import services as matching_services
 from matching.arrears import arrears_override_grant, arrears_override_revoke
 from matching.settlement import wage_arrears_sweep, wage_settlement_confirm, wage_settlement_record
+from registry import assistance
 from registry import services as registry_services
 from registry.models import EmployerNeed, Posting, WindowVisit
 from registry.recognition import recognition_end, recognition_record
@@ -343,6 +344,17 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
     )
     subsidy_return(application=returned, reason="保单不在补贴年度内", by=county_user)
     recognition_end(recognition=recognition, on=today, reason="已稳定就业", by=clerk)
+
+    # 个性化就业援助: a plan opened, handed over, a step added and done, a follow-up, closed.
+    needy = WorkerFactory(
+        registered_market=market, id_number=id_number_for(905, birth=datetime.date(1980, 1, 1)), low_income=True
+    )
+    plan = assistance.plan_open(worker=needy, owner=clerk, goal="三个月内就业", by=clerk)
+    assistance.plan_reassign(plan=plan, owner=county_user, by=clerk)
+    step = assistance.step_add(plan=plan, data={"service": "guidance", "due_on": today}, by=clerk)
+    assistance.step_done(step=step, on=today, note="已面谈", by=clerk)
+    assistance.note_add(plan=plan, data={"kind": "follow_up", "on": today, "text": "电话回访"}, by=clerk)
+    assistance.plan_close(plan=plan, outcome="exited", note="迁往外省", on=today, by=clerk)
 
     # The 欠薪 block lifted and revoked; a wage recorded, confirmed short, and the sweep's case.
     override = arrears_override_grant(employer=employer, reason="已签还款计划", valid_until=today, by=county_user)
