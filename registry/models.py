@@ -236,6 +236,18 @@ class Worker(ChoiceLabels, models.Model):
     employment_difficulty = models.BooleanField(_("就业困难人员"), default=False)
     has_injury_insurance = models.BooleanField(_("已参加新就业形态灵活就业意外伤害保险"), default=False)
 
+    class StartupIntent(models.TextChoices):
+        NONE = "none", _("无")
+        CONSIDERING = "considering", _("有意向")
+        PLANNED = "planned", _("已有计划")
+
+    startup_intent = models.CharField(
+        _("创业意愿"), max_length=12, choices=StartupIntent.choices, default=StartupIntent.NONE
+    )
+    startup_note = models.CharField(
+        _("创业意愿说明"), max_length=200, blank=True, help_text=_("如拟创业项目、资金需求。")
+    )
+
     registered_market = models.ForeignKey(
         "markets.Market", verbose_name=_("登记市场"), on_delete=models.PROTECT, related_name="registered_workers"
     )
@@ -396,6 +408,10 @@ class Worker(ChoiceLabels, models.Model):
         """Set the stored `waiting_since` and `priority_tier` from the current values."""
         self.waiting_since = self.last_confirmed_match_at or self.registered_at
         self.priority_tier = self.tier(today)
+
+    @property
+    def has_startup_intent(self):
+        return self.startup_intent != self.StartupIntent.NONE
 
     def is_available_on(self, day):
         return (self.available_from is None or self.available_from <= day) and (
@@ -753,7 +769,22 @@ class TrainingOffer(ChoiceLabels, models.Model):
         on_delete=models.PROTECT,
         related_name="registry_training_offers",
     )
-    kind = models.CharField(_("培训类别"), max_length=20, blank=True, help_text=_("如急需紧缺职业、新职业、创业培训。"))
+
+    class Kind(models.TextChoices):
+        # Stored as the Chinese words the offers were typed with before the choices.
+        SHORTAGE = "急需紧缺职业", _("急需紧缺职业")
+        NEW_OCCUPATION = "新职业", _("新职业")
+        SKILLS = "技能提升", _("技能提升")
+        STARTUP = "创业培训", _("创业培训")
+        OTHER = "其他", _("其他")
+
+    kind = models.CharField(
+        _("培训类别"),
+        max_length=20,
+        choices=Kind.choices,
+        blank=True,
+        help_text=_("创业培训向有创业意愿的零工推荐。"),
+    )
     provider = models.CharField(_("培训机构"), max_length=100, blank=True)
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("结束日期"))
