@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import assistance_views, recognition_views, subsidy_views
+from . import assistance_views, insurance_views, recognition_views, subsidy_views
 
 urlpatterns = [
     path("assistance/", assistance_views.assistance_list, name="assistance_list"),
@@ -14,6 +14,7 @@ urlpatterns = [
     path("assistance/steps/<int:pk>/done/", assistance_views.assistance_step_done, name="assistance_step_done"),
     path("workers/<int:pk>/recognitions/", recognition_views.recognition_create, name="recognition_create"),
     path("recognitions/<int:pk>/end/", recognition_views.recognition_end, name="recognition_end"),
+    path("workers/<int:pk>/insurance/new/", insurance_views.insurance_create, name="insurance_create"),
     path("subsidies/", subsidy_views.subsidy_list, name="subsidy_list"),
     path("subsidies/totals/", subsidy_views.subsidy_totals, name="subsidy_totals"),
     path("subsidies/export.xlsx", subsidy_views.subsidy_export, name="subsidy_export"),

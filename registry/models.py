@@ -1461,3 +1461,61 @@ class AssistanceReminder(models.Model):
 
     def __str__(self):
         return f"{self.step_id}@{self.day}"
+
+
+class InsuranceEnrolment(ChoiceLabels, models.Model):
+    """A worker's 新就业形态灵活就业意外伤害保险 enrolment: insurer, policy, dates, premium.
+
+    Recorded for a period, or for one match (`matching.Match.insurance` points here, the
+    period then being the match's work dates). The 意外伤害保险补贴 rule
+    (`registry.subsidies`) needs an enrolment covering the subsidy year.
+    Writes: `registry.insurance.enrolment_record`.
+    """
+
+    scope_county_path = "worker__county"
+
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("零工"), on_delete=models.PROTECT, related_name="insurance_enrolments"
+    )
+    insurer = models.CharField(_("保险公司"), max_length=100)
+    policy_no = models.CharField(_("保单号"), max_length=60)
+    starts_on = models.DateField(_("保险起期"))
+    ends_on = models.DateField(_("保险止期"))
+    premium = models.DecimalField(_("保费(元)"), max_digits=8, decimal_places=2)
+    for_match = models.BooleanField(_("按单次用工投保"), default=False, editable=False)
+    created_by = user_ref(_("登记人"))
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("意外伤害保险参保记录")
+        verbose_name_plural = _("意外伤害保险参保记录")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker", "policy_no"],
+                name="registry_insurance_policy_once",
+                violation_error_message="该零工已登记过此保单号。",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="registry_insurance_dates_in_order",
+                violation_error_message="保险止期不能早于起期。",
+            ),
+            models.CheckConstraint(
+                condition=Q(premium__gte=0),
+                name="registry_insurance_premium_not_negative",
+                violation_error_message="保费不能为负数。",
+            ),
+        ]
+        indexes = [models.Index(fields=["worker", "starts_on"], name="registry_insurance_worker")]
+
+    def __str__(self):
+        return f"{self.insurer} {self.policy_no}"
+
+    def covers(self, day):
+        return self.starts_on <= day <= self.ends_on
+
+    @classmethod
+    def overlapping_q(cls, start, end):
+        """Enrolments in force on some day of [start, end]."""
+        return Q(starts_on__lte=end, ends_on__gte=start)

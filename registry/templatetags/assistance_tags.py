@@ -1,9 +1,11 @@
 """Template helpers of employment assistance: a worker's 就业困难人员 recognition."""
 
 from django import template
+from django.utils import timezone
 
 from ..assistance import HARDSHIP_TIERS, owner_candidates
 from ..assistance_forms import PlanForm
+from ..insurance_forms import EnrolmentForm
 
 register = template.Library()
 
@@ -54,5 +56,21 @@ def assistance_panel(context, worker):
         "plans": plans,
         "form": form,
         "can_open": can_open or form is not None,
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("registry/_insurance_panel.html", takes_context=True)
+def insurance_panel(context, worker):
+    """The worker page's 意外伤害保险 section: the enrolments and, for writers, a new one."""
+    today = timezone.localdate()
+    enrolments = list(worker.insurance_enrolments.all())
+    for enrolment in enrolments:
+        enrolment.in_force = enrolment.covers(today)
+    return {
+        "worker": worker,
+        "enrolments": enrolments,
+        "form": context.get("insurance_form") or EnrolmentForm(),
+        "can_write": context["request"].user.can_write,
         "csrf_token": context.get("csrf_token"),
     }

@@ -41,7 +41,7 @@ from markets.models import Trade
 from matching import services as matching_services
 from matching.arrears import arrears_override_grant, arrears_override_revoke
 from matching.settlement import wage_arrears_sweep, wage_settlement_confirm, wage_settlement_record
-from registry import assistance
+from registry import assistance, insurance
 from registry import services as registry_services
 from registry.models import EmployerNeed, Posting, WindowVisit
 from registry.recognition import recognition_end, recognition_record
@@ -333,7 +333,17 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
     insured = WorkerFactory(
         registered_market=market,
         id_number=id_number_for(904, birth=datetime.date(1977, 1, 1)),
-        has_injury_insurance=True,
+    )
+    insurance.enrolment_record(
+        worker=insured,
+        data={
+            "insurer": "人保财险",
+            "policy_no": "YW-001",
+            "starts_on": datetime.date(today.year - 1, 1, 1),
+            "ends_on": datetime.date(today.year, 12, 31),
+            "premium": 120,
+        },
+        by=clerk,
     )
     accident = {"kind": "accident_insurance", "period": str(today.year), "amount_requested": 100}
     application = subsidy_apply(worker=insured, data={**accident, "evidence": ["意外伤害保险保单"]}, by=clerk)

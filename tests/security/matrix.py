@@ -651,6 +651,18 @@ MATRIX = {
         post=scoped(DONE, allowed=WRITERS),
         payload=lambda w, s, u: {"on": today(), "note": "矩阵完成"},
     ),
+    "registry:insurance_create": Entry(
+        kwargs=lambda w, s, u: {"pk": w.worker(s).pk},
+        get=POST_ONLY_OBJECT,
+        post=scoped(DONE, allowed=WRITERS),
+        payload=lambda w, s, u: {
+            "insurer": "矩阵保险公司",
+            "policy_no": f"JZ-{w.next()}",
+            "starts_on": today(),
+            "ends_on": today(),
+            "premium": "60",
+        },
+    ),
     "registry:subsidy_list": Entry(get=flat()),
     "registry:subsidy_totals": Entry(get=flat()),
     "registry:subsidy_export": Entry(get=flat()),

@@ -178,6 +178,9 @@ INVALID = {
     "registry:assistance_step_done": Invalid(
         {"note": "保留的完成情况", "on": NOT_A_DATE}, message="日期", kept="保留的完成情况"
     ),
+    "registry:insurance_create": Invalid(
+        {"insurer": "保留的保险公司", "starts_on": NOT_A_DATE}, message="日期", kept="保留的保险公司"
+    ),
     "registry:subsidy_create": Invalid({"amount_requested": "abc"}, message="请输入数字"),
     "registry:subsidy_action": Invalid({"amount": "-5"}, message="不能小于"),
     "reporting:submission_action": Invalid(

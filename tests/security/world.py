@@ -20,6 +20,7 @@ from tests.factories.matching import PlacementFactory, RightsCaseFactory, make_m
 from tests.factories.registry import (
     EmployerFactory,
     EmployerNeedFactory,
+    InsuranceEnrolmentFactory,
     PolicyNoteFactory,
     PostingFactory,
     TrainingOfferFactory,
@@ -181,12 +182,13 @@ class World:
 
         def build():
             n = 760 + self.next()
-            return WorkerFactory(
+            worker = WorkerFactory(
                 id_number=id_number_for(n, region=self.county(where).code),
                 mobile=f"1860000{n:04d}",
                 registered_market=self.market(where),
-                has_injury_insurance=True,
             )
+            InsuranceEnrolmentFactory(worker=worker)
+            return worker
 
         return self._once(("insured", where), build)
 
