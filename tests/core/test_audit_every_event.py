@@ -40,6 +40,7 @@ from markets.attachment1 import write_attachment1
 from markets.models import Trade
 from matching import services as matching_services
 from matching.arrears import arrears_override_grant, arrears_override_revoke
+from matching.insurance import match_insurance_record
 from matching.settlement import wage_arrears_sweep, wage_settlement_confirm, wage_settlement_record
 from registry import assistance, insurance
 from registry import services as registry_services
@@ -298,6 +299,17 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
     match, _ = matching_services.match_create(posting=posting, worker=worker, key=uuid.uuid4(), by=clerk)
     matching_services.match_update_terms(match=match, agreed_pay=260, note="含午饭", by=clerk)
     matching_services.match_transition(match=match, to="confirmed", by=clerk)
+    match_insurance_record(
+        match=match,
+        data={
+            "insurer": "人保财险",
+            "policy_no": "YW-M-001",
+            "starts_on": match.work_date,
+            "ends_on": match.work_date_end,
+            "premium": 3,
+        },
+        by=clerk,
+    )
     make_match(by=clerk, state="cancelled", market=market, employer=EmployerFactory())
     case = matching_services.case_create(
         market=market,

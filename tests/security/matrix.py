@@ -785,6 +785,18 @@ MATRIX = {
         post=scoped(DONE, allowed=WRITERS),
         payload=lambda w, s, u: {"agreed_pay": "321", "note": "矩阵"},
     ),
+    "matching:match_insurance": Entry(
+        kwargs=lambda w, s, u: {"pk": w.match(s).pk},
+        get=POST_ONLY_OBJECT,
+        post=scoped(DONE, allowed=WRITERS),
+        payload=lambda w, s, u: {
+            "insurer": "矩阵保险公司",
+            "policy_no": f"JZ-M-{w.next()}",
+            "starts_on": w.match(s).work_date.isoformat(),
+            "ends_on": w.match(s).work_date_end.isoformat(),
+            "premium": "3",
+        },
+    ),
     "matching:match_agreement": Entry(kwargs=lambda w, s, u: {"pk": w.match(s, "confirmed").pk}, get=scoped()),
     "matching:case_list": Entry(get=flat()),
     "matching:case_create": Entry(

@@ -129,6 +129,9 @@ INVALID = {
     "matching:match_create": Invalid({"posting": "abc"}, message="提交的对接信息不完整"),
     "matching:match_transition": Invalid({"to": "bogus"}, message="无效的操作"),
     "matching:match_terms": Invalid({"agreed_pay": "-5", "note": "保留的约定"}, message="不能小于", kept="保留的约定"),
+    "matching:match_insurance": Invalid(
+        {"insurer": "保留的保险公司", "ends_on": NOT_A_DATE}, message="日期", kept="保留的保险公司"
+    ),
     "matching:case_create": Invalid(
         {"summary": "保留的案情", "received_on": NOT_A_DATE}, message="日期", kept="保留的案情"
     ),
