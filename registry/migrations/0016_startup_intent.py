@@ -3,12 +3,6 @@
 from django.db import migrations, models
 
 
-def startup_kind(apps, schema_editor):
-    """Offers typed as some form of 创业培训 before the choices take the one value."""
-    TrainingOffer = apps.get_model("registry", "TrainingOffer")
-    TrainingOffer.objects.filter(kind__contains="创业").exclude(kind="创业培训").update(kind="创业培训")
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -31,5 +25,4 @@ class Migration(migrations.Migration):
             name='kind',
             field=models.CharField(blank=True, choices=[('急需紧缺职业', '急需紧缺职业'), ('新职业', '新职业'), ('技能提升', '技能提升'), ('创业培训', '创业培训'), ('其他', '其他')], help_text='创业培训向有创业意愿的零工推荐。', max_length=20, verbose_name='培训类别'),
         ),
-        migrations.RunPython(startup_kind, migrations.RunPython.noop),
     ]
