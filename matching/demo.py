@@ -17,6 +17,7 @@ from registry.models import Employer, PayUnit, Posting, Worker
 
 from . import arrears, services
 from . import settlement as wage_settlement
+from .insurance import match_insurance_record
 from .models import Application, Match, MatchState, Placement, RightsCase, WageSettlement
 
 # The six states, each reached through the allowed steps.
@@ -44,6 +45,7 @@ def load():
         _wages(market, workers, employers, today)
         _override(market, employers, today)
         _online(market, workers, today)
+        _match_insurance(market)
     wage_settlement.wage_arrears_sweep()
 
 
@@ -87,6 +89,26 @@ def _matches(market, workers, employers, today):
         if match.completed_at:
             stamps["completed_at"] = _morning(today, 17, 40)
         Match.objects.filter(pk=match.pk).update(**stamps)
+
+
+def _match_insurance(market):
+    """The day's onboard match carries a one-day accident insurance policy bought for it."""
+    if Match.objects.filter(market=market, insurance__isnull=False).exists():
+        return
+    match = Match.objects.filter(market=market, state="onboard").first()
+    if match is None:
+        return
+    match_insurance_record(
+        match=match,
+        data={
+            "insurer": "中国平安财产保险股份有限公司贵州分公司",
+            "policy_no": f"PA-DR-{match.work_date:%Y%m%d}-{match.pk:05d}",
+            "starts_on": match.work_date,
+            "ends_on": match.work_date_end,
+            "premium": 3,
+        },
+        by=None,
+    )
 
 
 def _cases(market, workers, employers, today):

@@ -105,6 +105,15 @@ class Match(ChoiceLabels, models.Model):
     insured = models.BooleanField(
         _("已参加意外伤害保险"), default=False, help_text=_("对接时零工是否已参加新就业形态灵活就业意外伤害保险。")
     )
+    insurance = models.ForeignKey(
+        "registry.InsuranceEnrolment",
+        verbose_name=_("本次用工意外伤害保险"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="matches",
+        editable=False,
+    )
     idempotency_key = models.UUIDField(_("提交标识"), unique=True, default=uuid.uuid4, editable=False)
     reason = models.CharField(_("取消/未到岗原因"), max_length=200, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)

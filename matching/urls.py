@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import placement_views, rights_views, views
+from . import insurance_views, placement_views, rights_views, views
 
 app_name = "matching"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("matches/<int:pk>/", views.match_detail, name="match_detail"),
     path("matches/<int:pk>/transition/", views.match_transition, name="match_transition"),
     path("matches/<int:pk>/terms/", views.match_terms, name="match_terms"),
+    path("matches/<int:pk>/insurance/", insurance_views.match_insurance, name="match_insurance"),
     path("matches/<int:pk>/agreement/", views.match_agreement, name="match_agreement"),
     path("cases/", rights_views.case_list, name="case_list"),
     path("cases/new/", rights_views.case_create, name="case_create"),

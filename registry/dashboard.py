@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils import timezone
 
-from . import need_selectors, selectors
+from . import assistance, need_selectors, selectors
 from .models import Tier
 
 
@@ -13,7 +13,14 @@ def dashboard_cards(user):
     visits_today = selectors.visits_for(user).filter(visit_date=today).count()
     open_postings = selectors.open_postings(selectors.postings_for(user), today).count()
     first_tier = workers.filter(priority_tier=Tier.FIRST).count()
+    due_steps = assistance.steps_due_for_owner(user, today).count()
     return [
+        {
+            "title": "我的援助项目到期",
+            "value": due_steps,
+            "url": reverse("registry:assistance_list"),
+            "note": "个性化就业援助：今日到期和逾期未完成的服务项目",
+        },
         {
             "title": "待审核招工",
             "value": need_selectors.pending_count(user),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from markets.models import Market, Trade
 
 from .models import (
+    AssistancePlan,
     Employer,
     EmployerNeed,
     HardshipRecognition,
@@ -91,9 +92,12 @@ def load():
         _training(market, trades, workers, today)
         _policies(market)
         _recognitions(workers, today)
+        _insurance(workers, today)
         _subsidies(market, workers, today)
         if index < 3 or market == clerk_market:
             _needs(market, index, trades, today)
+            _startup_intent(workers)
+            _assistance(market, workers, today)
 
 
 def _workers(market, index, trades, rng, today):
@@ -253,6 +257,86 @@ def _recognitions(workers, today):
             },
             by=None,
         )
+
+
+def _insurance(workers, today):
+    """Insured workers carry their enrolment: insurer, policy number, this year's dates, premium."""
+    from .insurance import enrolment_record  # noqa: PLC0415
+
+    for worker in workers:
+        if not worker.has_injury_insurance or worker.insurance_enrolments.exists():
+            continue
+        enrolment_record(
+            worker=worker,
+            data={
+                "insurer": "中国人民财产保险股份有限公司贵州省分公司",
+                "policy_no": f"PICC-YW-{today:%Y}-{worker.pk:06d}",
+                "starts_on": datetime.date(today.year, 1, 1),
+                "ends_on": datetime.date(today.year, 12, 31),
+                "premium": 120,
+            },
+            by=None,
+        )
+
+
+STARTUP_NOTES = [
+    (Worker.StartupIntent.PLANNED, "想在小区门口开早餐店，需要创业担保贷款"),
+    (Worker.StartupIntent.CONSIDERING, "考虑做家政小工作室"),
+]
+
+
+def _startup_intent(workers):
+    """Two workers per demo market with 创业意愿 (the 创业培训 offer is listed on their page)."""
+    from . import services  # noqa: PLC0415
+
+    if any(worker.has_startup_intent for worker in workers):
+        return
+    for worker, (intent, note) in zip(workers[-2:], STARTUP_NOTES, strict=False):
+        services.worker_update(worker=worker, data={"startup_intent": intent, "startup_note": note}, by=None)
+
+
+def _assistance(market, workers, today):
+    """个性化就业援助: an open plan with a step done, one overdue, one due today and one ahead,
+    notes and a follow-up; and a closed plan (就业). Owned by the market's clerk."""
+    from . import assistance  # noqa: PLC0415
+
+    owner = market.clerks.filter(role="clerk", is_active=True).order_by("pk").first()
+    if owner is None or AssistancePlan.objects.filter(worker__registered_market=market).exists():
+        return
+    needy = [w for w in workers if w.priority_tier in assistance.HARDSHIP_TIERS and w.county_id == market.county_id]
+    opened = today - datetime.timedelta(days=20)
+    day = datetime.timedelta(days=1)
+    for n, worker in enumerate(needy[:2]):
+        plan = assistance.plan_open(worker=worker, owner=owner, goal="三个月内实现稳定就业", by=owner, today=opened)
+        guidance = assistance.step_add(
+            plan=plan,
+            data={"service": "guidance", "detail": "职业指导面谈，梳理求职意向", "due_on": opened + day},
+            by=owner,
+        )
+        assistance.step_done(step=guidance, on=opened + day, note="已面谈，意向保洁、搬运", by=owner)
+        assistance.note_add(
+            plan=plan, data={"kind": "note", "on": opened + day, "text": "家庭收入低，需就近上工。"}, by=owner
+        )
+        if n == 0:
+            for service, detail, due in (
+                ("job_referral", "推荐两个保洁岗位", today - 2 * day),
+                ("training", "报名家政服务培训", today),
+                ("counselling", "心理疏导回访", today + 7 * day),
+            ):
+                assistance.step_add(plan=plan, data={"service": service, "detail": detail, "due_on": due}, by=owner)
+            assistance.note_add(
+                plan=plan, data={"kind": "follow_up", "on": today - day, "text": "电话回访，已去面试一次。"}, by=owner
+            )
+        else:
+            referral = assistance.step_add(
+                plan=plan,
+                data={"service": "job_referral", "detail": "推荐物业保洁岗位", "due_on": opened + 5 * day},
+                by=owner,
+            )
+            assistance.step_done(step=referral, on=opened + 6 * day, note="已录用", by=owner)
+            assistance.plan_close(
+                plan=plan, outcome="employed", note="在物业公司从事保洁", on=opened + 10 * day, by=owner
+            )
 
 
 def _subsidies(market, workers, today):

@@ -145,6 +145,8 @@ class WorkerDetailsForm(PersonalFieldsMixin, forms.ModelForm):
             "disabled",
             "employment_difficulty",
             "has_injury_insurance",
+            "startup_intent",
+            "startup_note",
         ]
         widgets = {
             "trades": forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
@@ -157,6 +159,8 @@ class WorkerDetailsForm(PersonalFieldsMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["trades"].queryset = active_trades()
+        # Left out of a post (an older form, a quick edit) it stays 无, not a refusal.
+        self.fields["startup_intent"].required = False
         self._init_personal()
 
     def clean_mobile(self):
@@ -164,6 +168,9 @@ class WorkerDetailsForm(PersonalFieldsMixin, forms.ModelForm):
 
     def clean_emergency_contact(self):
         return validate_person_name(self.cleaned_data["emergency_contact"], label="紧急联系人", required=False)
+
+    def clean_startup_intent(self):
+        return self.cleaned_data.get("startup_intent") or Worker.StartupIntent.NONE
 
     def clean_emergency_phone(self):
         value = self.cleaned_data["emergency_phone"]

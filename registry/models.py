@@ -236,6 +236,18 @@ class Worker(ChoiceLabels, models.Model):
     employment_difficulty = models.BooleanField(_("就业困难人员"), default=False)
     has_injury_insurance = models.BooleanField(_("已参加新就业形态灵活就业意外伤害保险"), default=False)
 
+    class StartupIntent(models.TextChoices):
+        NONE = "none", _("无")
+        CONSIDERING = "considering", _("有意向")
+        PLANNED = "planned", _("已有计划")
+
+    startup_intent = models.CharField(
+        _("创业意愿"), max_length=12, choices=StartupIntent.choices, default=StartupIntent.NONE
+    )
+    startup_note = models.CharField(
+        _("创业意愿说明"), max_length=200, blank=True, help_text=_("如拟创业项目、资金需求。")
+    )
+
     registered_market = models.ForeignKey(
         "markets.Market", verbose_name=_("登记市场"), on_delete=models.PROTECT, related_name="registered_workers"
     )
@@ -396,6 +408,10 @@ class Worker(ChoiceLabels, models.Model):
         """Set the stored `waiting_since` and `priority_tier` from the current values."""
         self.waiting_since = self.last_confirmed_match_at or self.registered_at
         self.priority_tier = self.tier(today)
+
+    @property
+    def has_startup_intent(self):
+        return self.startup_intent != self.StartupIntent.NONE
 
     def is_available_on(self, day):
         return (self.available_from is None or self.available_from <= day) and (
@@ -753,7 +769,22 @@ class TrainingOffer(ChoiceLabels, models.Model):
         on_delete=models.PROTECT,
         related_name="registry_training_offers",
     )
-    kind = models.CharField(_("培训类别"), max_length=20, blank=True, help_text=_("如急需紧缺职业、新职业、创业培训。"))
+
+    class Kind(models.TextChoices):
+        # Stored as the Chinese words the offers were typed with before the choices.
+        SHORTAGE = "急需紧缺职业", _("急需紧缺职业")
+        NEW_OCCUPATION = "新职业", _("新职业")
+        SKILLS = "技能提升", _("技能提升")
+        STARTUP = "创业培训", _("创业培训")
+        OTHER = "其他", _("其他")
+
+    kind = models.CharField(
+        _("培训类别"),
+        max_length=20,
+        choices=Kind.choices,
+        blank=True,
+        help_text=_("创业培训向有创业意愿的零工推荐。"),
+    )
     provider = models.CharField(_("培训机构"), max_length=100, blank=True)
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("结束日期"))
@@ -1276,3 +1307,215 @@ class EmployerNeed(ChoiceLabels, models.Model):
             errors["end_time"] = "收工时间应晚于上工时间。"
         if errors:
             raise ValidationError(errors)
+
+
+class AssistanceService(models.TextChoices):
+    """The service items of 个性化就业援助 (notice 七)."""
+
+    GUIDANCE = "guidance", _("职业指导")
+    JOB_REFERRAL = "job_referral", _("岗位推荐")
+    TRAINING = "training", _("技能培训")
+    PUBLIC_POST = "public_post", _("公益性岗位")
+    STARTUP = "startup", _("创业指导")
+    COUNSELLING = "counselling", _("心理疏导")
+    POLICY = "policy", _("政策咨询")
+    OTHER = "other", _("其他")
+
+
+class AssistancePlan(ChoiceLabels, models.Model):
+    """个性化就业援助 (notice 七): one worker's case, owned by a named staff member.
+
+    Steps (`AssistanceStep`) are the service items with due dates; notes
+    (`AssistanceNote`) are case notes and follow-ups. Closing records the outcome (就业 /
+    创业 / 公益性岗位 / 退出, the last with a reason); a closed plan is read-only and keeps
+    its history. A worker has at most one open plan (a partial unique index).
+    Writes: `registry.assistance`.
+    """
+
+    scope_county_path = "worker__county"
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("援助中")
+        CLOSED = "closed", _("已结案")
+
+    class Outcome(models.TextChoices):
+        EMPLOYED = "employed", _("就业")
+        STARTUP = "startup", _("创业")
+        PUBLIC_POST = "public_post", _("公益性岗位")
+        EXITED = "exited", _("退出")
+
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("零工"), on_delete=models.PROTECT, related_name="assistance_plans"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("责任人"), on_delete=models.PROTECT, related_name="assistance_plans"
+    )
+    goal = models.CharField(_("援助目标"), max_length=200)
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    opened_on = models.DateField(_("建档日期"), default=timezone.localdate)
+    opened_by = user_ref(_("建档人"))
+    outcome = models.CharField(_("结案结果"), max_length=12, choices=Outcome.choices, blank=True)
+    outcome_note = models.CharField(_("结案说明"), max_length=200, blank=True)
+    closed_on = models.DateField(_("结案日期"), null=True, blank=True)
+    closed_by = user_ref(_("结案人"))
+
+    class Meta:
+        ordering = ["-opened_on", "-id"]
+        verbose_name = _("就业援助计划")
+        verbose_name_plural = _("就业援助计划")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker"],
+                condition=Q(status="open"),
+                name="registry_assistance_one_open_plan",
+                violation_error_message="该零工已有进行中的就业援助计划。",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", outcome="", closed_on__isnull=True)
+                | (Q(status="closed", closed_on__isnull=False) & ~Q(outcome="")),
+                name="registry_assistance_closed_has_outcome",
+                violation_error_message="结案须填写结案结果和日期。",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="exited") | ~Q(outcome_note=""),
+                name="registry_assistance_exit_has_reason",
+                violation_error_message="退出须填写原因。",
+            ),
+        ]
+        indexes = [models.Index(fields=["owner", "status"], name="registry_assistance_owner")]
+
+    def __str__(self):
+        return f"{self.worker} · 就业援助计划"
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.OPEN
+
+
+class AssistanceStep(ChoiceLabels, models.Model):
+    """One service item of a plan: what, by when, and when it was done."""
+
+    scope_county_path = "plan__worker__county"
+
+    plan = models.ForeignKey(AssistancePlan, verbose_name=_("援助计划"), on_delete=models.PROTECT, related_name="steps")
+    service = models.CharField(_("服务项目"), max_length=16, choices=AssistanceService.choices)
+    detail = models.CharField(_("具体内容"), max_length=200, blank=True)
+    due_on = models.DateField(_("计划完成日期"))
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+    done_note = models.CharField(_("完成情况"), max_length=200, blank=True)
+    created_by = user_ref(_("登记人"))
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("援助服务项目")
+        verbose_name_plural = _("援助服务项目")
+        indexes = [models.Index(fields=["done_on", "due_on"], name="registry_assist_step_due")]
+
+    def __str__(self):
+        return f"{self.get_service_display()} · {self.due_on:%Y-%m-%d}"
+
+    def state_on(self, day):
+        """已完成, 今日到期, 已逾期 or 未到期 on `day`."""
+        if self.done_on:
+            return "done"
+        if self.due_on == day:
+            return "due"
+        return "overdue" if self.due_on < day else "pending"
+
+
+class AssistanceNote(ChoiceLabels, models.Model):
+    """A case note or follow-up (跟踪回访) on a plan."""
+
+    scope_county_path = "plan__worker__county"
+
+    class Kind(models.TextChoices):
+        NOTE = "note", _("个案记录")
+        FOLLOW_UP = "follow_up", _("跟踪回访")
+
+    plan = models.ForeignKey(AssistancePlan, verbose_name=_("援助计划"), on_delete=models.PROTECT, related_name="notes")
+    kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices, default=Kind.NOTE)
+    on = models.DateField(_("日期"), default=timezone.localdate)
+    text = models.TextField(_("内容"), max_length=1000)
+    by = user_ref(_("记录人"))
+    created_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-on", "-id"]
+        verbose_name = _("援助记录")
+        verbose_name_plural = _("援助记录")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.on:%Y-%m-%d}"
+
+
+class AssistanceReminder(models.Model):
+    """One reminder of one due or overdue step on one day: the claim that keeps it to once."""
+
+    step = models.ForeignKey(AssistanceStep, on_delete=models.CASCADE, related_name="reminders")
+    day = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["step", "day"], name="registry_assist_reminder_once")]
+
+    def __str__(self):
+        return f"{self.step_id}@{self.day}"
+
+
+class InsuranceEnrolment(ChoiceLabels, models.Model):
+    """A worker's 新就业形态灵活就业意外伤害保险 enrolment: insurer, policy, dates, premium.
+
+    Recorded for a period, or for one match (`matching.Match.insurance` points here, the
+    period then being the match's work dates). The 意外伤害保险补贴 rule
+    (`registry.subsidies`) needs an enrolment covering the subsidy year.
+    Writes: `registry.insurance.enrolment_record`.
+    """
+
+    scope_county_path = "worker__county"
+
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("零工"), on_delete=models.PROTECT, related_name="insurance_enrolments"
+    )
+    insurer = models.CharField(_("保险公司"), max_length=100)
+    policy_no = models.CharField(_("保单号"), max_length=60)
+    starts_on = models.DateField(_("保险起期"))
+    ends_on = models.DateField(_("保险止期"))
+    premium = models.DecimalField(_("保费(元)"), max_digits=8, decimal_places=2)
+    for_match = models.BooleanField(_("按单次用工投保"), default=False, editable=False)
+    created_by = user_ref(_("登记人"))
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("意外伤害保险参保记录")
+        verbose_name_plural = _("意外伤害保险参保记录")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker", "policy_no"],
+                name="registry_insurance_policy_once",
+                violation_error_message="该零工已登记过此保单号。",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="registry_insurance_dates_in_order",
+                violation_error_message="保险止期不能早于起期。",
+            ),
+            models.CheckConstraint(
+                condition=Q(premium__gte=0),
+                name="registry_insurance_premium_not_negative",
+                violation_error_message="保费不能为负数。",
+            ),
+        ]
+        indexes = [models.Index(fields=["worker", "starts_on"], name="registry_insurance_worker")]
+
+    def __str__(self):
+        return f"{self.insurer} {self.policy_no}"
+
+    def covers(self, day):
+        return self.starts_on <= day <= self.ends_on
+
+    @classmethod
+    def overlapping_q(cls, start, end):
+        """Enrolments in force on some day of [start, end]."""
+        return Q(starts_on__lte=end, ends_on__gte=start)

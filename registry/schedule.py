@@ -13,4 +13,9 @@ BEAT_SCHEDULE = {
         "task": "registry.tasks.expire_postings",
         "schedule": crontab(hour=0, minute=5),
     },
+    # 个性化就业援助: the owners of steps due or overdue today get their reminder in the morning.
+    "registry-assistance-reminders": {
+        "task": "registry.tasks.assistance_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }

@@ -189,5 +189,19 @@ def training_offers_for(user):
     )
 
 
+def startup_training_offers(user, today=None):
+    """Published 创业培训 offers in the user's scope that have not ended, soonest first."""
+    today = today or timezone.localdate()
+    qs = TrainingOffer.objects.filter(kind=TrainingOffer.Kind.STARTUP, is_published=True, end_date__gte=today)
+    return scope_queryset(qs.select_related("county").order_by("start_date", "id"), user)
+
+
+STARTUP_FILTERS = {
+    "any": Q(startup_intent__in=[Worker.StartupIntent.CONSIDERING, Worker.StartupIntent.PLANNED]),
+    Worker.StartupIntent.CONSIDERING.value: Q(startup_intent=Worker.StartupIntent.CONSIDERING),
+    Worker.StartupIntent.PLANNED.value: Q(startup_intent=Worker.StartupIntent.PLANNED),
+}
+
+
 def policy_notes_for(user):
     return scope_queryset(PolicyNote.objects.select_related("county"), user)

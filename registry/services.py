@@ -45,6 +45,8 @@ WORKER_DETAIL_FIELDS = [
     "disabled",
     "employment_difficulty",
     "has_injury_insurance",
+    "startup_intent",
+    "startup_note",
 ]
 WORKER_AUDIT_FIELDS = ["name", "county", *WORKER_QUICK_FIELDS, *WORKER_DETAIL_FIELDS]
 

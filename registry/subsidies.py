@@ -25,6 +25,7 @@ from django.utils import timezone
 from gigmarket.core.audit import audit_record, snapshot
 from gigmarket.core.models import AuditEvent, Role
 
+from .insurance import covering_year
 from .models import SubsidyApplication, SubsidyKind, TrainingSignup
 
 # Who ---------------------------------------------------------------------------------------
@@ -69,9 +70,13 @@ def _completed_subsidised_training(app, today):
 
 
 def _insured(app, today):
-    if app.worker.has_injury_insurance:
+    """An enrolment (registry.insurance) in force on some day of the subsidy year."""
+    if not app.period[:4].isdigit():
+        return "须有补贴年度内的新就业形态灵活就业意外伤害保险参保记录"
+    year = int(app.period[:4])
+    if covering_year(app.worker, year).exists():
         return None
-    return "须已参加新就业形态灵活就业意外伤害保险"
+    return f"须有覆盖{year}年的新就业形态灵活就业意外伤害保险参保记录（保险公司、保单号、保险起止日期），该零工没有"
 
 
 REQUIREMENTS = {

@@ -201,7 +201,13 @@ def worker_list(request):
         shown = mask_id_number(q.upper())
     elif how == selectors.BY_MOBILE:
         shown = mask_phone("".join(ch for ch in q if ch.isdigit())[-11:])
+    startup = source.get("startup", "")
+    if startup in selectors.STARTUP_FILTERS:
+        qs = qs.filter(selectors.STARTUP_FILTERS[startup])
+    else:
+        startup = ""
     page = CappedPaginator(qs, PAGE_SIZE).get_page(source.get("page"))
+    params = {key: value for key, value in (("q", q), ("startup", startup)) if value}
     return render(
         request,
         "registry/worker_list.html",
@@ -210,7 +216,9 @@ def worker_list(request):
             "q": shown,
             "how": how,
             "moved": moved,
-            "query": urlencode({"q": q}) if q and not personal else "",
+            "startup": startup,
+            "startup_choices": [("any", "有创业意愿(全部)"), *Worker.StartupIntent.choices[1:]],
+            "query": urlencode(params) if params and not personal else "",
             "export_query": urlencode({"q": q}) if q and not personal else "",
             "personal": bool(q) and personal,
         },
@@ -319,6 +327,9 @@ def _render_worker(request, worker, revealed_id=None, revealed_phones=None):
             "visits": worker.visits.select_related("market", "clerk")[:10],
             "signups": worker.training_signups.select_related("offer")[:10],
             "transfers": worker.transfers.select_related("from_county", "to_county")[:10],
+            "startup_offers": selectors.startup_training_offers(request.user, today)[:10]
+            if worker.has_startup_intent
+            else [],
             "can_reveal": can_reveal(request.user),
             "revealed_id": revealed_id,
             "revealed_phones": revealed_phones or {},

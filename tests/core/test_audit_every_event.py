@@ -40,7 +40,9 @@ from markets.attachment1 import write_attachment1
 from markets.models import Trade
 from matching import services as matching_services
 from matching.arrears import arrears_override_grant, arrears_override_revoke
+from matching.insurance import match_insurance_record
 from matching.settlement import wage_arrears_sweep, wage_settlement_confirm, wage_settlement_record
+from registry import assistance, insurance
 from registry import services as registry_services
 from registry.models import EmployerNeed, Posting, WindowVisit
 from registry.recognition import recognition_end, recognition_record
@@ -298,6 +300,17 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
     match, _ = matching_services.match_create(posting=posting, worker=worker, key=uuid.uuid4(), by=clerk)
     matching_services.match_update_terms(match=match, agreed_pay=260, note="含午饭", by=clerk)
     matching_services.match_transition(match=match, to="confirmed", by=clerk)
+    match_insurance_record(
+        match=match,
+        data={
+            "insurer": "人保财险",
+            "policy_no": "YW-M-001",
+            "starts_on": match.work_date,
+            "ends_on": match.work_date_end,
+            "premium": 3,
+        },
+        by=clerk,
+    )
     make_match(by=clerk, state="cancelled", market=market, employer=EmployerFactory())
     case = matching_services.case_create(
         market=market,
@@ -333,7 +346,17 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
     insured = WorkerFactory(
         registered_market=market,
         id_number=id_number_for(904, birth=datetime.date(1977, 1, 1)),
-        has_injury_insurance=True,
+    )
+    insurance.enrolment_record(
+        worker=insured,
+        data={
+            "insurer": "人保财险",
+            "policy_no": "YW-001",
+            "starts_on": datetime.date(today.year - 1, 1, 1),
+            "ends_on": datetime.date(today.year, 12, 31),
+            "premium": 120,
+        },
+        by=clerk,
     )
     accident = {"kind": "accident_insurance", "period": str(today.year), "amount_requested": 100}
     application = subsidy_apply(worker=insured, data={**accident, "evidence": ["意外伤害保险保单"]}, by=clerk)
@@ -344,6 +367,17 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
     )
     subsidy_return(application=returned, reason="保单不在补贴年度内", by=county_user)
     recognition_end(recognition=recognition, on=today, reason="已稳定就业", by=clerk)
+
+    # 个性化就业援助: a plan opened, handed over, a step added and done, a follow-up, closed.
+    needy = WorkerFactory(
+        registered_market=market, id_number=id_number_for(905, birth=datetime.date(1980, 1, 1)), low_income=True
+    )
+    plan = assistance.plan_open(worker=needy, owner=clerk, goal="三个月内就业", by=clerk)
+    assistance.plan_reassign(plan=plan, owner=county_user, by=clerk)
+    step = assistance.step_add(plan=plan, data={"service": "guidance", "due_on": today}, by=clerk)
+    assistance.step_done(step=step, on=today, note="已面谈", by=clerk)
+    assistance.note_add(plan=plan, data={"kind": "follow_up", "on": today, "text": "电话回访"}, by=clerk)
+    assistance.plan_close(plan=plan, outcome="exited", note="迁往外省", on=today, by=clerk)
 
     # The 欠薪 block lifted and revoked; a wage recorded, confirmed short, and the sweep's case.
     override = arrears_override_grant(employer=employer, reason="已签还款计划", valid_until=today, by=county_user)

@@ -6,6 +6,7 @@ from django.utils import timezone
 from registry.models import (
     Employer,
     EmployerNeed,
+    InsuranceEnrolment,
     PayUnit,
     PolicyNote,
     Posting,
@@ -150,3 +151,17 @@ class EmployerNeedFactory(factory.django.DjangoModelFactory):
     place = "观山湖区仓库"
     consent_version = "employer-2026-12"
     consent_at = factory.LazyFunction(timezone.now)
+
+
+class InsuranceEnrolmentFactory(factory.django.DjangoModelFactory):
+    """An accident-insurance enrolment covering last year and this year (the subsidy years tests use)."""
+
+    class Meta:
+        model = InsuranceEnrolment
+
+    worker = factory.SubFactory(WorkerFactory)
+    insurer = "中国人寿财产保险贵州分公司"
+    policy_no = factory.Sequence(lambda n: f"PICC-YW-{n:06d}")
+    starts_on = factory.LazyFunction(lambda: datetime.date(timezone.localdate().year - 1, 1, 1))
+    ends_on = factory.LazyFunction(lambda: datetime.date(timezone.localdate().year, 12, 31))
+    premium = 120

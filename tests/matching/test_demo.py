@@ -27,3 +27,13 @@ def test_demo_has_settled_wages_an_automatic_wage_case_and_an_override(demo_data
     counts = (WageSettlement.objects.count(), ArrearsOverride.objects.count(), RightsCase.objects.count())
     call_command("load_demo")
     assert (WageSettlement.objects.count(), ArrearsOverride.objects.count(), RightsCase.objects.count()) == counts
+
+
+def test_demo_has_a_match_with_its_own_accident_insurance(demo_data):
+    from matching.models import Match
+
+    match = (
+        Match.objects.filter(insurance__isnull=False, market__county__name="南明区").select_related("insurance").first()
+    )
+    assert match is not None and match.insurance.for_match
+    assert match.insurance.starts_on <= match.work_date and match.insurance.ends_on >= match.work_date_end

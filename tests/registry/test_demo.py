@@ -28,3 +28,23 @@ def test_demo_has_recognitions_and_subsidies_at_each_step(demo_data):
     counts = (HardshipRecognition.objects.count(), SubsidyApplication.objects.count())
     call_command("load_demo")
     assert (HardshipRecognition.objects.count(), SubsidyApplication.objects.count()) == counts
+
+
+def test_demo_has_assistance_plans_startup_intents_and_insurance(demo_data):
+    from django.utils import timezone
+
+    from registry.assistance import steps_due_for_owner
+    from registry.models import AssistancePlan, InsuranceEnrolment
+
+    plans = AssistancePlan.objects.filter(worker__county__name="南明区")
+    assert set(plans.values_list("status", flat=True)) == {"open", "closed"}
+    owner = plans.filter(status="open").first().owner
+    due = {s.state_on(timezone.localdate()) for s in steps_due_for_owner(owner, timezone.localdate())}
+    assert due == {"due", "overdue"}
+    assert Worker.objects.filter(county__name="南明区").exclude(startup_intent="none").exists()
+    assert TrainingOffer.objects.filter(kind="创业培训", end_date__gte=timezone.localdate()).exists()
+    insured = Worker.objects.filter(has_injury_insurance=True)
+    assert insured.exists() and not insured.filter(insurance_enrolments__isnull=True).exists()
+    counts = (AssistancePlan.objects.count(), InsuranceEnrolment.objects.count())
+    call_command("load_demo")
+    assert (AssistancePlan.objects.count(), InsuranceEnrolment.objects.count()) == counts

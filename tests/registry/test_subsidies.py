@@ -23,7 +23,13 @@ from registry.subsidies import (
     subsidy_return,
     totals,
 )
-from tests.factories.registry import TrainingOfferFactory, TrainingSignupFactory, WorkerFactory, id_number_for
+from tests.factories.registry import (
+    InsuranceEnrolmentFactory,
+    TrainingOfferFactory,
+    TrainingSignupFactory,
+    WorkerFactory,
+    id_number_for,
+)
 
 TODAY = timezone.localdate()
 YEAR = str(TODAY.year)
@@ -35,14 +41,17 @@ ACCIDENT = {
 }
 
 
-def worker_born(year, market, *, gender="M", **extra):
+def worker_born(year, market, *, gender="M", insured=False, **extra):
     birth = datetime.date(year, 3, 1)
-    return WorkerFactory(id_number=id_number_for(1, birth=birth, gender=gender), registered_market=market, **extra)
+    worker = WorkerFactory(id_number=id_number_for(1, birth=birth, gender=gender), registered_market=market, **extra)
+    if insured:
+        InsuranceEnrolmentFactory(worker=worker)
+    return worker
 
 
 @pytest.fixture
 def insured(market):
-    return worker_born(1985, market, has_injury_insurance=True)
+    return worker_born(1985, market, insured=True)
 
 
 def completed_signup(worker, *, subsidised=True, days=10):
@@ -81,7 +90,7 @@ def training(signup, amount="1500", kind="training"):
     ],
 )
 def test_age_boundaries(market, clerk, birth_year, gender, ok):
-    worker = worker_born(birth_year, market, gender=gender, has_injury_insurance=True)
+    worker = worker_born(birth_year, market, gender=gender, insured=True)
     if ok:
         assert subsidy_apply(worker=worker, data=ACCIDENT, by=clerk).status == "submitted"
     else:
@@ -225,7 +234,7 @@ def test_the_database_refuses_a_second_grant_for_the_same_period(insured, clerk,
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_approvals_pay_once(market, clerk, county_user):
-    insured = worker_born(1985, market, has_injury_insurance=True)
+    insured = worker_born(1985, market, insured=True)
     apps = [subsidy_apply(worker=insured, data=ACCIDENT, by=clerk) for _ in range(2)]
     barrier = threading.Barrier(2)
     outcomes = []
@@ -301,8 +310,8 @@ def test_list_query_count_does_not_grow(client, market, clerk, django_assert_num
         worker = WorkerFactory(
             id_number=id_number_for(n, birth=datetime.date(1980, 1, 2)),
             registered_market=market,
-            has_injury_insurance=True,
         )
+        InsuranceEnrolmentFactory(worker=worker)
         subsidy_apply(worker=worker, data=ACCIDENT, by=clerk)
     client.force_login(clerk)
     client.get(reverse("registry:subsidy_list"))

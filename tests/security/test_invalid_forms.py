@@ -14,6 +14,7 @@ import pytest
 from django.core.signals import got_request_exception
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from .dbstate import changed_tables, fingerprint
@@ -41,6 +42,10 @@ BUTTONS = {
 }
 
 NOT_A_DATE = "不是日期"
+
+
+def today_iso():
+    return timezone.localdate().isoformat()
 
 
 @dataclass
@@ -124,6 +129,9 @@ INVALID = {
     "matching:match_create": Invalid({"posting": "abc"}, message="提交的对接信息不完整"),
     "matching:match_transition": Invalid({"to": "bogus"}, message="无效的操作"),
     "matching:match_terms": Invalid({"agreed_pay": "-5", "note": "保留的约定"}, message="不能小于", kept="保留的约定"),
+    "matching:match_insurance": Invalid(
+        {"insurer": "保留的保险公司", "ends_on": NOT_A_DATE}, message="日期", kept="保留的保险公司"
+    ),
     "matching:case_create": Invalid(
         {"summary": "保留的案情", "received_on": NOT_A_DATE}, message="日期", kept="保留的案情"
     ),
@@ -157,6 +165,24 @@ INVALID = {
     ),
     "registry:recognition_end": Invalid(
         {"reason": "保留的终止原因", "on": NOT_A_DATE}, message="日期", kept="保留的终止原因"
+    ),
+    "registry:assistance_create": Invalid(
+        {"goal": "保留的援助目标", "owner": "999999"}, message="请选择责任人", kept="保留的援助目标"
+    ),
+    "registry:assistance_step_create": Invalid(
+        {"detail": "保留的服务内容", "due_on": NOT_A_DATE}, message="日期", kept="保留的服务内容"
+    ),
+    "registry:assistance_note_create": Invalid(
+        {"text": "保留的回访", "on": NOT_A_DATE}, message="日期", kept="保留的回访"
+    ),
+    "registry:assistance_close": Invalid(
+        {"outcome": "exited", "note": "", "on": today_iso()}, message="退出援助须填写原因"
+    ),
+    "registry:assistance_step_done": Invalid(
+        {"note": "保留的完成情况", "on": NOT_A_DATE}, message="日期", kept="保留的完成情况"
+    ),
+    "registry:insurance_create": Invalid(
+        {"insurer": "保留的保险公司", "starts_on": NOT_A_DATE}, message="日期", kept="保留的保险公司"
     ),
     "registry:subsidy_create": Invalid({"amount_requested": "abc"}, message="请输入数字"),
     "registry:subsidy_action": Invalid({"amount": "-5"}, message="不能小于"),

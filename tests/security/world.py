@@ -20,6 +20,7 @@ from tests.factories.matching import PlacementFactory, RightsCaseFactory, make_m
 from tests.factories.registry import (
     EmployerFactory,
     EmployerNeedFactory,
+    InsuranceEnrolmentFactory,
     PolicyNoteFactory,
     PostingFactory,
     TrainingOfferFactory,
@@ -181,14 +182,49 @@ class World:
 
         def build():
             n = 760 + self.next()
+            worker = WorkerFactory(
+                id_number=id_number_for(n, region=self.county(where).code),
+                mobile=f"1860000{n:04d}",
+                registered_market=self.market(where),
+            )
+            InsuranceEnrolmentFactory(worker=worker)
+            return worker
+
+        return self._once(("insured", where), build)
+
+    def hardship(self, where, tag="hardship"):
+        """A worker of the 二级 tier (低收入家庭) without a 就业援助 plan."""
+
+        def build():
+            n = 800 + self.next()
             return WorkerFactory(
                 id_number=id_number_for(n, region=self.county(where).code),
                 mobile=f"1860000{n:04d}",
                 registered_market=self.market(where),
-                has_injury_insurance=True,
+                low_income=True,
             )
 
-        return self._once(("insured", where), build)
+        return self._once(("hardship", where, tag), build)
+
+    def assistance_plan(self, where):
+        """An open 个性化就业援助 plan owned by the province user, with one step due today."""
+
+        def build():
+            from registry.assistance import plan_open, step_add
+
+            plan = plan_open(
+                worker=self.hardship(where, "plan"),
+                owner=self.users["province"],
+                goal="矩阵援助",
+                by=self.users["province"],
+            )
+            step_add(plan=plan, data={"service": "guidance", "due_on": timezone.localdate()}, by=self.users["province"])
+            return plan
+
+        return self._once(("assistance_plan", where), build)
+
+    def assistance_step(self, where):
+        return self._once(("assistance_step", where), lambda: self.assistance_plan(where).steps.get())
 
     def subsidy(self, where):
         """A 待审核 意外伤害保险补贴 application of this year."""
