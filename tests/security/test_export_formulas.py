@@ -4,6 +4,7 @@ start with '. The list of exports is checked against the URL configuration, so a
 export must be added here."""
 
 import csv
+import datetime
 import io
 from types import SimpleNamespace
 
@@ -19,7 +20,7 @@ from registry.subsidies import subsidy_apply, subsidy_approve, subsidy_pay
 from reporting.rollups import rollup_day
 from reporting.services import submission_submit
 from tests.factories.markets import TradeFactory, complete_market
-from tests.factories.registry import PostingFactory, WorkerFactory
+from tests.factories.registry import InsuranceEnrolmentFactory, PostingFactory, WorkerFactory
 from tests.factories.reporting import beijing, period
 
 HYPERLINK = '=HYPERLINK("http://evil.example","点我")'  # fits Trade.name (40)
@@ -47,6 +48,9 @@ def hostile(db, nanming, county_user, province_user):
         market.trades.set([trade])
         hostile_worker = WorkerFactory(
             name=HOSTILE["worker"], registered_market=market, trades=[trade], has_injury_insurance=True
+        )
+        InsuranceEnrolmentFactory(
+            worker=hostile_worker, starts_on=datetime.date(2023, 1, 1), ends_on=datetime.date(2023, 12, 31)
         )
         # A paid subsidy of the hostile worker, for the finance office's workbook.
         application = subsidy_apply(

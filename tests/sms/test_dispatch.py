@@ -67,9 +67,16 @@ def run_in_threads(count, target):
     assert not errors, errors
 
 
+@pytest.fixture
+def by_day():
+    """10:00 in Beijing, the clock running: a notice enqueued in the quiet hours would wait for 07:00."""
+    with time_machine.travel(MORNING, tick=True):
+        yield
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_dispatchers_that_both_see_a_message_pending_send_it_once(monkeypatch):
+def test_two_dispatchers_that_both_see_a_message_pending_send_it_once(monkeypatch, by_day):
     monkeypatch.setattr(services, "_schedule", lambda pk, eta: None)  # no eager send on commit
     message = notice()
     backend = Recorder(delay=0.2)
@@ -91,7 +98,7 @@ def test_two_dispatchers_that_both_see_a_message_pending_send_it_once(monkeypatc
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_sweeps_at_once_send_every_message_exactly_once(monkeypatch):
+def test_two_sweeps_at_once_send_every_message_exactly_once(monkeypatch, by_day):
     monkeypatch.setattr(services, "_schedule", lambda pk, eta: None)  # no eager send on commit
     phones = [f"1380013{i:04d}" for i in range(20)]
     for phone in phones:
