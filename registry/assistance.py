@@ -92,22 +92,33 @@ def plan_reassign(*, plan, owner, by):
         return plan
 
 
-def step_add(*, plan, data, by):
-    """Add a service item with its due date to an open plan."""
+def _add_to_open_plan(plan, make, *, check, fields, by):
+    """Lock `plan` (open only), build the row with `make(plan)`, run `check(row, plan)`
+    (raises ValidationError), validate, save and audit the new row with `fields`."""
     with transaction.atomic():
         plan = _locked_open(plan)
-        step = AssistanceStep(plan=plan, created_by=by, **data)
-        if step.due_on and step.due_on < plan.opened_on:
-            raise ValidationError({"due_on": "计划完成日期不能早于建档日期。"})
-        step.full_clean()
-        step.save()
-        audit_record(
-            actor=by,
-            action=AuditEvent.Action.CREATE,
-            target=step,
-            changes=snapshot(step, ["plan", "service", "detail", "due_on"]),
-        )
-        return step
+        row = make(plan)
+        check(row, plan)
+        row.full_clean()
+        row.save()
+        audit_record(actor=by, action=AuditEvent.Action.CREATE, target=row, changes=snapshot(row, fields))
+        return row
+
+
+def _step_dates(step, plan):
+    if step.due_on and step.due_on < plan.opened_on:
+        raise ValidationError({"due_on": "计划完成日期不能早于建档日期。"})
+
+
+def step_add(*, plan, data, by):
+    """Add a service item with its due date to an open plan."""
+    return _add_to_open_plan(
+        plan,
+        lambda plan: AssistanceStep(plan=plan, created_by=by, **data),
+        check=_step_dates,
+        fields=["plan", "service", "detail", "due_on"],
+        by=by,
+    )
 
 
 def step_done(*, step, on, note, by):
@@ -133,22 +144,20 @@ def step_done(*, step, on, note, by):
         return step
 
 
+def _note_date(note, plan):
+    if note.on and note.on > timezone.localdate():
+        raise ValidationError({"on": "日期不能晚于今天。"})
+
+
 def note_add(*, plan, data, by):
     """A case note or a follow-up on an open plan."""
-    with transaction.atomic():
-        plan = _locked_open(plan)
-        note = AssistanceNote(plan=plan, by=by, **data)
-        if note.on and note.on > timezone.localdate():
-            raise ValidationError({"on": "日期不能晚于今天。"})
-        note.full_clean()
-        note.save()
-        audit_record(
-            actor=by,
-            action=AuditEvent.Action.CREATE,
-            target=note,
-            changes=snapshot(note, ["plan", "kind", "on", "text"]),
-        )
-        return note
+    return _add_to_open_plan(
+        plan,
+        lambda plan: AssistanceNote(plan=plan, by=by, **data),
+        check=_note_date,
+        fields=["plan", "kind", "on", "text"],
+        by=by,
+    )
 
 
 def plan_close(*, plan, outcome, note, on, by):
