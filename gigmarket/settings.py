@@ -363,6 +363,11 @@ else:
         "control_folder": str(VAR_DIR / "celery-control"),
         "store_processed": False,
     }
+# Lifetime of a cached public 名录 page. A market write changes its generation token, so
+# with the shared Redis cache every node sees the change at once and the lifetime only
+# bounds memory: an hour keeps random market pages warm. The per-process cache of the
+# local run cannot see another process's token, hence a minute there.
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 3600 if REDIS_URL else 60)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

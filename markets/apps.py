@@ -8,6 +8,6 @@ class MarketsConfig(AppConfig):
     verbose_name = "零工市场"
 
     def ready(self):
-        from . import dashboard, demo
+        from . import dashboard, demo, receivers  # noqa: F401 (receivers connect on import)
 
         plugins.register(self, dashboard=dashboard.dashboard_cards, demo=demo.load)

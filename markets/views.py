@@ -359,10 +359,6 @@ def trade_toggle(request, pk):
 
 # ------------------------------------------------------------------ public 名录 (no login)
 
-# Bounded staleness even with a per-process cache (LocMemCache in development);
-# with Redis (REDIS_URL) every worker sees the new generation at once.
-PUBLIC_CACHE_SECONDS = 60
-
 
 def _public_url(market):
     return settings.SITE_URL + reverse("markets:directory_detail", args=[market.pk])
@@ -406,7 +402,9 @@ def _cached_public(request, render_page, *, key):
     response = render_page()
     if response.status_code in (200, 404):
         try:
-            cache.set(key, (response.status_code, response["Content-Type"], response.content), PUBLIC_CACHE_SECONDS)
+            cache.set(
+                key, (response.status_code, response["Content-Type"], response.content), settings.PUBLIC_CACHE_SECONDS
+            )
         except Exception as exc:
             log.warning("cache unavailable (public page not stored): %s", exc)
     return response

@@ -174,3 +174,25 @@ def test_a_trade_change_refreshes_every_public_page(
     with django_capture_on_commit_callbacks(execute=True):
         services.trade_update(trade=trade, data={"name": "改名后的工种"}, by=province_user)
     assert "改名后的工种" in client.get(f"/markets/directory/{market.pk}/").content.decode()
+
+
+def test_a_division_rename_refreshes_every_public_page(client, nanming, django_capture_on_commit_callbacks):
+    market = complete_market(county=nanming)
+    assert nanming.name in client.get(f"/markets/directory/{market.pk}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        nanming.name = "新设区"
+        nanming.save()
+    assert "新设区" in client.get(f"/markets/directory/{market.pk}/").content.decode()
+    assert "新设区" in client.get("/markets/directory/").content.decode()
+
+
+def test_cached_pages_live_as_long_as_the_setting_says(client, nanming, settings, monkeypatch):
+    market = complete_market(county=nanming)
+    stored = []
+    real_set = cache.set
+    monkeypatch.setattr(
+        cache, "set", lambda key, value, timeout=None: stored.append(timeout) or real_set(key, value, timeout)
+    )
+    settings.PUBLIC_CACHE_SECONDS = 1234
+    client.get(f"/markets/directory/{market.pk}/")
+    assert 1234 in stored
