@@ -27,10 +27,9 @@ from .models import (
     Worker,
     WorkerTransfer,
     normalise_name,
-    sync_ranking_keys,
-    tier_expression,
-    waiting_since_expression,
 )
+from .ranking_key import sync_ranking_keys
+from .tiers import tier_expression, waiting_since_expression
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ def fill(apps, schema_editor):
     from django.conf import settings
     from django.utils import timezone
 
-    from registry.models import compute_tier, long_wait_cutoff
+    from registry.tiers import compute_tier, long_wait_cutoff
 
     Worker = apps.get_model("registry", "Worker")
     if not any(field.name == "birth_date" for field in Worker._meta.get_fields()):

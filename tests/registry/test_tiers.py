@@ -6,9 +6,10 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from registry.models import Tier, Worker, WorkerTrade, long_wait_cutoff
+from registry.models import Tier, Worker, WorkerTrade
 from registry.selectors import annotate_hardship_flags
 from registry.services import refresh_worker_tiers, worker_confirmed_match, worker_update
+from registry.tiers import long_wait_cutoff
 from tests.factories.markets import TradeFactory
 from tests.factories.registry import WorkerFactory, id_number_for
 

@@ -7,7 +7,8 @@ import pytest
 import time_machine
 
 from matching.ranking import candidates_for_posting
-from registry.models import RANKING_KEY_COLUMNS, Tier, Worker, WorkerTrade, sync_ranking_keys
+from registry.models import Tier, Worker, WorkerTrade
+from registry.ranking_key import RANKING_KEY_COLUMNS, sync_ranking_keys
 from registry.services import (
     refresh_worker_tiers,
     worker_confirmed_match,
