@@ -43,7 +43,7 @@ from gigmarket.core.pii import PiiColumns, decrypt, encrypt, mask_id_number, mas
 from gigmarket.core.pii_fields import PersonalField, hash_filter, hash_value
 
 from .choices import Channel, Gender, PayUnit
-from .ranking_key import RANKING_KEY_COLUMNS, sync_ranking_keys
+from .ranking_key import RANKING_KEY_COLUMNS, RankingKeyQuerySet, sync_ranking_keys
 from .tiers import Tier, age_in_year, compute_tier, long_wait_cutoff, senior_birth_year
 
 
@@ -57,8 +57,11 @@ def name_last4_key(name, last4):
     return f"{normalise_name(name)} {last4.upper()}"
 
 
-class WorkerQuerySet(models.QuerySet):
-    """Exact lookups by personal data, through keyed hashes only (`gigmarket.core.pii_fields`)."""
+class WorkerQuerySet(RankingKeyQuerySet):
+    """Exact lookups by personal data, through keyed hashes only (`gigmarket.core.pii_fields`).
+
+    A set-based write of the ranking key must re-sync its copies (`registry.ranking_key`).
+    """
 
     def with_id_number(self, id_number):
         """Workers with this normalised 身份证号 (a `validators.IdNumber` or its value)."""
@@ -321,7 +324,8 @@ class WorkerTrade(ChoiceLabels, models.Model):
     index that stops after a page, however rare the trade; from the worker's own tier
     index it meant probing the trade of every worker walked past. The copy is kept by
     `Worker.save`, by the set-based updates in `services` (confirm, nightly tiers) through
-    `sync_ranking_keys`, and the nightly job repairs any row that drifted.
+    `sync_ranking_keys`, and the nightly job repairs any row that drifted; a queryset
+    `update()` of the key outside `ranking_keys_synced` is refused (`registry.ranking_key`).
     """
 
     scope_county_path = "county"

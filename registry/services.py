@@ -28,7 +28,7 @@ from .models import (
     WorkerTransfer,
     normalise_name,
 )
-from .ranking_key import sync_ranking_keys
+from .ranking_key import ranking_keys_synced
 from .tiers import tier_expression, waiting_since_expression
 
 log = logging.getLogger(__name__)
@@ -264,7 +264,9 @@ def workers_refresh_tiers(qs, today=None):
 
     One UPDATE that writes only the rows whose values change (大龄 and 待工时间长 follow
     the date, so most rows keep theirs: few dead rows, few index updates). `qs` may be a
-    migration's historical model queryset. Returns the number of rows changed.
+    migration's historical model queryset. With `Worker.objects` it runs inside
+    `ranking_keys_synced`, which re-syncs the trade rows' copies (the queryset refuses
+    otherwise). Returns the number of rows changed.
     """
     today = today or timezone.localdate()
     waiting = waiting_since_expression()
@@ -277,27 +279,27 @@ def workers_refresh_tiers(qs, today=None):
 def refresh_worker_tiers(today=None):
     """Nightly: bring every worker's stored tier up to `today` (idempotent, a few seconds at 2 M rows).
 
+    Then every trade row's copy of the key (which also repairs any that drifted).
     Not audited: the tier is derived from audited facts and the date, and no person changes it.
     """
     today = today or timezone.localdate()
-    with transaction.atomic():
+    with ranking_keys_synced() as synced:
         changed = workers_refresh_tiers(Worker.objects.all(), today)
-        synced = sync_ranking_keys()
-    log.info("registry: tiers refreshed for %s, %s workers changed, %s trade rows synced", today, changed, synced)
+    log.info("registry: tiers refreshed for %s, %s workers changed, %s trade rows synced", today, changed, synced.rows)
     return changed
 
 
 def worker_confirmed_match(*, worker_id, at):
     """A match of the worker was confirmed at `at`: their wait restarts, their tier follows (one UPDATE).
 
-    Called by `matching.services` inside its transaction.
+    Then the copies on their trade rows (one more). Called by `matching.services` inside its transaction.
     """
-    Worker.objects.filter(pk=worker_id).update(
-        last_confirmed_match_at=at,
-        waiting_since=at,
-        priority_tier=tier_expression(timezone.localdate(at), waiting_since=Value(at)),
-    )
-    sync_ranking_keys([worker_id])
+    with ranking_keys_synced([worker_id]):
+        Worker.objects.filter(pk=worker_id).update(
+            last_confirmed_match_at=at,
+            waiting_since=at,
+            priority_tier=tier_expression(timezone.localdate(at), waiting_since=Value(at)),
+        )
 
 
 def worker_reveal_id(*, worker, by):
