@@ -36,7 +36,8 @@ from gigmarket.core.pii import encrypt, lookup_hash
 from markets.models import Market, MarketVersion, OpeningPeriod, Trade
 from markets.services import market_snapshot
 from matching.models import Match, Placement, RightsCase
-from registry.models import RANKING_KEY_COLUMNS, Employer, Posting, WindowVisit, Worker, WorkerTrade, name_last4_key
+from registry.models import Employer, Posting, WindowVisit, Worker, WorkerTrade, name_last4_key
+from registry.ranking_key import RANKING_KEY_COLUMNS
 from registry.services import refresh_worker_tiers
 from registry.validators import build_credit_code, build_id_number
 from reporting.models import BEIJING, DailyStat, MonthlyStat, ReportingPeriod, Submission

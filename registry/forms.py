@@ -8,6 +8,14 @@ from gigmarket.core.scoping import scope_queryset
 from markets.models import Market, Trade
 
 from .models import Employer, PayUnit, PolicyNote, Posting, TrainingOffer, WindowVisit, Worker
+from .services import (
+    EMPLOYER_FIELDS,
+    POLICY_FIELDS,
+    POSTING_DATA_FIELDS,
+    TRAINING_FIELDS,
+    WORKER_EDIT_FIELDS,
+    WORKER_QUICK_FIELDS,
+)
 from .validators import normalize_credit_code, normalize_mobile, normalize_phone, parse_id_number
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -101,7 +109,7 @@ class WorkerQuickForm(MarketChoiceMixin, forms.Form):
 
     def worker_data(self):
         d = self.cleaned_data
-        return {f: d[f] for f in ("mobile", "available_from", "available_until", "expected_pay", "pay_unit", "notes")}
+        return {f: d[f] for f in WORKER_QUICK_FIELDS}
 
 
 class PersonalFieldsMixin:
@@ -128,26 +136,7 @@ class WorkerDetailsForm(PersonalFieldsMixin, forms.ModelForm):
 
     class Meta:
         model = Worker
-        fields = [
-            "mobile",
-            "trades",
-            "available_from",
-            "available_until",
-            "expected_pay",
-            "pay_unit",
-            "notes",
-            "education",
-            "certificates",
-            "household_type",
-            "emergency_contact",
-            "emergency_phone",
-            "low_income",
-            "disabled",
-            "employment_difficulty",
-            "has_injury_insurance",
-            "startup_intent",
-            "startup_note",
-        ]
+        fields = [*WORKER_EDIT_FIELDS, "trades"]  # the trades go to `worker_update` on their own
         widgets = {
             "trades": forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
             "available_from": DATE,
@@ -177,7 +166,7 @@ class WorkerDetailsForm(PersonalFieldsMixin, forms.ModelForm):
         return normalize_phone(value, label="紧急联系人电话") if value.strip() else ""
 
     def service_data(self):
-        return {f: self.cleaned_data[f] for f in self.Meta.fields if f != "trades"}
+        return {f: self.cleaned_data[f] for f in WORKER_EDIT_FIELDS}
 
 
 class EmployerForm(PersonalFieldsMixin, forms.ModelForm):
@@ -186,7 +175,7 @@ class EmployerForm(PersonalFieldsMixin, forms.ModelForm):
 
     class Meta:
         model = Employer
-        fields = ["kind", "name", "credit_code", "contact_name", "phone", "address"]
+        fields = EMPLOYER_FIELDS
         widgets = {"name": forms.TextInput(attrs={"autofocus": True})}
 
     def __init__(self, *args, **kwargs):
@@ -246,25 +235,13 @@ class EmployerQuickForm(forms.Form):
         return data
 
     def service_data(self):
-        return {f: self.cleaned_data[f] for f in ("kind", "name", "credit_code", "contact_name", "phone", "address")}
+        return {f: self.cleaned_data[f] for f in EMPLOYER_FIELDS}
 
 
 class PostingForm(forms.ModelForm):
     class Meta:
         model = Posting
-        fields = [
-            "trade",
-            "headcount",
-            "pay",
-            "pay_unit",
-            "work_date",
-            "work_date_end",
-            "start_time",
-            "end_time",
-            "place",
-            "requirements",
-            "valid_until",
-        ]
+        fields = POSTING_DATA_FIELDS
         widgets = {
             "work_date": DATE,
             "work_date_end": DATE,
@@ -320,22 +297,7 @@ class WorkerLookupForm(forms.Form):
 class TrainingOfferForm(forms.ModelForm):
     class Meta:
         model = TrainingOffer
-        fields = [
-            "course",
-            "trade",
-            "kind",
-            "provider",
-            "start_date",
-            "end_date",
-            "mode",
-            "location",
-            "capacity",
-            "subsidy_eligible",
-            "subsidy_note",
-            "description",
-            "is_published",
-            "market",
-        ]
+        fields = TRAINING_FIELDS
         widgets = {
             "course": forms.TextInput(attrs={"autofocus": True}),
             "start_date": DATE,
@@ -355,7 +317,7 @@ class TrainingOfferForm(forms.ModelForm):
 class PolicyNoteForm(forms.ModelForm):
     class Meta:
         model = PolicyNote
-        fields = ["category", "title", "body", "source", "is_public"]
+        fields = POLICY_FIELDS
         widgets = {"title": forms.TextInput(attrs={"autofocus": True}), "body": forms.Textarea(attrs={"rows": 8})}
 
     def service_data(self):

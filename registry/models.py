@@ -22,21 +22,17 @@ Phones (`Worker.mobile`, `Worker.emergency_phone`, `Employer.phone`) are
 keyed hash. Lookups go through the managers (`Worker.objects.with_id_number`,
 `with_mobile`, `with_name_last4`; `Employer.objects.with_phone`).
 
-大龄 by birth year: a worker counts as 大龄 from 1 January of the year in which they
-reach `SENIOR_AGE_MALE` / `SENIOR_AGE_FEMALE` (`senior_birth_year`), and `Worker.age`
-is the age they reach this year. Without the birth date the rule cannot be exact to
-the day; a hardship flag that starts up to a year early favours the worker.
+The rules the models apply live beside them, each in its own module: the hardship tier
+and its SQL mirror in `registry.tiers`, the worker–trade ranking key in
+`registry.ranking_key`, the shared choices in `registry.choices`.
 """
 
-import datetime
 import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, models
-from django.db.models import Case, F, IntegerField, Q, Value, When
-from django.db.models.functions import Coalesce
-from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThan
+from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -46,106 +42,9 @@ from gigmarket.core.models import Division, user_ref
 from gigmarket.core.pii import PiiColumns, decrypt, encrypt, mask_id_number, mask_phone
 from gigmarket.core.pii_fields import PersonalField, hash_filter, hash_value
 
-
-class PayUnit(models.TextChoices):
-    DAY = "day", _("日")
-    HOUR = "hour", _("时")
-    PIECE = "piece", _("件")
-    MONTH = "month", _("月")
-
-
-class Channel(models.TextChoices):
-    """How a record came in: typed by a clerk at the window, or by the person online."""
-
-    ONLINE = "online", _("线上")
-    COUNTER = "counter", _("现场")
-
-
-class Gender(models.TextChoices):
-    MALE = "M", _("男")
-    FEMALE = "F", _("女")
-
-
-class Tier(models.IntegerChoices):
-    """分级服务 (notice 七). Lower value = higher priority; order querysets by it ascending."""
-
-    FIRST = 1, _("一级重点帮扶")
-    SECOND = 2, _("二级优先帮扶")
-    NORMAL = 3, _("普通")
-
-
-def compute_tier(*, employment_difficulty, disabled, low_income, senior, long_wait):
-    """The one rule for tiers; `tier_expression` mirrors it in SQL for the stored column.
-
-    一级: 就业困难人员 or 残疾, or any two or more hardship flags.
-    二级: exactly one of 低收入家庭, 大龄, 待工时间长.
-    普通: none.
-    """
-    count = sum(bool(f) for f in (employment_difficulty, disabled, low_income, senior, long_wait))
-    if employment_difficulty or disabled or count >= 2:
-        return Tier.FIRST
-    if count == 1:
-        return Tier.SECOND
-    return Tier.NORMAL
-
-
-def senior_birth_year(gender, today):
-    """Workers of `gender` born in this year or earlier count as 大龄 on `today`.
-
-    Only the birth year is stored, so a worker is 大龄 from 1 January of the year in
-    which they reach the age (see the module docstring).
-    """
-    years = settings.SENIOR_AGE_MALE if gender == Gender.MALE else settings.SENIOR_AGE_FEMALE
-    return today.year - years
-
-
-def long_wait_cutoff(today):
-    """Waiting since before this instant (local midnight) counts as 待工时间长 on `today`."""
-    start = today - datetime.timedelta(days=settings.LONG_WAIT_DAYS - 1)
-    return timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
-
-
-def flag(condition):
-    """SQL: 1 when `condition` holds, else 0."""
-    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
-
-
-def senior_condition(today):
-    """SQL: the worker is 大龄 on `today` (mirrors `Worker.is_senior`)."""
-    return Q(gender=Gender.MALE, birth_year__lte=senior_birth_year(Gender.MALE, today)) | Q(
-        gender=Gender.FEMALE, birth_year__lte=senior_birth_year(Gender.FEMALE, today)
-    )
-
-
-def long_wait_condition(today, waiting_since=None):
-    """SQL: the worker is 待工时间长 on `today`; `waiting_since` defaults to the stored column."""
-    return LessThan(waiting_since or F("waiting_since"), long_wait_cutoff(today))
-
-
-def waiting_since_expression():
-    """SQL: what `Worker.waiting_since` must hold."""
-    return Coalesce(F("last_confirmed_match_at"), F("registered_at"))
-
-
-def tier_expression(today, waiting_since=None):
-    """SQL for `compute_tier` on `today`, from the flags, birth year, gender and waiting time.
-
-    `waiting_since` (an expression) replaces the stored column, for an UPDATE that sets
-    both at once.
-    """
-    others = flag(Q(low_income=True)) + flag(senior_condition(today)) + flag(long_wait_condition(today, waiting_since))
-    return Case(
-        When(Q(employment_difficulty=True) | Q(disabled=True), then=Value(Tier.FIRST)),
-        When(GreaterThanOrEqual(others, 2), then=Value(Tier.FIRST)),
-        When(Exact(others, 1), then=Value(Tier.SECOND)),
-        default=Value(Tier.NORMAL),
-        output_field=models.PositiveSmallIntegerField(),
-    )
-
-
-def age_in_year(birth_year, today):
-    """The age a worker born in `birth_year` reaches in `today`'s year."""
-    return today.year - birth_year
+from .choices import Channel, Gender, PayUnit
+from .ranking_key import RANKING_KEY_COLUMNS, RankingKeyQuerySet, sync_ranking_keys
+from .tiers import Tier, age_in_year, compute_tier, long_wait_cutoff, senior_birth_year
 
 
 def normalise_name(name):
@@ -158,13 +57,11 @@ def name_last4_key(name, last4):
     return f"{normalise_name(name)} {last4.upper()}"
 
 
-# The worker's columns that `WorkerTrade` copies (candidate ranking's filter and order);
-# attribute and column names are the same.
-RANKING_KEY_COLUMNS = ("county_id", "registered_market_id", "priority_tier", "waiting_since")
+class WorkerQuerySet(RankingKeyQuerySet):
+    """Exact lookups by personal data, through keyed hashes only (`gigmarket.core.pii_fields`).
 
-
-class WorkerQuerySet(models.QuerySet):
-    """Exact lookups by personal data, through keyed hashes only (`gigmarket.core.pii_fields`)."""
+    A set-based write of the ranking key must re-sync its copies (`registry.ranking_key`).
+    """
 
     def with_id_number(self, id_number):
         """Workers with this normalised 身份证号 (a `validators.IdNumber` or its value)."""
@@ -427,7 +324,8 @@ class WorkerTrade(ChoiceLabels, models.Model):
     index that stops after a page, however rare the trade; from the worker's own tier
     index it meant probing the trade of every worker walked past. The copy is kept by
     `Worker.save`, by the set-based updates in `services` (confirm, nightly tiers) through
-    `sync_ranking_keys`, and the nightly job repairs any row that drifted.
+    `sync_ranking_keys`, and the nightly job repairs any row that drifted; a queryset
+    `update()` of the key outside `ranking_keys_synced` is refused (`registry.ranking_key`).
     """
 
     scope_county_path = "county"
@@ -465,34 +363,6 @@ class WorkerTrade(ChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.worker_id}:{self.trade_id}"
-
-
-def sync_ranking_keys(worker_ids=None):
-    """Copy the ranking key onto the trade rows that differ from their worker's (all, or `worker_ids`).
-
-    From the stored worker rows, not from any object in memory. `Worker.save` calls it
-    for the saved worker; the set-based updates of `priority_tier` / `waiting_since`
-    (`services.worker_confirmed_match`, `services.refresh_worker_tiers`) call it after.
-    One UPDATE … FROM (PostgreSQL, and SQLite ≥ 3.33), which the ORM cannot express: a
-    join, where a per-column subquery would probe the worker four times per row.
-    Returns the number of trade rows changed.
-    """
-    sets = ", ".join(f"{column} = w.{column}" for column in RANKING_KEY_COLUMNS)
-    differs = " OR ".join(f"wt.{column} <> w.{column}" for column in RANKING_KEY_COLUMNS)
-    sql = (
-        f"UPDATE {WorkerTrade._meta.db_table} AS wt SET {sets} FROM {Worker._meta.db_table} AS w "
-        f"WHERE w.id = wt.worker_id AND ({differs})"
-    )
-    params = []
-    if worker_ids is not None:
-        worker_ids = [int(pk) for pk in worker_ids]
-        if not worker_ids:
-            return 0
-        sql += f" AND wt.worker_id IN ({', '.join(['%s'] * len(worker_ids))})"
-        params = worker_ids
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
 
 
 class WorkerTransfer(models.Model):

@@ -10,6 +10,7 @@ from markets.models import Market
 
 from .forms import DATE, TIME, active_trades
 from .models import EmployerNeed
+from .services import NEED_SUBMIT_FIELDS
 from .validators import normalize_credit_code, normalize_mobile
 
 # The personal-information notice (PIPL art. 13–14) shown above the submit button. A change
@@ -174,23 +175,7 @@ class NeedForm(CodeForm):
         return True
 
     def service_data(self):
-        fields = [
-            "kind",
-            "name",
-            "credit_code",
-            "contact_name",
-            "trade",
-            "headcount",
-            "pay",
-            "pay_unit",
-            "work_date",
-            "work_date_end",
-            "start_time",
-            "end_time",
-            "place",
-            "requirements",
-        ]
-        return {f: self.cleaned_data[f] for f in fields}
+        return {f: self.cleaned_data[f] for f in NEED_SUBMIT_FIELDS}
 
 
 class RejectForm(forms.Form):

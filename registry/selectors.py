@@ -17,10 +17,8 @@ from .models import (
     WindowVisit,
     Worker,
     WorkerTransfer,
-    flag,
-    long_wait_condition,
-    senior_condition,
 )
+from .tiers import flag, long_wait_condition, senior_condition
 from .validators import normalize_credit_code, normalize_mobile, parse_id_number
 
 

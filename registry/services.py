@@ -27,15 +27,16 @@ from .models import (
     Worker,
     WorkerTransfer,
     normalise_name,
-    sync_ranking_keys,
-    tier_expression,
-    waiting_since_expression,
 )
+from .ranking_key import ranking_keys_synced
+from .tiers import tier_expression, waiting_since_expression
 
 log = logging.getLogger(__name__)
 
-WORKER_QUICK_FIELDS = ["mobile", "available_from", "available_until", "expected_pay", "pay_unit", "notes"]
-WORKER_DETAIL_FIELDS = [
+# The fields each write accepts in `data`, declared once: the forms list theirs from these
+# (`registry.forms`, `registry.need_forms`), so a field added here reaches form and service.
+WORKER_QUICK_FIELDS = ("mobile", "available_from", "available_until", "expected_pay", "pay_unit", "notes")
+WORKER_DETAIL_FIELDS = (
     "education",
     "certificates",
     "household_type",
@@ -47,8 +48,47 @@ WORKER_DETAIL_FIELDS = [
     "has_injury_insurance",
     "startup_intent",
     "startup_note",
-]
-WORKER_AUDIT_FIELDS = ["name", "county", *WORKER_QUICK_FIELDS, *WORKER_DETAIL_FIELDS]
+)
+# `worker_update` (besides the trades): the quick fields and the details.
+WORKER_EDIT_FIELDS = (*WORKER_QUICK_FIELDS, *WORKER_DETAIL_FIELDS)
+WORKER_AUDIT_FIELDS = ["name", "county", *WORKER_EDIT_FIELDS]
+# `employer_register` and `employer_update`.
+EMPLOYER_FIELDS = ("kind", "name", "credit_code", "contact_name", "phone", "address")
+# `posting_create`: what the window's form gives (a need's posting takes all but the validity).
+NEED_POSTING_FIELDS = (
+    "trade",
+    "headcount",
+    "pay",
+    "pay_unit",
+    "work_date",
+    "work_date_end",
+    "start_time",
+    "end_time",
+    "place",
+    "requirements",
+)
+POSTING_DATA_FIELDS = (*NEED_POSTING_FIELDS, "valid_until")
+# `need_submit`: the employer as typed online, and its posting.
+NEED_EMPLOYER_FIELDS = ("kind", "name", "credit_code", "contact_name")
+NEED_SUBMIT_FIELDS = (*NEED_EMPLOYER_FIELDS, *NEED_POSTING_FIELDS)
+# `training_offer_save` and `policy_note_save`.
+TRAINING_FIELDS = (
+    "course",
+    "trade",
+    "kind",
+    "provider",
+    "start_date",
+    "end_date",
+    "mode",
+    "location",
+    "capacity",
+    "subsidy_eligible",
+    "subsidy_note",
+    "description",
+    "is_published",
+    "market",
+)
+POLICY_FIELDS = ("category", "title", "body", "source", "is_public")
 
 
 @dataclass
@@ -265,7 +305,9 @@ def workers_refresh_tiers(qs, today=None):
 
     One UPDATE that writes only the rows whose values change (大龄 and 待工时间长 follow
     the date, so most rows keep theirs: few dead rows, few index updates). `qs` may be a
-    migration's historical model queryset. Returns the number of rows changed.
+    migration's historical model queryset. With `Worker.objects` it runs inside
+    `ranking_keys_synced`, which re-syncs the trade rows' copies (the queryset refuses
+    otherwise). Returns the number of rows changed.
     """
     today = today or timezone.localdate()
     waiting = waiting_since_expression()
@@ -278,27 +320,27 @@ def workers_refresh_tiers(qs, today=None):
 def refresh_worker_tiers(today=None):
     """Nightly: bring every worker's stored tier up to `today` (idempotent, a few seconds at 2 M rows).
 
+    Then every trade row's copy of the key (which also repairs any that drifted).
     Not audited: the tier is derived from audited facts and the date, and no person changes it.
     """
     today = today or timezone.localdate()
-    with transaction.atomic():
+    with ranking_keys_synced() as synced:
         changed = workers_refresh_tiers(Worker.objects.all(), today)
-        synced = sync_ranking_keys()
-    log.info("registry: tiers refreshed for %s, %s workers changed, %s trade rows synced", today, changed, synced)
+    log.info("registry: tiers refreshed for %s, %s workers changed, %s trade rows synced", today, changed, synced.rows)
     return changed
 
 
 def worker_confirmed_match(*, worker_id, at):
     """A match of the worker was confirmed at `at`: their wait restarts, their tier follows (one UPDATE).
 
-    Called by `matching.services` inside its transaction.
+    Then the copies on their trade rows (one more). Called by `matching.services` inside its transaction.
     """
-    Worker.objects.filter(pk=worker_id).update(
-        last_confirmed_match_at=at,
-        waiting_since=at,
-        priority_tier=tier_expression(timezone.localdate(at), waiting_since=Value(at)),
-    )
-    sync_ranking_keys([worker_id])
+    with ranking_keys_synced([worker_id]):
+        Worker.objects.filter(pk=worker_id).update(
+            last_confirmed_match_at=at,
+            waiting_since=at,
+            priority_tier=tier_expression(timezone.localdate(at), waiting_since=Value(at)),
+        )
 
 
 def worker_reveal_id(*, worker, by):
@@ -378,27 +420,13 @@ def employer_reveal_phone(*, employer, by):
 
 
 def employer_update(*, employer, data, by):
-    fields = ["kind", "name", "credit_code", "contact_name", "phone", "address"]
-    return audited_update(employer, data=data, by=by, fields=fields)
+    return audited_update(employer, data=data, by=by, fields=EMPLOYER_FIELDS)
 
 
 # Postings ----------------------------------------------------------------------------
 
-POSTING_FIELDS = [
-    "employer",
-    "trade",
-    "headcount",
-    "pay",
-    "pay_unit",
-    "work_date",
-    "work_date_end",
-    "start_time",
-    "end_time",
-    "place",
-    "requirements",
-    "valid_until",
-    "status",
-]
+# What a posting's audit row records.
+POSTING_FIELDS = ["employer", *POSTING_DATA_FIELDS, "status"]
 
 
 def posting_create(*, employer, market, data, by, channel=Channel.COUNTER):
@@ -483,40 +511,10 @@ def posting_expire_due(*, today=None):
 
 # Online employer needs (我要招工) ------------------------------------------------------
 
-NEED_FIELDS = [
-    "market",
-    "kind",
-    "name",
-    "credit_code",
-    "contact_name",
-    "phone",
-    "trade",
-    "headcount",
-    "pay",
-    "pay_unit",
-    "work_date",
-    "work_date_end",
-    "start_time",
-    "end_time",
-    "place",
-    "requirements",
-    "consent_version",
-    "consent_at",
-]
+# What a need's audit row records.
+NEED_FIELDS = ["market", *NEED_EMPLOYER_FIELDS, "phone", *NEED_POSTING_FIELDS, "consent_version", "consent_at"]
 # Told to employers when the market has published no hotline: the 人社 service line.
 DEFAULT_HOTLINE = "12333"
-NEED_POSTING_FIELDS = [
-    "trade",
-    "headcount",
-    "pay",
-    "pay_unit",
-    "work_date",
-    "work_date_end",
-    "start_time",
-    "end_time",
-    "place",
-    "requirements",
-]
 
 
 def need_submit(*, data, market, consent_version, phone_verified):
@@ -711,23 +709,6 @@ def visit_record(*, market, window, by, worker=None, employer=None, topic="", ou
 
 # Training and policy -----------------------------------------------------------------
 
-TRAINING_FIELDS = [
-    "course",
-    "trade",
-    "kind",
-    "provider",
-    "start_date",
-    "end_date",
-    "mode",
-    "location",
-    "capacity",
-    "subsidy_eligible",
-    "subsidy_note",
-    "description",
-    "is_published",
-    "market",
-]
-
 
 def training_offer_save(*, offer=None, county, data, by):
     """Publish a training offer in `county` (`offer` None) or edit one."""
@@ -812,9 +793,6 @@ def training_signup_transition(*, signup, to, by):
             changes={"status": [current.value, to.value]},
         )
         return signup, True
-
-
-POLICY_FIELDS = ["category", "title", "body", "source", "is_public"]
 
 
 def policy_note_save(*, note=None, county, data, by):

@@ -15,13 +15,15 @@ def fill(apps, schema_editor):
     from django.conf import settings
     from django.utils import timezone
 
-    from registry.models import compute_tier, long_wait_cutoff
+    from registry.tiers import compute_tier, long_wait_cutoff
 
     Worker = apps.get_model("registry", "Worker")
     if not any(field.name == "birth_date" for field in Worker._meta.get_fields()):
+        from registry.ranking_key import ranking_keys_synced
         from registry.services import workers_refresh_tiers
 
-        workers_refresh_tiers(Worker.objects.all())
+        with ranking_keys_synced():  # today's `Worker.objects` refuses the update otherwise
+            workers_refresh_tiers(Worker.objects.all())
         return
     if not Worker.objects.exists():
         return

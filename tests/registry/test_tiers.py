@@ -6,9 +6,11 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from registry.models import Tier, Worker, WorkerTrade, long_wait_cutoff
+from registry.models import Tier, Worker, WorkerTrade
+from registry.ranking_key import ranking_keys_synced
 from registry.selectors import annotate_hardship_flags
 from registry.services import refresh_worker_tiers, worker_confirmed_match, worker_update
+from registry.tiers import long_wait_cutoff
 from tests.factories.markets import TradeFactory
 from tests.factories.registry import WorkerFactory, id_number_for
 
@@ -190,7 +192,8 @@ def test_command_and_beat_task_refresh_the_tiers(market, frozen):
     assert stored(worker) == Tier.NORMAL
     call_command("refresh_tiers")
     assert stored(worker) == Tier.SECOND
-    Worker.objects.filter(pk=worker.pk).update(priority_tier=Tier.NORMAL)
+    with ranking_keys_synced([worker.pk]):  # a stale stored tier
+        Worker.objects.filter(pk=worker.pk).update(priority_tier=Tier.NORMAL)
     refresh_tiers()
     assert stored(worker) == Tier.SECOND
     tasks = [entry["task"] for entry in app.conf.beat_schedule.values()]
@@ -219,7 +222,8 @@ def test_the_data_migration_fills_stale_rows_with_the_same_sql(market):
     from django.apps import apps
 
     worker = make(market, birth=datetime.date(1995, 1, 1), gender="M", registered_days_ago=40, low_income=True)
-    Worker.objects.filter(pk=worker.pk).update(priority_tier=Tier.NORMAL, waiting_since=NOW)
+    with ranking_keys_synced([worker.pk]):  # stale stored values
+        Worker.objects.filter(pk=worker.pk).update(priority_tier=Tier.NORMAL, waiting_since=NOW)
     import_module("registry.migrations.0003_worker_stored_tier").fill(apps, None)
     row = Worker.objects.get(pk=worker.pk)
     assert (row.waiting_since, row.priority_tier) == (worker.registered_at, Tier.FIRST)

@@ -7,7 +7,8 @@ import pytest
 import time_machine
 
 from matching.ranking import candidates_for_posting
-from registry.models import RANKING_KEY_COLUMNS, Tier, Worker, WorkerTrade, sync_ranking_keys
+from registry.models import Tier, Worker, WorkerTrade
+from registry.ranking_key import RANKING_KEY_COLUMNS, ranking_keys_synced, sync_ranking_keys
 from registry.services import (
     refresh_worker_tiers,
     worker_confirmed_match,
@@ -127,8 +128,8 @@ def test_a_save_with_stale_values_copies_what_is_stored_not_what_it_holds(market
     worker = WorkerFactory(registered_market=market, trades=[trade])
     stale = Worker.objects.get(pk=worker.pk)
     # Meanwhile another request moves the worker to 云岩区 (county and trade rows).
-    Worker.objects.filter(pk=worker.pk).update(county=market2.county)
-    sync_ranking_keys([worker.pk])
+    with ranking_keys_synced([worker.pk]):
+        Worker.objects.filter(pk=worker.pk).update(county=market2.county)
     stale.name = "改名"
     stale.save(update_fields=["name"])
 
