@@ -2,6 +2,7 @@
 
 import struct
 import zlib
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -87,3 +88,13 @@ def test_form_field_runs_the_check():
     with pytest.raises(ValidationError):
         field.clean(upload(b"GIF89a....", name="a.png"))
     assert field.clean(upload(make_png())).name == "photo.png"
+
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.mark.parametrize(("name", "kind"), [("chromium_12x7.jpg", "jpeg"), ("chromium_12x7.png", "png")])
+def test_browser_made_images_accepted(name, kind):
+    # Bytes written by Chromium's screenshot encoder (Playwright), a 12 x 7 viewport.
+    info = check_image_upload(upload((DATA / name).read_bytes(), name=name))
+    assert (info.kind, info.width, info.height) == (kind, 12, 7)
