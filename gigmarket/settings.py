@@ -315,6 +315,8 @@ EXPORT_JOB_TTL_HOURS = env_int("EXPORT_JOB_TTL_HOURS", 24)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+IMAGE_UPLOAD_MAX_PIXELS = env_int("IMAGE_UPLOAD_MAX_PIXELS", 40_000_000)
 # What an uploaded .xlsx may expand to, checked before any XML is parsed
 # (gigmarket/core/uploads.py): each part, the shared strings, all parts together.
 IMPORT_MAX_PART_BYTES = env_int("IMPORT_MAX_PART_BYTES", 16 * 1024 * 1024)

@@ -32,6 +32,7 @@ import io
 import logging
 import re
 import zipfile
+import zlib
 
 from django import forms
 from django.conf import settings
@@ -386,4 +387,126 @@ class CsvFileField(forms.FileField):
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)
         attrs["accept"] = ".csv,text/csv"
+        return attrs
+
+
+# ---- Images (JPEG / PNG), checked by content, never by name or browser content type ----
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+JPEG_SOF_MARKERS = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF})
+BAD_IMAGE = "只能上传 JPG 或 PNG 图片。"
+
+
+@dataclasses.dataclass(frozen=True)
+class ImageInfo:
+    kind: str  # "png" or "jpeg"
+    width: int
+    height: int
+
+
+def _bad_image():
+    _refuse(BAD_IMAGE, "bad_image")
+
+
+def _check_pixels(width, height):
+    if width <= 0 or height <= 0:
+        _bad_image()
+    if width * height > settings.IMAGE_UPLOAD_MAX_PIXELS:
+        _refuse(
+            "图片尺寸过大（%(width)s × %(height)s），最多 %(limit)s 像素。",
+            "too_many_pixels",
+            width=width,
+            height=height,
+            limit=f"{settings.IMAGE_UPLOAD_MAX_PIXELS:,}",
+        )
+
+
+def _parse_png(data):
+    pos = len(PNG_SIGNATURE)
+    first = True
+    width = height = 0
+    while True:
+        if pos + 12 > len(data):
+            _bad_image()  # truncated before IEND
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        ctype = data[pos + 4 : pos + 8]
+        end = pos + 12 + length
+        if end > len(data):
+            _bad_image()
+        body = data[pos + 8 : pos + 8 + length]
+        crc = int.from_bytes(data[pos + 8 + length : end], "big")
+        if zlib.crc32(ctype + body) & 0xFFFFFFFF != crc:
+            _bad_image()
+        if first:
+            if ctype != b"IHDR" or length != 13:
+                _bad_image()
+            width = int.from_bytes(body[0:4], "big")
+            height = int.from_bytes(body[4:8], "big")
+            _check_pixels(width, height)
+            first = False
+        if ctype == b"IEND":
+            return ImageInfo("png", width, height)
+        pos = end
+
+
+def _parse_jpeg(data):
+    pos = 2
+    size = None
+    while pos + 4 <= len(data):
+        if data[pos] != 0xFF:
+            _bad_image()
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+            continue
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7:
+            pos += 2
+            continue
+        if marker == 0xD9:
+            _bad_image()  # EOI before any scan
+        length = int.from_bytes(data[pos + 2 : pos + 4], "big")
+        if length < 2 or pos + 2 + length > len(data):
+            _bad_image()
+        if marker in JPEG_SOF_MARKERS:
+            if length < 8:
+                _bad_image()
+            height = int.from_bytes(data[pos + 5 : pos + 7], "big")
+            width = int.from_bytes(data[pos + 7 : pos + 9], "big")
+            _check_pixels(width, height)
+            size = (width, height)
+        if marker == 0xDA:  # SOS: entropy-coded data follows, the file must end with EOI
+            if size is None:
+                _bad_image()
+            if not data.rstrip(b"\x00").endswith(b"\xff\xd9"):
+                _bad_image()
+            return ImageInfo("jpeg", size[0], size[1])
+        pos += 2 + length
+    _bad_image()
+
+
+def check_image_upload(upload):
+    """Return an `ImageInfo` for a real JPEG or PNG upload, or raise a Chinese ValidationError."""
+    size = getattr(upload, "size", None)
+    if size is not None and size > settings.IMAGE_UPLOAD_MAX_BYTES:
+        _refuse("图片不能超过 %(limit)s。", "too_large", limit=_size_text(settings.IMAGE_UPLOAD_MAX_BYTES))
+    upload.seek(0)
+    data = upload.read(settings.IMAGE_UPLOAD_MAX_BYTES + 1)
+    upload.seek(0)
+    if len(data) > settings.IMAGE_UPLOAD_MAX_BYTES:
+        _refuse("图片不能超过 %(limit)s。", "too_large", limit=_size_text(settings.IMAGE_UPLOAD_MAX_BYTES))
+    if data.startswith(PNG_SIGNATURE):
+        return _parse_png(data)
+    if data.startswith(b"\xff\xd8"):
+        return _parse_jpeg(data)
+    _bad_image()
+
+
+class ImageFileField(forms.FileField):
+    """A file field that accepts only a real JPEG or PNG (see `check_image_upload`)."""
+
+    default_validators = [check_image_upload]
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs["accept"] = "image/jpeg,image/png"
         return attrs
