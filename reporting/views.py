@@ -188,6 +188,9 @@ def _submission_page(request, submission, *, reason_form=None, status=200):
             "rows": [item["row"] for item in submission.rows],
             "history": history,
             "changes": selectors.submission_changes(submission),
+            # the county's 名录 against what its markets did in the period (issue 17)
+            "reality": reality_check(user, submission.period, county=submission.county),
+            "period": submission.period,
             "can": can,
             "reason_form": reason_form or ReasonForm(),
         },

@@ -149,3 +149,24 @@ def test_reviewers_dashboard_counts_what_waits_for_them(
         assert _todo_card(city_user)["url"] == "/reporting/submissions/?status=todo"
         assert not [c for c in dashboard_cards(county_user) if c["title"] == "待审核"]
         assert not [c for c in dashboard_cards(auditor) if c["title"] == "待审核"]
+
+
+def test_reviewer_sees_the_countys_reality_check_beside_the_changes(
+    client, market, yunyan, county_user, city_user, province_user, django_assert_num_queries
+):
+    from markets.models import Market
+    from tests.reporting.test_map import record
+
+    planning = MarketFactory(county=market.county, name="筹建中但有服务的市场", status=Market.Status.PLANNING)
+    other_county_idle = MarketFactory(county=yunyan)
+    sub = submit(period("2023-01-01"), market.county, county_user)
+    record(planning, "visits", 4)
+    for reviewer in (city_user, province_user):
+        client.force_login(reviewer)
+        body = client.get(f"/reporting/submissions/{sub.pk}/").content.decode()
+        assert "名录与实际运行核对" in body
+        assert market.name in body.split("data-idle>")[1]  # listed 运营中, nothing recorded
+        assert planning.name in body.split("data-unlisted>")[1]
+        assert other_county_idle.name not in body  # another county's market is not this review's
+    with django_assert_num_queries(10):  # the reality check adds its 3, whatever the rows
+        client.get(f"/reporting/submissions/{sub.pk}/")
