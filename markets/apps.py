@@ -8,6 +8,8 @@ class MarketsConfig(AppConfig):
     verbose_name = "零工市场"
 
     def ready(self):
-        from . import dashboard, demo, receivers  # noqa: F401 (receivers connect on import)
+        from . import dashboard, demo, receivers
+
+        receivers.connect()
 
         plugins.register(self, dashboard=dashboard.dashboard_cards, demo=demo.load)

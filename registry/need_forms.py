@@ -105,27 +105,7 @@ class NeedForm(CodeForm):
         error_messages={"required": "请阅读并勾选同意个人信息处理告知后再提交。"},
     )
 
-    field_order = [
-        "market",
-        "kind",
-        "name",
-        "credit_code",
-        "contact_name",
-        "trade",
-        "headcount",
-        "pay",
-        "pay_unit",
-        "work_date",
-        "work_date_end",
-        "start_time",
-        "end_time",
-        "place",
-        "requirements",
-        "phone",
-        "code",
-        "consent",
-        "website",
-    ]
+    field_order = ["market", *NEED_SUBMIT_FIELDS, "phone", "code", "consent", "website"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
