@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from gigmarket.core.exports import audit_export, xlsx_response
 from gigmarket.core.forms import add_service_error, form_data
-from gigmarket.core.scoping import get_object_in_scope, require_write, scope_queryset
+from gigmarket.core.scoping import get_object_in_scope, require_write, scope_queryset, user_scope
 
 from . import subsidies
 from .models import SubsidyApplication, SubsidyKind, Worker
@@ -172,6 +172,6 @@ def subsidy_export(request):
     )
     title = f"{year}年就业补贴核准发放汇总"
     workbook = subsidies.finance_workbook(title=title, summary=summary, paid=paid)
-    county = request.user.division if request.user.role in ("city", "county", "clerk") else None
+    county = request.user.division if user_scope(request.user).division_id else None  # None: the province
     audit_export(by=request.user, what=title, row_count=len(paid), county=county, filters={"year": year})
     return xlsx_response(workbook, f"{title}.xlsx")

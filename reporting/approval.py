@@ -106,18 +106,20 @@ def _record(approval, *, by, old, reason=""):
     audit_record(actor=by, action=AuditEvent.Action.TRANSITION, target=approval, county=approval.city, changes=changes)
 
 
-def _is_city_staff(by, city):
+def is_city_reviewer(by, city):
+    """Staff of `city` (a 市州), who approve its level."""
     return by.is_superuser or (by.role == Role.CITY and by.division_id == city.pk)
 
 
-def _is_province(by):
+def is_province_reviewer(by):
+    """Province staff (not the read-only auditor), who accept a 市州's approval."""
     return by.is_superuser or by.role == Role.PROVINCE
 
 
 def city_approve(*, period, city, by):
     """The 市州 approves its level once every active county's report is accepted."""
     require_write(by)
-    if not _is_city_staff(by, city):
+    if not is_city_reviewer(by, city):
         raise PermissionDenied("只有本市州工作人员可以审批。")
     with transaction.atomic():
         current = _lock(period, city)
@@ -148,7 +150,7 @@ def city_approve(*, period, city, by):
 def city_accept(*, period, city, by):
     """The province accepts a 市州's approval."""
     require_write(by)
-    if not _is_province(by):
+    if not is_province_reviewer(by):
         raise PermissionDenied("只有省级工作人员可以确认市州审批。")
     with transaction.atomic():
         current = _lock(period, city)
@@ -171,12 +173,12 @@ def city_unapprove(*, period, city, by, reason):
         current = _lock(period, city)
         approval = current.approval
         if current.state == ACCEPTED:
-            if not _is_province(by):
+            if not is_province_reviewer(by):
                 raise PermissionDenied("省级已确认，只有省级工作人员可以取消。")
             new = CityApproval.Status.APPROVED
             approval.accepted_at = approval.accepted_by = None
         elif current.state == APPROVED:
-            if not (_is_city_staff(by, city) or _is_province(by)):
+            if not (is_city_reviewer(by, city) or is_province_reviewer(by)):
                 raise PermissionDenied("只有本市州或省级工作人员可以取消审批。")
             new = CityApproval.Status.WITHDRAWN
         else:
