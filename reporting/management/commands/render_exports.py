@@ -144,7 +144,7 @@ class Command(BaseCommand):
         self.stdout.write(f"PNG 页面在 {out / 'png'}/")
 
     def _pages_to_pdf(self, out):
-        from playwright.sync_api import sync_playwright  # noqa: PLC0415
+        from playwright.sync_api import sync_playwright  # noqa: PLC0415 - dev-only dependency (requirements-dev.txt), needed only when run
 
         chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
         files = []
