@@ -22,13 +22,12 @@ from gigmarket.core.scoping import require_write, scope_queryset
 from markets.access import get_market_for_user
 from markets.models import Market
 from registry.access import get_posting_for_user, get_rw_posting_for_user, get_rw_worker_for_user, get_worker_for_user
-from registry.insurance_forms import EnrolmentForm
 
 from . import numbers, ranking, selectors, services
 from .access import get_match_for_user, get_rw_match_for_user
 from .board import market_board
 from .forms import MatchCreateForm, TermsForm, TransitionForm
-from .insurance import covering_enrolments
+from .match_page import match_detail_context
 from .models import HOLDING_STATES, Match, MatchState, Placement
 from .wages import annotate_wage_flag
 
@@ -178,21 +177,6 @@ def match_list(request):
 @login_required
 def match_detail(request, pk):
     return _match_page(request, get_match_for_user(request.user, pk))
-
-
-def match_detail_context(request, match, *, terms_form=None):
-    from .wage_views import wage_panel_context  # noqa: PLC0415 (wage_views renders this page too)
-
-    return {
-        "match": match,
-        "events": match.events.select_related("by"),
-        "terms_form": terms_form or TermsForm(initial={"agreed_pay": match.agreed_pay, "note": match.note}),
-        "cases": match.rights_cases.all(),
-        "can_write": request.user.can_write,
-        "insurance_covering": list(covering_enrolments(match)),
-        "insurance_form": EnrolmentForm(initial={"starts_on": match.work_date, "ends_on": match.work_date_end}),
-        **wage_panel_context(match),
-    }
 
 
 def _match_page(request, match, *, terms_form=None, status=200):

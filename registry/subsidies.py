@@ -21,12 +21,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.worksheet.worksheet import Worksheet
 
 from gigmarket.core.audit import audit_record, snapshot
+from gigmarket.core.exports import wrapped_row_height, xlsx_append_row, xlsx_style
 from gigmarket.core.models import AuditEvent, Role
 
 from .insurance import covering_year
 from .models import SubsidyApplication, SubsidyKind, TrainingSignup
+from .recognition import is_recognised
 
 # Who ---------------------------------------------------------------------------------------
 
@@ -43,8 +48,6 @@ def _working_age(app, today):
 
 
 def _recognised(app, today):
-    from .recognition import is_recognised  # noqa: PLC0415
-
     if is_recognised(app.worker, today):
         return None
     return "须为已认定的就业困难人员（在有效期内）"
@@ -430,11 +433,6 @@ DETAIL_COLUMNS = [
 
 def _house_sheet(workbook, name, title, columns):
     """A sheet in the house style: A4 landscape, one page wide, header repeated and frozen, page numbers."""
-    from openpyxl.styles import Alignment, Border, Font, Side  # noqa: PLC0415
-    from openpyxl.worksheet.worksheet import Worksheet  # noqa: PLC0415
-
-    from gigmarket.core.exports import xlsx_append_row, xlsx_style  # noqa: PLC0415
-
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     sheet = workbook.create_sheet(name)
@@ -457,10 +455,6 @@ def _house_sheet(workbook, name, title, columns):
 
 def finance_workbook(*, title, summary, paid):
     """The 补贴发放 workbook for the finance office: totals per county and subsidy, then each payment."""
-    from openpyxl import Workbook  # noqa: PLC0415
-
-    from gigmarket.core.exports import wrapped_row_height, xlsx_append_row  # noqa: PLC0415
-
     workbook = Workbook(write_only=True)
     sheet, styles, widths = _house_sheet(workbook, "汇总", title, SUMMARY_COLUMNS)
     for n, row in enumerate(summary):

@@ -6,6 +6,7 @@ import logging
 from celery import shared_task
 
 from .calendar import beijing_today
+from .rollups import rollup_days
 from .services import notification_emails_send, periods_generate, reminders_send
 
 log = logging.getLogger(__name__)
@@ -38,9 +39,6 @@ def send_pending_emails():
 @shared_task
 def rollup_stats(date=None):
     """Recompute yesterday's and today's monitoring rollups and their months (or one given ISO date)."""
-
-    from .rollups import rollup_days  # noqa: PLC0415
-
     if date:
         days = [datetime.date.fromisoformat(date)]
     else:

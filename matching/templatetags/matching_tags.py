@@ -4,6 +4,8 @@ import uuid
 
 from django import template
 
+from ..arrears import arrears_block
+from ..settlement import employer_pay_records
 from ..wages import open_wage_case_counts
 
 register = template.Library()
@@ -45,8 +47,6 @@ def percent(value):
 @register.inclusion_tag("matching/_arrears_notice.html", takes_context=True)
 def arrears_notice(context, employer):
     """The 欠薪 block of one employer, and why, where a clerk posts for it or confirms it."""
-    from ..arrears import arrears_block  # noqa: PLC0415
-
     if employer is None:
         return {"block": None}
     return {"block": arrears_block(employer.pk), "employer": employer, "request": context.get("request")}
@@ -55,8 +55,6 @@ def arrears_notice(context, employer):
 @register.inclusion_tag("matching/_pay_record.html")
 def pay_record(employer):
     """Days-to-pay of one employer from its confirmed wage settlements (one query)."""
-    from ..settlement import employer_pay_records  # noqa: PLC0415
-
     if employer is None:
         return {"record": None}
     return {"record": employer_pay_records([employer.pk]).get(employer.pk), "employer": employer}

@@ -11,6 +11,7 @@ A4 `@page`), then turns every PDF page into a PNG with poppler's `pdftoppm`. Nee
 data (`manage.py load_demo`); not used by the tests. docs/exports.md lists what to check.
 """
 
+import os
 import pathlib
 import re
 import shutil
@@ -23,13 +24,13 @@ from django.test import Client
 from django.urls import reverse
 
 from gigmarket.core.models import User
+from markets.models import Market
+from matching.models import Match, MatchState
+from reporting.models import ReportingPeriod, Submission
 
 
 def _exports():
     """(file stem, demo account, URL) of every workbook."""
-    from markets.models import Market  # noqa: PLC0415
-    from reporting.models import ReportingPeriod, Submission  # noqa: PLC0415
-
     accepted = Submission.objects.filter(status=Submission.Status.ACCEPTED).order_by("-period__start").first()
     empty = ReportingPeriod.objects.exclude(submissions__isnull=False).order_by("start").first()
     market = Market.objects.filter(county__code="520102").order_by("pk").first()
@@ -59,9 +60,6 @@ def _exports():
 
 def _pages():
     """(file stem, demo account or None, URL) of every printable page."""
-    from markets.models import Market  # noqa: PLC0415
-    from matching.models import Match, MatchState  # noqa: PLC0415
-
     match = Match.objects.filter(state=MatchState.CONFIRMED, market__county__code="520102").order_by("pk").first()
     market = Market.objects.filter(status=Market.Status.OPERATING).order_by("pk").first()
     items = [
@@ -146,9 +144,7 @@ class Command(BaseCommand):
         self.stdout.write(f"PNG 页面在 {out / 'png'}/")
 
     def _pages_to_pdf(self, out):
-        import os  # noqa: PLC0415
-
-        from playwright.sync_api import sync_playwright  # noqa: PLC0415
+        from playwright.sync_api import sync_playwright  # noqa: PLC0415 - dev-only dependency (requirements-dev.txt), needed only when run
 
         chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
         files = []
