@@ -11,6 +11,7 @@ A4 `@page`), then turns every PDF page into a PNG with poppler's `pdftoppm`. Nee
 data (`manage.py load_demo`); not used by the tests. docs/exports.md lists what to check.
 """
 
+import datetime
 import os
 import pathlib
 import re
@@ -22,6 +23,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from gigmarket.core.models import User
 from markets.models import Market
@@ -55,6 +57,13 @@ def _exports():
         items.append(("06-附件1-本期无数据", "demo_county", f"{export}?period={empty.pk}"))
     if market is not None:
         items.append(("11-运行监测-市场", "demo_province", f"{monitoring}?market={market.pk}"))
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    items += [
+        ("13-附件1-历史名录", "demo_province", f"{reverse('reporting:registry_as_of')}?date={yesterday}&format=xlsx"),
+        ("15-就业补贴汇总", "demo_county", reverse("registry:subsidy_export")),
+    ]
+    if accepted is not None:
+        items.append(("14-省级通报", "demo_province", reverse("reporting:bulletin_export", args=[accepted.period_id])))
     return sorted(items)
 
 
@@ -70,6 +79,10 @@ def _pages():
         items.append(("22-名录详情", None, reverse("markets:directory_detail", args=[market.pk])))
     if match is not None:
         items.append(("24-用工协议", "demo_clerk", reverse("matching:match_agreement", args=[match.pk])))
+    accepted = Submission.objects.filter(status=Submission.Status.ACCEPTED).order_by("-period__start").first()
+    if accepted is not None:
+        items.append(("25-省级通报页", "demo_province", reverse("reporting:bulletin", args=[accepted.period_id])))
+    items.append(("26-报送完整率与及时率", "demo_province", reverse("reporting:completeness_history")))
     return sorted(items)
 
 
