@@ -24,12 +24,16 @@ No other module writes a cell (`tests/core/test_security_exports.py` scans the s
 `xlsx_response` set the download headers (Chinese file names work).
 """
 
+import contextlib
 import copy
 import csv
 import dataclasses
 import datetime
+import functools
+import gc
 import io
 import math
+import re
 import unicodedata
 
 import xlsxwriter
@@ -270,9 +274,51 @@ def audit_export(*, by, what, row_count, county=None, filters=None, personal_dat
     )
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+@functools.cache
+def _not_wide_re():
+    """A pattern matching every BMP character that is not East Asian Wide or Full-width
+    (built once from unicodedata, ~10 ms), so the wide ones are counted in C."""
+    ranges, start = [], None
+    for code in range(0x10000):
+        narrow = 0xD800 <= code <= 0xDFFF or unicodedata.east_asian_width(chr(code)) not in "WF"
+        if narrow and start is None:
+            start = code
+        elif not narrow and start is not None:
+            ranges.append((start, code - 1))
+            start = None
+    if start is not None:
+        ranges.append((start, 0xFFFF))
+    return re.compile("[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges) + "]+")
+
+
 def text_width(text):
     """Display width of `text` in spreadsheet character units: CJK and full-width characters count 2."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    if text.isascii():
+        return len(text)
+    wide = _not_wide_re().sub("", text)  # the wide BMP characters, and any beyond the BMP
+    if _ASTRAL.search(wide):
+        return len(text) + sum(1 for ch in wide if ch <= "\uffff" or unicodedata.east_asian_width(ch) in "WF")
+    return len(text) + len(wide)
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """Pause CPython's cyclic garbage collector while an export builds its rows.
+
+    A large export holds tens of thousands of model instances until its file is written;
+    every full collection rescans all of them (the province 附件1's fetch took about twice
+    as long with the collector running, docs/performance.md). Reference counting still
+    frees what is not in a cycle; the cycles left are collected when it resumes."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def wrapped_row_height(values, widths, *, font_size=10):

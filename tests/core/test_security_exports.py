@@ -323,6 +323,37 @@ def test_wrapped_rows_are_tall_enough_for_their_longest_cell():
     assert wrapped_row_height([None, ""], [10, 10]) == one_line
 
 
+@pytest.mark.parametrize(
+    ("text", "width"),
+    [
+        ("南明区ab", 8),
+        ("（诚信运营）、", 14),  # full-width brackets and the 顿号 are wide
+        ("—①℃·", 4),  # ambiguous-width signs count one, as in unicodedata
+        ("ｱｲ", 2),  # half-width katakana
+        ("𠀀𪚥a", 5),  # CJK beyond the BMP is wide
+        ("한글 ok", 7),
+        ("\U0001f600", 2),
+        ("", 0),
+    ],
+)
+def test_text_width_counts_east_asian_wide_and_full_width_characters_double(text, width):
+    from gigmarket.core.exports import text_width
+
+    assert text_width(text) == width
+
+
+def test_the_collector_pause_restores_the_collector():
+    import gc
+
+    from gigmarket.core.exports import gc_paused
+
+    assert gc.isenabled()
+    with pytest.raises(ValueError), gc_paused():
+        assert not gc.isenabled()
+        raise ValueError
+    assert gc.isenabled()
+
+
 def test_print_scale_is_the_printable_width_over_the_columns():
     from gigmarket.core.exports import A4_LANDSCAPE_WIDTH_PT, column_width_points, print_scale
 

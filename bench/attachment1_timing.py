@@ -1,0 +1,87 @@
+"""Time the live province 附件1 end to end and in its parts, read-only, best and median of N.
+
+    DATABASE_URL=postgres://…/gm_bench PII_KEY=bench-pii-key DEBUG=1 \
+        .venv/bin/python bench/attachment1_timing.py [--repeat 5] [--profile]
+
+Run from the checkout whose code is to be timed (the repository is taken from the current
+directory), so two commits are measured side by side in one session: main's checkout, then
+this one, with the CPU reference (`bench.run.cpu_reference_ms`) before and after each. The
+session is read-only (SET TRANSACTION READ ONLY): nothing is written to the database and no
+audit row is left, so it can run on the shared benchmark database.
+
+Parts: the markets query and fetch (`reporting.selectors.live_markets`), `market_row` per
+market, the writer (`write_attachment1` through `live_export`), and the whole
+`reporting.exports.attachment1_workbook` as the export view calls it.
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.getcwd())
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gigmarket.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from bench.generate import USERNAMES  # noqa: E402
+from bench.run import cpu_reference_ms  # noqa: E402
+from gigmarket.core.models import User  # noqa: E402
+from markets.attachment1 import live_export, market_row  # noqa: E402
+from reporting.exports import attachment1_workbook  # noqa: E402
+from reporting.selectors import live_markets  # noqa: E402
+
+
+def timed(fn, repeat):
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), statistics.median(times), result
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--profile", action="store_true", help="print the top of a cProfile of one whole export")
+    args = parser.parse_args()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION READ ONLY")
+        user = User.objects.get(username=USERNAMES["province"])
+        cpu_before = cpu_reference_ms()
+        fetch = timed(lambda: list(live_markets(user)), args.repeat)
+        markets = fetch[2]
+        rows_part = timed(lambda: [market_row(m) for m in markets], args.repeat)
+        rows = rows_part[2]
+        write = timed(lambda: live_export(rows, user=user, division=None)[0], args.repeat)
+        with CaptureQueriesContext(connection) as queries:
+            whole = timed(lambda: attachment1_workbook(user=user), args.repeat)
+        cpu_after = cpu_reference_ms()
+        print(f"checkout {os.getcwd()}  markets {len(markets)}  file {len(write[2]):,} bytes")
+        print(f"CPU reference before {cpu_before} ms, after {cpu_after} ms")
+        print(f"queries per export {len(queries.captured_queries) // args.repeat}")
+        for name, (best, median, _result) in (
+            ("query and fetch", fetch),
+            ("market_row", rows_part),
+            ("writer", write),
+            ("whole export", whole),
+        ):
+            print(f"{name:16} best {best:.3f} s  median {median:.3f} s")
+        if args.profile:
+            profile = cProfile.Profile()
+            profile.runcall(attachment1_workbook, user=user)
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
+
+
+if __name__ == "__main__":
+    main()
