@@ -311,9 +311,11 @@ def write_attachment1(rows, *, title, filing=None, submissions=(), template=Fals
         ws.add_row(values, styles=example_styles, height=wrapped_row_height(values, widths, font_size=BODY_SIZE))
     keys = [None if col.key == "seq" else col.key for col in COLUMNS]
     written = 0
+    wrap_cache = {}  # lines per (text, width), for this sheet only
     for number, row in enumerate(rows, start=1):
         values = [number if key is None else (row.get(key) or None) for key in keys]
-        ws.add_row(values, styles=row_styles, height=wrapped_row_height(values, widths, font_size=BODY_SIZE))
+        height = wrapped_row_height(values, widths, font_size=BODY_SIZE, cache=wrap_cache)
+        ws.add_row(values, styles=row_styles, height=height)
         written += 1
     if not written and not template:
         notice_style = _style(book, align="center")

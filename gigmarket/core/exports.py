@@ -321,19 +321,31 @@ def gc_paused():
             gc.enable()
 
 
-def wrapped_row_height(values, widths, *, font_size=10):
+def wrapped_row_height(values, widths, *, font_size=10, cache=None):
     """Row height (points) that shows every wrapped value in full: the most lines any cell
     needs at its column width (in character units), times the line height of `font_size`.
     Spreadsheet programs do not size rows with wrapped text themselves when the file says
-    nothing, so printed rows would overlap."""
+    nothing, so printed rows would overlap. `cache`, a dict kept for one sheet, remembers
+    the lines of each (text, width): a long sheet repeats most of its cells (市州, 状态, the
+    same 功能区 lists) from row to row."""
     lines = 1
     for value, width in zip(values, widths, strict=False):
         if value is None or value == "":
             continue
-        usable = max(width - 1, 1)
-        cell_lines = sum(max(1, math.ceil(text_width(part) / usable)) for part in str(value).split("\n"))
-        lines = max(lines, cell_lines)
+        text = str(value)
+        if cache is None:
+            lines = max(lines, _cell_lines(text, width))
+            continue
+        key = (text, width)
+        if key not in cache:
+            cache[key] = _cell_lines(text, width)
+        lines = max(lines, cache[key])
     return round(lines * font_size * 1.35 + 3, 1)
+
+
+def _cell_lines(text, width):
+    usable = max(width - 1, 1)
+    return sum(max(1, math.ceil(text_width(part) / usable)) for part in text.split("\n"))
 
 
 # ------------------------------------------------------------ printed layout (A4)

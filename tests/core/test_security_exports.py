@@ -321,6 +321,14 @@ def test_wrapped_rows_are_tall_enough_for_their_longest_cell():
     assert wrapped_row_height(["短", "变" * 60], [10, 21]) == round(6 * 10 * 1.35 + 3, 1)
     assert wrapped_row_height(["第一行\n第二行"], [20]) > one_line
     assert wrapped_row_height([None, ""], [10, 10]) == one_line
+    cache = {}
+    for values in (
+        ["短", "变" * 60],
+        ["变" * 60, "短"],
+        [7, "第一行\n第二行"],
+    ):  # a sheet's cache answers as the sum does
+        assert wrapped_row_height(values, [10, 21], cache=cache) == wrapped_row_height(values, [10, 21])
+    assert cache[("变" * 60, 10)] == 14 and cache[("变" * 60, 21)] == 6
 
 
 @pytest.mark.parametrize(
