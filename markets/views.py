@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from gigmarket.core.exports import xlsx_bytes_response
+from gigmarket.core.exports import gc_paused, xlsx_bytes_response
 from gigmarket.core.forms import add_service_error, form_data
 from gigmarket.core.scoping import cities_in_scope, counties_in_scope, require_write
 
@@ -218,11 +218,12 @@ def _export_division(user, filters):
 @login_required
 def market_export(request):
     form, filters, qs = _filtered_markets(request)
-    markets = list(selectors.markets_for_rows(qs)[:EXPORT_MAX_ROWS])
     user = request.user
-    content, filename = live_export(
-        [market_row(m) for m in markets], user=user, division=_export_division(user, filters)
-    )
+    with gc_paused():  # thousands of markets held until the file is written
+        markets = list(selectors.markets_for_rows(qs)[:EXPORT_MAX_ROWS])
+        content, filename = live_export(
+            [market_row(m) for m in markets], user=user, division=_export_division(user, filters)
+        )
     services.markets_export_record(by=user, count=len(markets), filters=form.filter_labels())
     return xlsx_bytes_response(content, filename)
 
