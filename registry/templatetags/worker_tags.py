@@ -5,6 +5,7 @@ include (a context push and a nested render) per row for a single <span>.
 """
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 
 from ..tiers import Tier
@@ -17,9 +18,10 @@ _STYLES = {Tier.FIRST: ("text-bg-danger", "bi-star-fill"), Tier.SECOND: ("text-b
 
 @register.simple_tag
 def tier_badge(worker):
-    tier = worker.tier()
+    today = timezone.localdate()
+    tier = worker.tier(today)
     badge, icon = _STYLES.get(tier, ("text-bg-secondary", None))
-    title = "、".join(worker.hardship_labels()) or "无困难情形"
+    title = "、".join(worker.hardship_labels(today)) or "无困难情形"
     if icon is None:
         return format_html('<span class="badge {} registry-tier" title="{}">{}</span>', badge, title, tier.label)
     html = '<span class="badge {} registry-tier" title="{}"><i class="bi {}"></i> {}</span>'

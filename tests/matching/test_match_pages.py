@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from gigmarket.core.models import AuditEvent
 from matching.models import Match, MatchState
@@ -261,3 +262,16 @@ def test_agreement_lists_each_market_number_once(client, clerk, nanming):
     client.force_login(clerk)
     body = client.get(f"/matching/matches/{match.pk}/agreement/").content.decode()
     assert body.count("0851-12345678") == 1 and body.count("12333") == 1
+
+
+def test_match_list_shows_each_state_as_its_badge(client, clerk, market):
+    posting = PostingFactory(market=market, headcount=3)
+    talking = make_match(posting=posting, by=clerk)
+    missing = make_match(posting=posting, by=clerk, state="no_show")
+    client.force_login(clerk)
+    body = client.get(reverse("matching:match_list")).content.decode()
+    assert f'href="{reverse("matching:match_detail", args=[talking.pk])}"' in body
+    assert '<span class="badge text-bg-info">洽谈中</span>' in body
+    assert f'<span class="badge text-bg-warning">{missing.get_state_display()}</span>' in body
+    detail = client.get(reverse("matching:match_detail", args=[missing.pk])).content.decode()
+    assert f'<span class="badge text-bg-warning">{missing.get_state_display()}</span>' in detail
