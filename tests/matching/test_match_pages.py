@@ -1,6 +1,7 @@
 """The clerk's board, candidates, one-click steps, match pages and the agreement: scoped and audited."""
 
 import datetime
+import re
 import uuid
 
 import pytest
@@ -153,6 +154,24 @@ def test_candidates_page_ranks_and_explains(client, clerk, market, django_assert
     assert body.index("残疾零工") < body.index("普通零工")
     assert "一级重点帮扶（残疾），优先一对一对接" in body
     assert body.count('name="token"') == 2  # one token per rendered form
+
+
+def test_a_candidate_form_posts_with_its_csrf_token_and_comes_back(clerk, market):
+    from django.test import Client  # noqa: PLC0415 - this test alone checks CSRF
+
+    posting = PostingFactory(market=market)
+    worker = WorkerFactory(trades=[posting.trade], registered_market=market)
+    WorkerFactory(trades=[posting.trade], registered_market=market)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(clerk)
+    page = reverse("matching:posting_candidates", args=[posting.pk]) + "?from=board"
+    body = client.get(page).content.decode()
+    form = next(f for f in body.split("<form ") if f'name="worker" value="{worker.pk}"' in f)
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form.split("</form>")[0]))
+    assert fields["worker"] == str(worker.pk) and fields["next"] == page.replace("&", "&amp;")
+    response = client.post(reverse("matching:match_create"), {**fields, "next": page})
+    assert response.status_code == 302
+    assert Match.objects.filter(posting=posting, worker=worker).exists()
 
 
 def test_match_detail_shows_insurance_and_wage_flag(client, clerk, market):
