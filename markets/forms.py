@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 
+from gigmarket.core.choice_cache import cache_choices
 from gigmarket.core.models import Division
 from gigmarket.core.scoping import counties_in_scope
 from gigmarket.core.uploads import XlsxFileField
@@ -211,6 +212,8 @@ class MarketFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["county"].queryset = counties.order_by("code")
         self.fields["city"].queryset = cities.order_by("code")
+        for name in ("city", "county", "trade"):
+            cache_choices(self.fields[name], f"MarketFilterForm.{name}")
         for name, field in self.fields.items():
             if name != "q":
                 # Rendered by the widget: one query per list, no COUNT first.

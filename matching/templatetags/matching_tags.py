@@ -1,8 +1,9 @@
-"""Template helpers: one-time form tokens, the 欠薪 warning badge, durations in Chinese."""
+"""Template helpers: one-time form tokens, the state and 欠薪 badges, durations in Chinese."""
 
 import uuid
 
 from django import template
+from django.utils.html import format_html
 
 from ..arrears import arrears_block
 from ..settlement import employer_pay_records
@@ -15,6 +16,12 @@ register = template.Library()
 def form_token():
     """A fresh token for one rendered 对接 form: submitting it twice makes one match."""
     return uuid.uuid4().hex
+
+
+@register.simple_tag
+def state_badge(match):
+    """The match's state as a badge; built here, not included per row of the 对接记录 list."""
+    return format_html('<span class="badge {}">{}</span>', match.state_badge, match.get_state_display())
 
 
 @register.inclusion_tag("matching/_wage_flag.html")

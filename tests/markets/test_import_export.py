@@ -77,6 +77,7 @@ def test_export_query_count_is_fixed(client, province_user, nanming, yunyan, dja
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    client.get("/markets/export/")  # the filter form's options are cached from here on
     with CaptureQueriesContext(connection) as few:
         client.get("/markets/export/")
     for i in range(10):

@@ -255,6 +255,10 @@ def test_province_board_shows_the_reality_check(client, province_user, nanming):
     content = client.get(reverse("reporting:period_detail", args=[period(Q1).pk])).content.decode()
     assert "data-reality" in content and idle.name in content
     assert reverse("reporting:bulletin", args=[period(Q1).pk]) in content
+    # Once, in the page: the browser tab's <title> is text, not the check's markup.
+    assert content.count("data-reality") == 1
+    title = content[content.index("<title>") : content.index("</title>")]
+    assert "<section" not in title and idle.name not in title
 
 
 def test_bulletin_names_no_last_place_among_equals(province_user, county_user):
