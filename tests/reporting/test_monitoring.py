@@ -24,7 +24,7 @@ from django.db import transaction
 from matching.services import match_create, match_transition
 from reporting.figures import region_figures, split_months, trend
 from reporting.models import DailyStat, MonthlyStat, ReportingPeriod
-from reporting.rollups import FLOW_METRICS, M, rollup_day
+from reporting.rollups import MONTHLY_METRICS, M, rollup_day
 from tests.conftest import ensure_reference_data
 from tests.factories.core import division
 from tests.factories.markets import MarketFactory, TradeFactory
@@ -165,7 +165,7 @@ def test_rollup_is_idempotent(activity):
 
 def daily_sums_by_month():
     out = Counter()
-    for day, *key, value in DailyStat.objects.filter(metric__in=FLOW_METRICS).values_list(
+    for day, *key, value in DailyStat.objects.filter(metric__in=MONTHLY_METRICS).values_list(
         "date", "county_id", "market_id", "trade_id", "metric", "dimension", "value"
     ):
         out[(day.replace(day=1), *key)] += value
@@ -258,8 +258,8 @@ def test_dashboard_page_shows_numbers_chart_and_exports(client, activity, provin
     assert total[:6] == ("合计", 3, 2, 4, 2, 8)
 
 
-# 10 for the rollup figures, 6 for the channel table (reporting/channels.py: registrations, postings,
-# applications, counter 洽谈, SMS, counties).
+# 10 for the rollup figures, 3 for the channel table (reporting/channels.py: the channel rollup
+# rows, SMS, counties).
 def test_dashboard_query_count_does_not_grow(client, activity, province_user, django_assert_num_queries, nanming):
     from tests.factories.markets import MarketFactory
 
@@ -267,13 +267,13 @@ def test_dashboard_query_count_does_not_grow(client, activity, province_user, dj
     client.force_login(province_user)
     url = f"/reporting/monitoring/?period={q1.pk}"
     client.get(url)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(13):
         client.get(url)
     for _ in range(5):
         market = MarketFactory(county=nanming)
         WorkerFactory(registered_market=market, registered_at=beijing("2023-02-02 09:00"))
     rollup_day(day=beijing("2023-02-02 00:00").date())
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(13):
         body = client.get(url).content.decode()
     assert 'data-metric="new_seekers">8<' in body
 
