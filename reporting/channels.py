@@ -103,12 +103,16 @@ def _sms_by_county(user, region, bounds):
     return {pk: n["total"] for pk, n in counts.items() if pk is not None}
 
 
-def channel_figures(user, region, start, end):
-    """(rows per county, total row) for the monitoring page."""
+def channel_figures(user, region, start, end, *, known=()):
+    """(rows per county, total row) for the monitoring page. `known`: county divisions the
+    caller has loaded already (a 市州's counties, the county itself); only others are read."""
     kinds = _rollup_by_county(user, region, start, end)
     sms = _sms_by_county(user, region, period_bounds(start, end))
     county_ids = set().union(*(splits.keys() for splits in kinds.values()), sms.keys())
-    counties = Division.objects.in_bulk([pk for pk in county_ids if pk])
+    counties = {d.pk: d for d in known}
+    missing = [pk for pk in county_ids if pk and pk not in counties]
+    if missing:
+        counties.update(Division.objects.in_bulk(missing))
     rows = {pk: CountyChannels(county=counties.get(pk)) for pk in county_ids}
     for kind, splits in kinds.items():
         for pk, split in splits.items():
