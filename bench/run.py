@@ -72,10 +72,11 @@ def is_read(sql):
 
 
 class Bench:
-    def __init__(self, repeat, log=print, floor=False):
+    def __init__(self, repeat, log=print, floor=False, only=()):
         from django.test import Client
 
         self.repeat = repeat
+        self.only = tuple(only)  # run only the cases whose name contains one of these
         self.log = log
         self.results = []
         self.Client = Client
@@ -97,6 +98,8 @@ class Bench:
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
+        if self.only and not any(part in case for part in self.only):
+            return Result(case=case, group=group, notes="not run (--only)")
         client = self.client(user)
         times, status, queries = [], 0, 0
         for i in range(self.repeat + 2):
@@ -399,6 +402,19 @@ def run_pages(bench, fx):
     for label, grain, days in (("按日,一年", "day", 365), ("按周,两年", "week", 730), ("按月,三年", "month", 1095)):
         frame = {"grain": grain, "start": f"{last - datetime.timedelta(days=days - 1)}", "end": f"{last}"}
         bench.measure(f"5 监测：全省{label}", "monitoring", users["province"], monitoring, data=frame, target_ms=150)
+    # The map of Guizhou (issue 17): every county coloured by a figure of the last due period.
+    guizhou_map = reverse("reporting:map")
+    for label, figure in (("求人倍率", "ratio"), ("新增求职登记", "registrations"), ("市场达标率", "compliance")):
+        frame = {"figure": figure, "period": fx["period"].pk}
+        bench.measure(f"5 地图：全省{label}", "map", users["province"], guizhou_map, data=frame, target_ms=150)
+    bench.measure(
+        "5 地图：市州求人倍率",
+        "map",
+        users["city"],
+        guizhou_map,
+        data={"figure": "ratio", "period": fx["period"].pk},
+        target_ms=150,
+    )
     # 6. Period board.
     bench.measure(
         "6 报送进度看板",
@@ -632,6 +648,12 @@ def main(argv=None):
         action="store_true",
         help="floor mode: each page against its own SQL replayed alone plus a bare response (pages only)",
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="run only the page cases whose name contains this text (repeatable; exports and HTTP skipped)",
+    )
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gigmarket.settings")
@@ -648,9 +670,10 @@ def main(argv=None):
         repeat=args.repeat,
         http_seconds=args.http_seconds,
         connections=args.connections,
-        exports=not args.skip_exports and not args.floor,
+        exports=not args.skip_exports and not args.floor and not args.only,
         out=args.out,
         floor=args.floor,
+        only=args.only,
         vendor=connection.vendor,
         when=timezone.localtime().strftime("%Y-%m-%d %H:%M"),
     )
@@ -672,9 +695,19 @@ def cpu_reference_ms(rounds=5):
 
 
 def run(
-    *, repeat=30, http_seconds=0, connections=8, exports=True, out=None, vendor="", when="", log=print, floor=False
+    *,
+    repeat=30,
+    http_seconds=0,
+    connections=8,
+    exports=True,
+    out=None,
+    vendor="",
+    when="",
+    log=print,
+    floor=False,
+    only=(),
 ):
-    bench = Bench(repeat, log=log, floor=floor)
+    bench = Bench(repeat, log=log, floor=floor, only=only)
     bench.admin_note = _baseline_admin_for_matches()  # before the URLconf is first loaded
     fx = _fixtures()
     cpu_before = cpu_reference_ms()
@@ -684,7 +717,7 @@ def run(
     log(f"CPU reference after the pages: {cpu_after} ms")
     if exports:
         run_exports(bench, fx)
-    if http_seconds and not floor:
+    if http_seconds and not floor and not only:
         run_http(bench, fx, seconds=http_seconds, connections=connections)
     meta = {"counts": fx["counts"], "vendor": vendor, "when": when, "cpu_reference_ms": [cpu_before, cpu_after]}
     table = floor_markdown(bench.results, meta) if floor else markdown(bench.results, meta)

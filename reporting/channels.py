@@ -7,24 +7,25 @@ For a period and a region, per county:
   the 洽谈 the counter opened directly (a `Match` that no application turned into);
 - SMS messages to the county's people (`gigmarket.core.sms.selectors.sms_counts`).
 
-One grouped query per kind (a handful of rows per county), scoped like every list: a clerk
+The first three are read from the rollup rows (`reporting.rollups`, the channel metrics,
+dimension = channel), like every other monitoring figure: one query whatever the number of
+records or days. SMS is counted live (one grouped query). Scoped like every list: a clerk
 sees their market, a county itself, a 市州 its counties.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef
-
 from gigmarket.core.models import Division
-from gigmarket.core.scoping import scope_queryset
 from gigmarket.core.sms.selectors import sms_counts
-from matching.models import Application, Match
-from registry.models import Posting, Worker
 
+from .figures import Rows, _flow_parts, _run
 from .models import BEIJING
+from .rollups import M
 
 ONLINE, COUNTER = "online", "counter"
+# rollup metrics split by channel (the dimension); applications and counter 洽谈 are one each
+BY_CHANNEL = [M.CHANNEL_SEEKERS, M.CHANNEL_POSTINGS]
 
 
 @dataclass
@@ -69,60 +70,29 @@ def period_bounds(start, end):
     return first, datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=BEIJING)
 
 
-def _region_filter(qs, region, county_path, market_path):
-    level, obj = region
-    if level == "city":
-        return qs.filter(**{f"{county_path}__parent": obj})
-    if level == "county":
-        return qs.filter(**{county_path: obj})
-    if level == "market":
-        return qs.filter(**{market_path: obj}) if market_path else qs.filter(**{county_path: obj.county_id})
-    return qs
-
-
-def _in_region(qs, user, region, bounds, *, county_path, market_path, time_field):
-    qs = _region_filter(scope_queryset(qs, user), region, county_path, market_path)
-    return qs.filter(**{f"{time_field}__gte": bounds[0], f"{time_field}__lt": bounds[1]})
-
-
-def _split_by_county(model, user, region, bounds, *, county_path, market_path, time_field):
-    qs = _in_region(
-        model.objects.all(),
-        user,
-        region,
-        bounds,
-        county_path=county_path,
-        market_path=market_path,
-        time_field=time_field,
+def _rollup_by_county(user, region, start, end):
+    """{kind: {county id: Split}} from the channel rollup rows: one query."""
+    rows = Rows.scoped(user, region, by_market=False).filter(trade__isnull=True)
+    by_channel = rows.filter(metric__in=BY_CHANNEL)
+    talks = [M.APPLICATIONS, M.COUNTER_TALKS]
+    sums = _run(
+        [
+            *_flow_parts(by_channel.filter(dimension=ONLINE), start, end, "county_id", ONLINE, metrics=BY_CHANNEL),
+            *_flow_parts(by_channel.exclude(dimension=ONLINE), start, end, "county_id", COUNTER, metrics=BY_CHANNEL),
+            *_flow_parts(rows.filter(metric__in=talks), start, end, "county_id", "talks", metrics=talks),
+        ]
     )
-    splits = {}
-    for row in qs.values(county_path, "channel").annotate(n=Count("pk")).order_by():
-        split = splits.setdefault(row[county_path], Split())
-        if row["channel"] == ONLINE:
-            split.online += row["n"]
-        else:
-            split.counter += row["n"]
-    return splits
-
-
-def _applications_by_county(user, region, bounds):
-    """Online applications submitted, and 洽谈 opened at the counter without one."""
-    paths = {"county_path": "market__county", "market_path": "market"}
-    splits = {}
-    online = _in_region(Application.objects.all(), user, region, bounds, time_field="created_at", **paths)
-    for row in online.values("market__county").annotate(n=Count("pk")).order_by():
-        splits.setdefault(row["market__county"], Split()).online = row["n"]
-    counter = _in_region(
-        Match.objects.filter(~Exists(Application.objects.filter(match=OuterRef("pk")))),
-        user,
-        region,
-        bounds,
-        time_field="created_at",
-        **paths,
-    )
-    for row in counter.values("market__county").annotate(n=Count("pk")).order_by():
-        splits.setdefault(row["market__county"], Split()).counter = row["n"]
-    return splits
+    kinds = {"registrations": {}, "postings": {}, "applications": {}}
+    for tag in (ONLINE, COUNTER):
+        for county, values in sums.get(tag, {}).items():
+            for kind, metric in (("registrations", M.CHANNEL_SEEKERS), ("postings", M.CHANNEL_POSTINGS)):
+                if values.get(metric):
+                    setattr(kinds[kind].setdefault(int(county), Split()), tag, values[metric])
+    for county, values in sums.get("talks", {}).items():
+        split = Split(online=values.get(M.APPLICATIONS, 0), counter=values.get(M.COUNTER_TALKS, 0))
+        if split.total:
+            kinds["applications"][int(county)] = split
+    return kinds
 
 
 def _sms_by_county(user, region, bounds):
@@ -133,27 +103,16 @@ def _sms_by_county(user, region, bounds):
     return {pk: n["total"] for pk, n in counts.items() if pk is not None}
 
 
-def channel_figures(user, region, start, end):
-    """(rows per county, total row) for the monitoring page."""
-    bounds = period_bounds(start, end)
-    kinds = {
-        "registrations": _split_by_county(
-            Worker,
-            user,
-            region,
-            bounds,
-            county_path="county",
-            market_path="registered_market",
-            time_field="registered_at",
-        ),
-        "postings": _split_by_county(
-            Posting, user, region, bounds, county_path="market__county", market_path="market", time_field="created_at"
-        ),
-        "applications": _applications_by_county(user, region, bounds),
-    }
-    sms = _sms_by_county(user, region, bounds)
+def channel_figures(user, region, start, end, *, known=()):
+    """(rows per county, total row) for the monitoring page. `known`: county divisions the
+    caller has loaded already (a 市州's counties, the county itself); only others are read."""
+    kinds = _rollup_by_county(user, region, start, end)
+    sms = _sms_by_county(user, region, period_bounds(start, end))
     county_ids = set().union(*(splits.keys() for splits in kinds.values()), sms.keys())
-    counties = Division.objects.in_bulk([pk for pk in county_ids if pk])
+    counties = {d.pk: d for d in known}
+    missing = [pk for pk in county_ids if pk and pk not in counties]
+    if missing:
+        counties.update(Division.objects.in_bulk(missing))
     rows = {pk: CountyChannels(county=counties.get(pk)) for pk in county_ids}
     for kind, splits in kinds.items():
         for pk, split in splits.items():

@@ -15,11 +15,12 @@ from functools import reduce
 
 from django.db.models import CharField, F, Q, Subquery, Sum, Value
 from django.db.models.functions import Cast
+from django.utils.safestring import mark_safe
 
 from gigmarket.core.models import Division, Role
-from gigmarket.core.scoping import scope_queryset
+from gigmarket.core.scoping import scope_queryset, user_scope
 
-from .models import DailyStat, MonthlyStat
+from .models import DailyStat, MonthlyStat, RegionDailyStat, RegionMonthlyStat
 from .rollups import FLOW_METRICS, SHOWN_METRICS, STOCK_METRICS, M, month_start, next_month
 
 # What each figure means: written once, shown on the monitoring page, the same at every grain.
@@ -88,8 +89,37 @@ class Rows:
     def scoped(cls, user, region, *, by_market=True):
         return cls(_scoped(user, region, by_market=by_market), _scoped(user, region, MonthlyStat, by_market=by_market))
 
+    @classmethod
+    def regions(cls, **filters):
+        return cls(RegionDailyStat.objects.filter(**filters), RegionMonthlyStat.objects.filter(**filters))
+
     def filter(self, **filters):
         return Rows(self.daily.filter(**filters), self.monthly.filter(**filters))
+
+    def exclude(self, **filters):
+        return Rows(self.daily.exclude(**filters), self.monthly.exclude(**filters))
+
+
+def covers(user, region):
+    """Whether the user sees the whole of a province or 市州 region: then its own rows (the
+    市州 and province level) hold exactly what the per-county rows in scope add up to."""
+    level, obj = region
+    scope = user_scope(user)
+    if level == "province":
+        return scope.is_province
+    return level == "city" and (scope.is_province or scope.city_id == getattr(obj, "pk", obj))  # a 市州 or its id
+
+
+def region_totals(user, region):
+    """The rows of the region as a whole, for totals, trades, windows and trends: the 市州 or
+    province rows where the user sees all of it (one row per metric and day instead of one
+    per county), otherwise the per-county (or, for a county, per-market) rows in scope."""
+    level, obj = region
+    if covers(user, region):
+        if level == "province":
+            return Rows.regions(division__level=Division.Level.PROVINCE)
+        return Rows.regions(division=obj)
+    return Rows.scoped(user, region, by_market=False)
 
 
 def split_months(start, end):
@@ -123,16 +153,18 @@ def _tagged(qs, tag, group, *, as_text=True):
     )
 
 
-def _flow_parts(rows, start, end, group, tag):
+def _flow_parts(rows, start, end, group, tag, metrics=FLOW_METRICS):
     """The flow metrics over [start, end]: whole months from the monthly rows, the other
-    days from the daily rows."""
+    days from the daily rows, one part per run of days (a date range each, so the index's
+    date column bounds the scan; an OR of two ranges would be a filter over every date)."""
     months, days = split_months(start, end)
     parts = []
     if months:
-        monthly = rows.monthly.filter(month__gte=months[0], month__lt=months[1], metric__in=FLOW_METRICS)
+        monthly = rows.monthly.filter(month__gte=months[0], month__lt=months[1], metric__in=metrics)
         parts.append(_tagged(monthly, tag, group))
-    if days:
-        parts.append(_tagged(rows.daily.filter(_in_days(days), metric__in=FLOW_METRICS), tag, group))
+    for first, last in days:
+        daily = rows.daily.filter(date__gte=first, date__lte=last, metric__in=metrics)
+        parts.append(_tagged(daily, tag, group))
     return parts
 
 
@@ -170,17 +202,22 @@ def stock_date(qs, end):
 def region_figures(user, region, start, end):
     """Totals for the region, one line per child region (or per trade for a market), and by window.
 
-    Four queries whatever the number of counties or markets: every flow sum in one UNION ALL,
-    every stock in another, then the names of child regions and of trades.
+    Three queries whatever the number of counties or markets: every flow and stock sum in one
+    UNION ALL, then the names of child regions and of trades.
     """
     from markets.models import Market, Trade  # noqa: PLC0415
 
     level, obj = region
-    base = Rows.scoped(user, region, by_market=False)
+    base = region_totals(user, region)
     totals = base.filter(trade__isnull=True)
     by_trade = base.filter(trade__isnull=False)
     group = "trade_id" if level == "market" else LEVELS[level][0]
-    children_rows = by_trade if level == "market" else Rows.scoped(user, region).filter(trade__isnull=True)
+    if level == "market":
+        children_rows = by_trade
+    elif level == "province" and covers(user, region):
+        children_rows, group = Rows.regions(division__level=Division.Level.CITY, trade__isnull=True), "division_id"
+    else:
+        children_rows = Rows.scoped(user, region).filter(trade__isnull=True)
     flows = [
         *_flow_parts(totals, start, end, "metric", "total"),
         *_flow_parts(children_rows, start, end, group, "child"),
@@ -193,10 +230,7 @@ def region_figures(user, region, start, end):
     if level != "market":
         flows += _flow_parts(by_trade, start, end, "trade_id", "trade")
         stocks.append(_stock_part(by_trade, start, end, "trade_id", "trade"))
-    sums = _run(flows)
-    for tag, groups in _run(stocks).items():
-        for key, values in groups.items():
-            sums.setdefault(tag, {}).setdefault(key, {}).update(values)
+    sums = _run(flows + stocks)  # flows and stocks are different metrics: nothing is added twice
 
     by_metric = sums.get("total", {})
     total = Figures(label="合计", values={m: by_metric.get(m, {}).get(m, 0) for m in SHOWN_METRICS})
@@ -242,7 +276,7 @@ def trend(user, region, periods):
     periods = sorted(periods, key=lambda p: p.start)
     if not periods:
         return []
-    base = Rows.scoped(user, region, by_market=False).filter(trade__isnull=True)
+    base = region_totals(user, region).filter(trade__isnull=True)
     spans = [split_months(p.start, p.end) for p in periods]
     month_ranges = [months for months, _days in spans if months]
     day_spans = [span for _months, days in spans for span in days]
@@ -305,11 +339,17 @@ def trend(user, region, periods):
 
 
 def table_rows(figures_list, link_param=None):
-    """Rows for templates: (label, query string for drill-down or None, [values], ratio)."""
+    """Rows for templates: (label, query string for drill-down or None, the value cells, ratio).
+
+    The cells are one `<td>` per shown metric, joined here: a day grain over a year is
+    365 rows × 8 numbers, and rendering each through the template engine cost more than
+    reading them (the same text: integers, no thousands separator)."""
     rows = []
     for f in figures_list:
         link = None
         if link_param and f.key is not None:
             link = f"{link_param}={getattr(f.key, 'code', None) or f.key.pk}"
-        rows.append((f.label, link, [f.get(m) for m in SHOWN_METRICS], f.ratio))
+        # integers (sums of counts) need no escaping: int() makes sure of it
+        cells = mark_safe("".join(f"<td>{int(f.get(m))}</td>" for m in SHOWN_METRICS))
+        rows.append((f.label, link, cells, f.ratio))
     return rows

@@ -220,6 +220,11 @@ class DailyStat(ChoiceLabels, models.Model):
         MATCHES = "matches", _("对接成功数")
         ONBOARDED = "onboarded", _("到岗人数")
         RIGHTS_CASES = "rights_cases", _("维权案件数")
+        # The channel split (reporting.channels): dimension is the channel (online / counter).
+        CHANNEL_SEEKERS = "channel_seekers", _("新增登记（按渠道）")
+        CHANNEL_POSTINGS = "channel_postings", _("发布岗位（按渠道）")
+        APPLICATIONS = "applications", _("线上报名")
+        COUNTER_TALKS = "counter_talks", _("现场洽谈")
 
     date = models.DateField(_("日期"))
     county = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+")
@@ -328,6 +333,77 @@ class MonthlyStat(ChoiceLabels, models.Model):
                 condition=models.Q(market__isnull=True, trade__isnull=False),
                 include=["trade", "metric", "value"],
                 name="reporting_mstat_county_trades",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.metric} {self.value}"
+
+
+class RegionDailyStat(ChoiceLabels, models.Model):
+    """A `DailyStat` per-county row summed over a 市州 or the whole province (`division`).
+
+    The level above the counties, so a province page reads one row per metric and day
+    instead of 88 (and a 市州 page one instead of about 10). Rebuilt from the per-county rows
+    by `reporting.rollups.rollup_month`, with the month's `RegionMonthlyStat` rows.
+    Only province and 市州 views of their own region read these rows
+    (`reporting.figures.region_rows`); every narrower scope reads the per-county rows.
+    """
+
+    date = models.DateField(_("日期"))
+    division = models.ForeignKey(Division, verbose_name=_("市州或省"), on_delete=models.PROTECT, related_name="+")
+    trade = models.ForeignKey("markets.Trade", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    metric = models.CharField(_("指标"), max_length=20, choices=DailyStat.Metric.choices)
+    dimension = models.CharField(_("细分"), max_length=30, blank=True)
+    value = models.BigIntegerField(_("数值"), default=0)
+
+    class Meta:
+        verbose_name = _("监测日汇总（市州、全省）")
+        verbose_name_plural = _("监测日汇总（市州、全省）")
+        indexes = [
+            models.Index(
+                fields=["division", "metric", "date"],
+                condition=models.Q(trade__isnull=True),
+                include=["dimension", "value"],
+                name="reporting_rstat_totals",
+            ),
+            models.Index(
+                fields=["division", "date"],
+                condition=models.Q(trade__isnull=False),
+                include=["trade", "metric", "value"],
+                name="reporting_rstat_trades",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.metric} {self.value}"
+
+
+class RegionMonthlyStat(ChoiceLabels, models.Model):
+    """`RegionDailyStat` flow rows summed over one calendar month."""
+
+    month = models.DateField(_("月份"), help_text=_("该月1日。"))
+    division = models.ForeignKey(Division, verbose_name=_("市州或省"), on_delete=models.PROTECT, related_name="+")
+    trade = models.ForeignKey("markets.Trade", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    metric = models.CharField(_("指标"), max_length=20, choices=DailyStat.Metric.choices)
+    dimension = models.CharField(_("细分"), max_length=30, blank=True)
+    value = models.BigIntegerField(_("数值"), default=0)
+
+    class Meta:
+        verbose_name = _("监测月汇总（市州、全省）")
+        verbose_name_plural = _("监测月汇总（市州、全省）")
+        indexes = [
+            models.Index(
+                fields=["division", "metric", "month"],
+                condition=models.Q(trade__isnull=True),
+                include=["dimension", "value"],
+                name="reporting_rmstat_totals",
+            ),
+            models.Index(
+                fields=["division", "month"],
+                condition=models.Q(trade__isnull=False),
+                include=["trade", "metric", "value"],
+                name="reporting_rmstat_trades",
             ),
         ]
 

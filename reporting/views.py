@@ -487,7 +487,9 @@ def monitoring_dashboard(request):
     query = request.GET.urlencode()
     # the time frame, kept by every drill-down link
     keep = urlencode({"grain": grain, "start": f"{start:%Y-%m-%d}", "end": f"{end:%Y-%m-%d}"})
-    channel_rows, channel_total = channels.channel_figures(request.user, region, start, end)
+    # the county divisions already loaded: a 市州's counties (its children), or the county itself
+    known = [obj] if level == "county" else [f.key for f in figures["children"] if level == "city" and f.key]
+    channel_rows, channel_total = channels.channel_figures(request.user, region, start, end, known=known)
     grain_label = BY_VALUE[grain].label
     return render(
         request,
@@ -507,7 +509,7 @@ def monitoring_dashboard(request):
             "figures": figures,
             "definitions": DEFINITIONS,
             "headers": [m.label for m in SHOWN_METRICS],
-            "totals": list(zip(SHOWN_METRICS, table_rows([figures["total"]])[0][2], strict=True)),
+            "totals": [(m, figures["total"].get(m)) for m in SHOWN_METRICS],
             "trend_rows": table_rows(trend),
             "chart": chart_data(trend, title=f"趋势（按{grain_label}）"),
             "child_rows": table_rows(figures["children"], child_param),

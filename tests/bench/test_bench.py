@@ -105,11 +105,11 @@ def test_monthly_rollups_are_the_sums_of_the_generated_daily_rows(tiny):
     from collections import Counter
 
     from reporting.models import MonthlyStat
-    from reporting.rollups import FLOW_METRICS
+    from reporting.rollups import MONTHLY_METRICS
 
     key = ("county_id", "market_id", "trade_id", "metric", "dimension")
     daily = Counter()
-    for day, *rest, value in DailyStat.objects.filter(metric__in=FLOW_METRICS).values_list("date", *key, "value"):
+    for day, *rest, value in DailyStat.objects.filter(metric__in=MONTHLY_METRICS).values_list("date", *key, "value"):
         daily[(day.replace(day=1), *rest)] += value
     monthly = Counter({tuple(rest): value for *rest, value in MonthlyStat.objects.values_list("month", *key, "value")})
     assert monthly == +daily
@@ -126,7 +126,8 @@ def test_every_benchmark_case_runs_and_reports(tiny):
     cases = [r.case for r in results]
     assert any(c.startswith("1 ") for c in cases)
     assert sum(c.startswith("2 ") for c in cases) == 3
-    assert sum(c.startswith("5 ") for c in cases) == 6  # 省 / 市州 / 县, and day, week and month grains
+    assert sum(c.startswith("5 监测") for c in cases) == 6  # 省 / 市州 / 县, and day, week and month grains
+    assert sum(c.startswith("5 地图") for c in cases) == 4  # three figures for the province, one for a 市州
     assert sum(c.startswith("4 今日零工岗位") for c in cases) == 2
     assert sum(c.startswith("7 ") for c in cases) == 2
     assert sum(c.startswith("8 ") for c in cases) == 2

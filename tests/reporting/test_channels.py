@@ -1,4 +1,7 @@
-"""Monitoring by channel: 线上 / 现场 per county (registrations, postings, applications), SMS per county."""
+"""Monitoring by channel: 线上 / 现场 per county (registrations, postings, applications), SMS per county.
+
+Registrations, postings and applications are read from the rollup rows, like every monitoring
+figure: the tests roll the days up (`rollup_days`, what the hourly task runs) before reading."""
 
 import datetime
 
@@ -10,6 +13,7 @@ from matching.services import application_accept, application_submit
 from registry.models import Channel
 from registry.public import CONSENT_VERSION
 from reporting.channels import channel_figures
+from reporting.rollups import rollup_channels, rollup_days
 from tests.factories.core import division
 from tests.factories.markets import MarketFactory
 from tests.factories.matching import make_match
@@ -51,7 +55,20 @@ def activity(db):
     ]:
         created = beijing(at)
         PostingFactory(market=market, channel=channel, created_at=created, work_date=created.date())
+    roll_up()
     return nanming, yunyan, zunyi
+
+
+# the days with records in `activity`, and one without
+ACTIVE_DAYS = [D(2023, 1, 5), D(2023, 1, 6), D(2023, 1, 15), D(2023, 1, 16), D(2023, 2, 1), D(2023, 2, 2)]
+ACTIVE_DAYS += [D(2023, 2, 3), D(2023, 2, 20), D(2023, 3, 1), D(2023, 3, 31), D(2023, 4, 1)]
+
+
+def roll_up():
+    """The channel rows of 2022-12 .. 2023-04 in one pass (`rollup_channels`, as the generator
+    and `backfill_rollups` write them; `rollup_days`, the hourly task, writes the same rows:
+    test_the_range_rollup_writes_what_the_day_rollup_writes)."""
+    rollup_channels(start=D(2022, 12, 1), end=D(2023, 4, 30))
 
 
 def by_code(rows):
@@ -114,6 +131,7 @@ def test_applications_count_online_against_counter_talks_and_sms_per_county(acti
         message = SmsMessage.objects.create(to="13512340009", template="code", county=county)
         SmsMessage.objects.filter(pk=message.pk).update(created_at=beijing(at))
 
+    roll_up()
     q1 = period("2023-01-01")
     rows, total = channel_figures(province_user, ("province", None), q1.start, q1.end)
     counties = by_code(rows)
@@ -122,3 +140,40 @@ def test_applications_count_online_against_counter_talks_and_sms_per_county(acti
     # A 市州's page counts only its own counties' messages.
     rows, total = channel_figures(province_user, ("city", division("520100")), q1.start, q1.end)
     assert total.sms == notices + 2 and "520302" not in by_code(rows)
+
+
+def test_records_not_rolled_up_yet_do_not_show_until_the_rollup_runs(activity, province_user):
+    nanming = activity[0]
+    PostingFactory(market=nanming, channel=Channel.ONLINE, created_at=beijing("2023-02-10 08:00"))
+    q1 = period("2023-01-01")
+    rows, _total = channel_figures(province_user, ("province", None), q1.start, q1.end)
+    assert by_code(rows)["520102"].postings.online == 1
+    rollup_days(days=[D(2023, 2, 10)])  # the hourly task's rollup of that day
+    rows, _total = channel_figures(province_user, ("province", None), q1.start, q1.end)
+    assert by_code(rows)["520102"].postings.online == 2
+
+
+def test_the_range_rollup_writes_what_the_day_rollup_writes(activity):
+    """`rollup_days` (the hourly task) writes day by day the rows `rollup_channels` (the
+    generator, `backfill_rollups`) wrote over the range, and running either again changes nothing."""
+    from reporting.models import DailyStat, MonthlyStat, RegionMonthlyStat
+    from reporting.rollups import CHANNEL_METRICS
+
+    def rows():
+        key = ("date", "county_id", "market_id", "metric", "dimension", "value")
+        daily = sorted(DailyStat.objects.filter(metric__in=CHANNEL_METRICS).values_list(*key), key=repr)
+        monthly = sorted(
+            MonthlyStat.objects.filter(metric__in=CHANNEL_METRICS).values_list("month", *key[1:]), key=repr
+        )
+        regions = RegionMonthlyStat.objects.filter(metric__in=CHANNEL_METRICS)
+        return daily, monthly, sorted(regions.values_list("month", "division_id", "metric", "dimension", "value"))
+
+    by_range = rows()
+    assert all(by_range) and len(by_range[0]) > len(ACTIVE_DAYS)
+    DailyStat.objects.all().delete()
+    rollup_days(days=ACTIVE_DAYS)
+    assert rows() == by_range
+    rollup_days(days=ACTIVE_DAYS)
+    assert rows() == by_range
+    roll_up()
+    assert rows() == by_range

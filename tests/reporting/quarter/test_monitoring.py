@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from reporting.figures import region_figures, split_months, trend
 from reporting.models import DailyStat, MonthlyStat, ReportingPeriod
-from reporting.rollups import FLOW_METRICS, M, rollup_day
+from reporting.rollups import MONTHLY_METRICS, M, rollup_day
 from tests.factories.markets import MarketFactory
 from tests.factories.registry import WindowVisitFactory, WorkerFactory
 from tests.factories.reporting import beijing, period
@@ -84,7 +84,7 @@ def test_rollup_is_idempotent(activity):
 
 def daily_sums_by_month():
     out = Counter()
-    for day, *key, value in DailyStat.objects.filter(metric__in=FLOW_METRICS).values_list(
+    for day, *key, value in DailyStat.objects.filter(metric__in=MONTHLY_METRICS).values_list(
         "date", "county_id", "market_id", "trade_id", "metric", "dimension", "value"
     ):
         out[(day.replace(day=1), *key)] += value
@@ -177,21 +177,21 @@ def test_dashboard_page_shows_numbers_chart_and_exports(client, activity, provin
     assert total[:6] == ("合计", 3, 2, 4, 2, 8)
 
 
-# 10 for the rollup figures, 6 for the channel table (reporting/channels.py: registrations, postings,
-# applications, counter 洽谈, SMS, counties).
+# 9 for the rollup figures, 3 for the channel table (reporting/channels.py: the channel rollup
+# rows, SMS, counties).
 def test_dashboard_query_count_does_not_grow(client, activity, province_user, django_assert_num_queries, nanming):
 
     q1 = period("2023-01-01")
     client.force_login(province_user)
     url = f"/reporting/monitoring/?period={q1.pk}"
     client.get(url)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(12):
         client.get(url)
     for _ in range(5):
         market = MarketFactory(county=nanming)
         WorkerFactory(registered_market=market, registered_at=beijing("2023-02-02 09:00"))
     rollup_day(day=beijing("2023-02-02 00:00").date())
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(12):
         body = client.get(url).content.decode()
     assert 'data-metric="new_seekers">8<' in body
 
