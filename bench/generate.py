@@ -41,7 +41,7 @@ from registry.ranking_key import RANKING_KEY_COLUMNS
 from registry.services import refresh_worker_tiers
 from registry.validators import build_credit_code, build_id_number
 from reporting.models import BEIJING, DailyStat, MonthlyStat, ReportingPeriod, Submission
-from reporting.rollups import next_month, rollup_channels, rollup_days, rollup_month
+from reporting.rollups import rollup_channels, rollup_days
 from reporting.services import county_markets, freeze_rows, periods_generate
 
 # Counts per scale. `days` is how far back the activity goes.
