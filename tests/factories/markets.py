@@ -1,8 +1,10 @@
 import datetime
 
 import factory
+from django.utils import timezone
 
 from markets.models import FEATURE_FIELDS, Market, OpeningPeriod, Trade
+from markets.rectification import rectification_open
 
 from .core import division
 
@@ -48,3 +50,15 @@ def complete_market(**kwargs):
     )
     market.trades.add(Trade.objects.get(code="JZ-01"))
     return market
+
+
+def open_rectification(market, item="sign", *, by, deadline=None, **data):
+    """An open 整改 for `item` (which `market` must miss), through the service."""
+    data = {
+        "deadline": deadline or timezone.localdate() + datetime.timedelta(days=30),
+        "responsible_person": "李建国",
+        "responsible_phone": "13800138000",
+        "note": "",
+        **data,
+    }
+    return rectification_open(market=market, item=item, data=data, by=by)
