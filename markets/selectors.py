@@ -176,3 +176,14 @@ def rectification_history(rectification, evidence):
 def open_rectifications_by_item(market):
     """{item key: open record} for one market (its standard check links to them)."""
     return {r.item: r for r in Rectification.objects.filter(market=market, status=Rectification.Status.OPEN)}
+
+
+def rectifications_due_overdue_notice(today):
+    """Open records past their deadline whose overdue notice has not gone out (reminders)."""
+    return (
+        Rectification.objects.filter(
+            status=Rectification.Status.OPEN, deadline__lt=today, overdue_notified_at__isnull=True
+        )
+        .select_related("market__county__parent")
+        .order_by("deadline", "pk")
+    )

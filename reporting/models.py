@@ -147,6 +147,7 @@ class Notification(ChoiceLabels, models.Model):
         SUMMARY = "summary", _("未报送汇总")
         REVIEW = "review", _("审核结果")
         TO_REVIEW = "to_review", _("待审核")
+        RECTIFICATION = "rectify", _("整改逾期")
 
     class EmailStatus(models.TextChoices):
         NONE = "none", _("无邮箱")
