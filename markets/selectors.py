@@ -187,3 +187,20 @@ def rectifications_due_overdue_notice(today):
         .select_related("market__county__parent")
         .order_by("deadline", "pk")
     )
+
+
+def rectification_counts_by_county(county_ids, today, *, soon_days=7):
+    """{county id: {"open", "due_soon", "overdue"}} of open 整改 records in one query: open,
+    due within `soon_days` days (deadline from today on), past their deadline."""
+    soon = today + datetime.timedelta(days=soon_days)
+    rows = (
+        Rectification.objects.filter(status=Rectification.Status.OPEN, market__county_id__in=list(county_ids))
+        .order_by()
+        .values("market__county_id")
+        .annotate(
+            open=Count("pk"),
+            due_soon=Count("pk", filter=Q(deadline__gte=today, deadline__lte=soon)),
+            overdue=Count("pk", filter=Q(deadline__lt=today)),
+        )
+    )
+    return {row.pop("market__county_id"): row for row in rows}
