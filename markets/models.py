@@ -571,7 +571,7 @@ class Rectification(ChoiceLabels, models.Model):
         return mask_phone(self.responsible_phone)
 
 
-class RectificationEvidence(models.Model):
+class RectificationEvidence(ChoiceLabels, models.Model):
     """A photo proving a 整改 (a checked JPEG or PNG on the default storage, served only
     through the scoped view `markets:rectification_photo`)."""
 

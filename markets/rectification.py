@@ -85,7 +85,9 @@ def rectification_update(*, rectification, data, by):
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     data = dict(data)
-    old_deadline = Rectification.objects.values_list("deadline", flat=True).get(pk=rectification.pk)
+    old_deadline, status = Rectification.objects.values_list("deadline", "status").get(pk=rectification.pk)
+    if status != Rectification.Status.OPEN:
+        raise ValidationError("该整改记录已关闭，不能再修改。")
     if "deadline" in data and data["deadline"] != old_deadline:
         _check_deadline(data["deadline"])
         data["overdue_notified_at"] = None  # a new deadline: overdue again later is notified again

@@ -134,10 +134,18 @@ def rectification_create(request, pk):
     )
 
 
+def _closed(request, rectification):
+    """A write on a closed record: back to its page with the reason (its forms are gone)."""
+    messages.info(request, "该整改记录已关闭，不能再修改。")
+    return redirect(rectification)
+
+
 @login_required
 @require_POST
 def rectification_update(request, pk):
     rectification = get_rw_rectification_for_user(request.user, pk)
+    if not rectification.is_open:
+        return _closed(request, rectification)
     form = RectificationForm(request.POST)
     if form.is_valid():
         try:
@@ -154,6 +162,8 @@ def rectification_update(request, pk):
 @require_POST
 def rectification_add_evidence(request, pk):
     rectification = get_rw_rectification_for_user(request.user, pk)
+    if not rectification.is_open:
+        return _closed(request, rectification)
     form = RectificationEvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -175,6 +185,8 @@ def rectification_add_evidence(request, pk):
 @require_POST
 def rectification_close(request, pk):
     rectification = get_rw_rectification_for_user(request.user, pk)
+    if not rectification.is_open:
+        return _closed(request, rectification)
     form = RectificationCloseForm(request.POST)
     if form.is_valid():
         try:

@@ -62,6 +62,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': '整改佐证照片',
                 'ordering': ['uploaded_at', 'pk'],
             },
+            bases=(gigmarket.core.choices.ChoiceLabels, models.Model),
         ),
         migrations.AddIndex(
             model_name='rectification',

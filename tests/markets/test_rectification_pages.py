@@ -231,3 +231,15 @@ def test_rectification_helpers_give_404_out_of_scope_and_403_to_read_only_writes
         outsider=county2_user,
         auditor=auditor,
     )
+
+
+def test_a_write_on_a_closed_record_changes_nothing_and_says_why(client, county_user, market):
+    record = open_rectification(market, by=county_user)
+    client.force_login(county_user)
+    client.post(f"/markets/rectifications/{record.pk}/close/", {"note": "不再需要"})
+    for action, data in (("edit/", form(responsible_person="王敏")), ("photos/", {"image": photo()})):
+        response = client.post(f"/markets/rectifications/{record.pk}/{action}", data, follow=True)
+        assert "该整改记录已关闭，不能再修改" in response.content.decode()
+    record.refresh_from_db()
+    assert record.responsible_person == "李建国"
+    assert not RectificationEvidence.objects.exists()
