@@ -1,6 +1,8 @@
 import datetime
+from pathlib import Path
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from markets.models import FEATURE_FIELDS, Market, OpeningPeriod, Trade
@@ -62,3 +64,11 @@ def open_rectification(market, item="sign", *, by, deadline=None, **data):
         **data,
     }
     return rectification_open(market=market, item=item, data=data, by=by)
+
+
+SAMPLE_PNG = Path(__file__).resolve().parent.parent / "core" / "data" / "chromium_12x7.png"
+
+
+def png_upload(name="现场.png"):
+    """A real 12 × 7 PNG (a Chromium screenshot) as an uploaded file."""
+    return SimpleUploadedFile(name, SAMPLE_PNG.read_bytes(), content_type="image/png")
