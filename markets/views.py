@@ -94,12 +94,16 @@ def market_list(request):
 def market_detail(request, pk):
     market = get_market_for_user(request.user, pk)
     versions = list(selectors.market_history(market)[:50])
+    check = check_market(market)
+    open_records = selectors.open_rectifications_by_item(market)
     return render(
         request,
         "markets/market_detail.html",
         {
             "market": market,
-            "check": check_market(market),
+            "check": check,
+            "check_rows": [(item, open_records.get(item.key)) for item in check.items],
+            "can_rectify": request.user.can_write and market.status != Market.Status.CLOSED,
             "hours": hours_text(market.opening_periods.all()),
             "versions": versions,
             "field_labels": _field_labels(),

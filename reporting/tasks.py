@@ -6,6 +6,7 @@ import logging
 from celery import shared_task
 
 from .calendar import beijing_today
+from .digest import city_digests_send
 from .rollups import rollup_days
 from .services import notification_emails_send, periods_generate, reminders_send
 
@@ -46,3 +47,10 @@ def rollup_stats(date=None):
         days = [today - datetime.timedelta(days=1), today]
     rollup_days(days=days)
     log.info("reporting: rolled up %s", ", ".join(str(d) for d in days))
+
+
+@shared_task
+def send_city_digests():
+    sent = city_digests_send()
+    log.info("reporting: weekly 市州 digests sent to %s 市州", sent)
+    return sent
