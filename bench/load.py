@@ -19,11 +19,13 @@ client is a thread with its own connection, cookies and CSRF token, and sends it
 request when the previous one is answered (a closed loop, no think time).
 
 It reports the requests per second over the timed window (after `--warmup` seconds of the
-same mix), p50 / p95 per kind of request, errors (an answer outside 2xx/3xx, or a
-connection error or timeout) and unexpected answers (a registration that is not
+same mix), p50 / p95 per kind of request there, and over the whole run errors (an answer
+outside 2xx/3xx, or a connection error or timeout) and unexpected answers (a registration that is not
 redirected to the new worker's edit page, a page that redirects, e.g. to the login), and
-lost rows: every worker the clients were told was created (the pk in the 302's Location)
-is looked up in the database afterwards, by the run's own tag in the worker's 备注.
+lost rows: every registration carries the run's tag and its own number in the worker's 备注
+("load-<run>-<n>"); after the run the numbers the clients were told were created (a 302 to
+the new worker's edit page) are compared with the numbers found in the database (by number,
+not by pk: a database may hand a rolled-back pk out again, SQLite does).
 
 This module is a client only: it reads the database with plain SQL (psycopg2), so the same
 driver loads an older commit's server whose models differ.
@@ -145,9 +147,10 @@ class Record:
     """What the clients saw; appended to by all threads (list.append is atomic)."""
 
     samples: list = field(default_factory=list)  # (kind, start, ms, outcome) with outcome ok / error / unexpected
-    created: list = field(default_factory=list)  # worker pks from the registrations' 302s
+    created: list = field(default_factory=list)  # (registration number, worker pk) from the 302s
     identities: list = field(default_factory=list)  # (身份证号, mobile) of the workers created
     problems: list = field(default_factory=list)  # the first few error messages
+    crashed: list = field(default_factory=list)  # client threads that died (a bug in this driver)
 
     def add(self, kind, start, ms, outcome, problem=""):
         self.samples.append((kind, start, ms, outcome))
@@ -168,6 +171,7 @@ def timed(record, kind, browser, method, path, fields=None, *, expect=200, where
     ms = (time.monotonic() - start) * 1000
     if not 200 <= status < 400:
         record.add(kind, start, ms, "error", f"{method} {path} answered {status}")
+        return None, None
     elif status != expect or (where and not where.search(urlsplit(response.getheader("Location", "")).path)):
         location = response.getheader("Location", "")
         record.add(kind, start, ms, "unexpected", f"{method} {path} answered {status} {location}".strip())
@@ -189,9 +193,24 @@ class Numbers:
             return next(self.counter)
 
 
+def client(loop):
+    """A client thread's target: a crash of the driver itself is reported, never hidden."""
+
+    def run(browser, record, *args, **kwargs):
+        try:
+            loop(browser, record, *args, **kwargs)
+        except Exception as exc:
+            record.crashed.append(f"{loop.__name__}: {exc!r}")
+            raise
+
+    return run
+
+
+@client
 def registrar(browser, record, numbers, stop, *, area, trade, tag):
     while time.monotonic() < stop:
-        identity, mobile = registration_identity(numbers.next(), area)
+        n = numbers.next()
+        identity, mobile = registration_identity(n, area)
         fields = {
             "name": REGISTRATION_NAME,
             "id_number": identity,
@@ -199,7 +218,7 @@ def registrar(browser, record, numbers, stop, *, area, trade, tag):
             "trades": [trade],
             "available_from": datetime.date.today().isoformat(),
             "pay_unit": "day",
-            "notes": tag,
+            "notes": f"{tag}-{n}",
             "token": str(uuid.uuid4()),
         }
         # Anything but the new worker's edit page (a replay, an existing worker's visit) is unexpected.
@@ -207,11 +226,12 @@ def registrar(browser, record, numbers, stop, *, area, trade, tag):
         if status is None:
             continue
         location = urlsplit(response.getheader("Location", "")).path
-        record.created.append(int(CREATED.search(location).group(1)))
+        record.created.append((n, int(CREATED.search(location).group(1))))
         record.identities.append((identity, mobile))
         timed(record, "register_follow", browser, "GET", location)
 
 
+@client
 def browser_loop(browser, record, stop, *, seed):
     rng = random.Random(seed)
     lookups = itertools.cycle(("id", "mobile", "name4"))
@@ -250,27 +270,28 @@ def clerk_area(db, username=CLERK):
 def check_rows(db, record, tag):
     """Compare the clients' 302s with the rows in the database after the run."""
     with db.cursor() as cursor:
-        cursor.execute("SELECT id FROM registry_worker WHERE notes = %s", [tag])
-        rows = {pk for (pk,) in cursor.fetchall()}
+        cursor.execute("SELECT id, notes FROM registry_worker WHERE notes LIKE %s", [f"{tag}-%"])
+        rows = {int(notes.rsplit("-", 1)[1]): pk for pk, notes in cursor.fetchall()}
         trade_rows = 0
         if rows:
-            ids = sorted(rows)
+            ids = sorted(rows.values())
             marks = ", ".join(["%s"] * len(ids))
             cursor.execute(f"SELECT count(*) FROM registry_worker_trades WHERE worker_id IN ({marks})", ids)
             trade_rows = cursor.fetchone()[0]
-    told = set(record.created)
+    told = {n for n, _pk in record.created}
     return {
         "created_by_302": len(record.created),
         "rows_in_db": len(rows),
-        "lost_rows": len(told - rows),
-        "rows_without_302": len(rows - told),
-        "duplicate_302": len(record.created) - len(told),
+        "lost_rows": len(told - set(rows)),
+        "rows_without_302": len(set(rows) - told),
+        "duplicate_302_pk": len(record.created) - len({pk for _n, pk in record.created}),
         "workers_missing_trade_row": len(rows) - trade_rows,
     }
 
 
 def summarize(record, window_start, window_end):
-    """Requests started in the timed window: req/s, and p50 / p95 / count / errors per kind."""
+    """req/s, requests and p50 / p95 per kind over the requests started in the timed window;
+    errors and unexpected answers over the whole run (warm-up and the window's last answers too)."""
     timed_samples = [s for s in record.samples if window_start <= s[1] < window_end]
     # The window ends when its last request is answered (no request is cut off).
     finished = max((s[1] + s[2] / 1000 for s in timed_samples), default=window_end)
@@ -278,11 +299,12 @@ def summarize(record, window_start, window_end):
     kinds = {}
     for kind in ("register", "register_follow", "worker_list", "lookup", "match_list", "market_list"):
         these = [s for s in timed_samples if s[0] == kind]
+        every = [s for s in record.samples if s[0] == kind]
         ms = [s[2] for s in these if s[3] == "ok"]
         kinds[kind] = {
             "requests": len(these),
-            "errors": sum(s[3] == "error" for s in these),
-            "unexpected": sum(s[3] == "unexpected" for s in these),
+            "errors": sum(s[3] == "error" for s in every),
+            "unexpected": sum(s[3] == "unexpected" for s in every),
             "p50_ms": round(statistics.median(ms), 1) if ms else None,
             "p95_ms": round(_pct(ms, 0.95), 1) if ms else None,
         }
@@ -291,8 +313,8 @@ def summarize(record, window_start, window_end):
         "seconds": round(seconds, 1),
         "requests": len(timed_samples),
         "rps": round(len(timed_samples) / seconds, 1) if seconds else 0,
-        "errors": sum(s[3] == "error" for s in timed_samples),
-        "unexpected": sum(s[3] == "unexpected" for s in timed_samples),
+        "errors": sum(s[3] == "error" for s in record.samples),
+        "unexpected": sum(s[3] == "unexpected" for s in record.samples),
         "browse_p50_ms": round(statistics.median(browse), 1) if browse else None,
         "browse_p95_ms": round(_pct(browse, 0.95), 1) if browse else None,
         "kinds": kinds,
@@ -347,6 +369,7 @@ def run_load(base_url, db, *, seconds, warmup=5.0, registrars=4, browsers=4, cle
     report["rows"] = check_rows(db, record, tag)
     report["tag"] = tag
     report["problems"] = record.problems
+    report["client_crashes"] = record.crashed
     return report
 
 
