@@ -247,10 +247,14 @@ def browser_loop(browser, record, stop, *, seed):
 
 
 def start_number(db):
-    """The next registration number: every earlier load-test or bench worker was born in 2006 or later."""
+    """The next registration number: past every worker born in 2006 or later (bench.run's and
+    earlier loads' registrations) and past every number an earlier load recorded in 备注."""
     with db.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM registry_worker WHERE birth_year >= %s", [2006])
-        return cursor.fetchone()[0]
+        count = cursor.fetchone()[0]
+        cursor.execute("SELECT notes FROM registry_worker WHERE notes LIKE %s", ["load-%"])
+        numbers = [int(n) for (notes,) in cursor.fetchall() if (n := notes.rsplit("-", 1)[-1]).isdigit()]
+    return max([count, *(n + 1 for n in numbers)])
 
 
 def clerk_area(db, username=CLERK):

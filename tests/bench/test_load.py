@@ -18,6 +18,7 @@ from registry import services
 from registry.models import Worker
 from registry.validators import parse_id_number
 from tests.factories.core import TEST_PASSWORD
+from tests.factories.registry import WorkerFactory
 
 
 @pytest.fixture
@@ -42,6 +43,14 @@ def test_registered_identities_are_valid_and_new_each_time():
 
 
 @pytest.mark.postgres
+@pytest.mark.django_db
+def test_numbers_continue_after_every_earlier_registration(clerk):
+    assert load.start_number(connection) == 0
+    WorkerFactory(notes="load-0123456789ab-41")
+    WorkerFactory(notes="load-0123456789ab-7")
+    assert load.start_number(connection) == 42
+
+
 def test_a_healthy_server_has_no_errors_and_every_302_is_a_row(live_server, accounts):
     report = run(live_server, accounts, seconds=1.5, browsers=1)
 
