@@ -9,12 +9,17 @@ Each step is taken back one level at a time with a reason: the province un-accep
 (accepted → approved), the 市州 or the province withdraws an approval (approved → ready
 or waiting). While a 市州 is approved its counties' accepted reports cannot be unlocked.
 Every write locks the 市州's division row, re-checks the state and writes an audit row.
+
+A county switched back on joins the counties its 市州 must have accepted: an approval still
+waiting for the province, for a period in which that county has no accepted report, is
+withdrawn (`approvals_recheck_for_county`, from `reporting/receivers.py`); one the province
+accepted stays, as locked data does.
 """
 
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -182,3 +187,45 @@ def city_unapprove(*, period, city, by, reason):
         approval.save()
         _record(approval, by=by, old=old, reason=reason)
     return approval
+
+
+def approvals_recheck_for_county(*, county, by):
+    """`county` was switched back on: withdraw its 市州's approvals that no longer hold.
+
+    An approval (approved, not yet accepted by the province) of a period in which the county
+    has no accepted report goes back to the computed state, with the reason, audited, and
+    the 市州 and province staff are told. Returns the withdrawn approvals.
+    """
+    city = county.parent
+    with transaction.atomic():
+        Division.objects.select_for_update().get(pk=city.pk)
+        approvals = list(
+            CityApproval.objects.filter(city=city, status=CityApproval.Status.APPROVED).select_related("period")
+        )
+        covered = set(
+            Submission.objects.filter(
+                county=county, status=Submission.Status.ACCEPTED, period__in=[a.period_id for a in approvals]
+            ).values_list("period_id", flat=True)
+        )
+        withdrawn = [a for a in approvals if a.period_id not in covered]
+        if not withdrawn:
+            return []
+        recipients = list(
+            User.objects.filter(is_active=True)
+            .filter(models.Q(role=Role.PROVINCE) | models.Q(role=Role.CITY, division=city))
+            .order_by("pk")
+        )
+        for approval in withdrawn:
+            reason = f"{county.name}已恢复启用，{approval.period.name}尚无经省级确认的报送，市州审批自动撤回。"
+            approval.status = CityApproval.Status.WITHDRAWN
+            approval.reason = reason
+            approval.save(update_fields=["status", "reason"])
+            _record(approval, by=by, old=CityApproval.Status.APPROVED, reason=reason)
+            notify(
+                recipients=recipients,
+                kind=Notification.Kind.REVIEW,
+                title=f"{city.name}{approval.period.name}市州审批已撤回",
+                body=reason + "请待该县(市、区)报送并经省级确认后重新审批。",
+                link=reverse("reporting:approvals", args=[approval.period_id]),
+            )
+    return withdrawn

@@ -10,7 +10,7 @@ from django.utils import timezone
 from gigmarket.core.models import AuditEvent
 from matching.models import Application
 from registry.models import Employer, Posting
-from registry.public import CONSENT_VERSION, LARGE_COOKIE, MY_COOKIE, mask_person_name
+from registry.public import CONSENT_VERSION, LARGE_COOKIE, mask_person_name
 from tests.factories.markets import MarketFactory, TradeFactory
 from tests.factories.matching import make_match
 from tests.factories.registry import EmployerFactory, PostingFactory, WorkerFactory, id_number_for
@@ -201,7 +201,8 @@ def test_apply_with_sms_code_creates_application_in_market_queue(client, market)
     assert [m.template for m in messages_to(PHONE)] == ["code", "application_received"]
     assert AuditEvent.objects.filter(target_type="matching.application", action="create").exists()
     # The verified phone opens 我的报名 without a second code.
-    assert client.cookies[MY_COOKIE].value and PHONE not in client.cookies[MY_COOKIE].value
+    proof = client.session["phone_proof:my"]
+    assert proof["phone"] and PHONE not in str(dict(client.session))
     assert posting.trade.name in client.get(reverse("jobs:my")).content.decode()
 
 

@@ -265,7 +265,11 @@ def test_bulletin_names_no_last_place_among_equals(province_user, county_user):
     with time_machine.travel(beijing("2023-04-05 20:00"), tick=False):
         submission_submit(period=period(Q1), county=county_user.division, by=county_user)
     lines, _total = bulletin_lines(province_user, period(Q1))
-    assert ranking_sentence(lines).startswith("报送完整率、及时率和市场达标率综合排名第一的是贵阳市")
+    trailing = [x.division.name for x in lines[1:]]
+    assert [x.rank for x in lines] == [1] + [2] * len(trailing)  # the level ones share a rank
+    assert ranking_sentence(lines) == (
+        f"报送完整率、及时率和市场达标率综合排名第一的是贵阳市，末位为{'、'.join(trailing)}（并列）。"
+    )
 
 
 def test_compliance_cache_follows_market_writes(nanming):
