@@ -326,8 +326,11 @@ def summarize(record, window_start, window_end):
 
 
 def run_load(base_url, db, *, seconds, warmup=5.0, registrars=4, browsers=4, clerk=CLERK, staff=STAFF,
-             password=PASSWORD, log=print):  # fmt: skip
-    """Sign the clients in, run the mix for warmup + seconds, then count the rows. Returns the report."""
+             password=PASSWORD, log=print, probe=None):  # fmt: skip
+    """Sign the clients in, run the mix for warmup + seconds, then count the rows. Returns the report.
+
+    `probe`, if given, is called when the timed window opens and after its last answer; the
+    difference of what it returns is reported as `server_cpu` (see `ServerCPU`)."""
     url = urlsplit(base_url)
     host, port = url.hostname, url.port or 80
     tag = f"load-{uuid.uuid4().hex[:12]}"
@@ -363,8 +366,13 @@ def run_load(base_url, db, *, seconds, warmup=5.0, registrars=4, browsers=4, cle
     log(f"{registrars} registering, {browsers} browsing: {warmup:g} s warm-up, then {seconds:g} s timed")
     for th in threads:
         th.start()
+    opened = None
+    if probe is not None:
+        time.sleep(max(0.0, window_start - time.monotonic()))
+        opened = probe()
     for th in threads:
         th.join()
+    closed = probe() if probe is not None else None
     for b, _t in clerks:
         b.close()
     for b in staff_browsers:
@@ -374,6 +382,8 @@ def run_load(base_url, db, *, seconds, warmup=5.0, registrars=4, browsers=4, cle
     report["tag"] = tag
     report["problems"] = record.problems
     report["client_crashes"] = record.crashed
+    if probe is not None:
+        report["server_cpu"] = ServerCPU.difference(opened, closed, report["requests"])
     return report
 
 
@@ -435,6 +445,56 @@ def serve(directory, database_url, *, redis_url="", log_path=None):
     return proc, port
 
 
+class ServerCPU:
+    """CPU time (user + system, from /proc) of the gunicorn master and its workers, reaped ones
+    included (the master's cutime/cstime), and of the PostgreSQL backends serving the database.
+
+    Throughput on a shared machine depends on how much CPU the others leave; the CPU spent per
+    request does much less, so two commits can be compared on it. Backends that exit inside
+    the window (a recycled worker's connection) are missed, so the database figure is a floor.
+    """
+
+    TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    def __init__(self, master_pid, db):
+        self.master_pid, self.db = master_pid, db
+
+    @classmethod
+    def _stat(cls, pid):
+        try:
+            raw = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return None
+        fields = raw[raw.rindex(")") + 2 :].split()  # after "pid (comm) "
+        ppid, utime, stime, cutime, cstime = int(fields[1]), *(int(f) for f in fields[11:15])
+        return ppid, utime + stime, cutime + cstime
+
+    def __call__(self):
+        master = self._stat(self.master_pid)
+        gunicorn = master[1] + master[2] if master else 0
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and (stat := self._stat(entry.name)) and stat[0] == self.master_pid:
+                gunicorn += stat[1]
+        with self.db.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            backends = {pid: stat[1] for (pid,) in cursor.fetchall() if (stat := self._stat(pid))}
+        return {"gunicorn": gunicorn, "backends": backends}
+
+    @classmethod
+    def difference(cls, opened, closed, requests):
+        gunicorn_s = (closed["gunicorn"] - opened["gunicorn"]) / cls.TICK
+        db_ticks = sum(t - opened["backends"].get(pid, 0) for pid, t in closed["backends"].items())
+        per = (lambda s: round(s * 1000 / requests, 1)) if requests else (lambda s: None)
+        return {
+            "gunicorn_s": round(gunicorn_s, 1),
+            "postgres_s": round(db_ticks / cls.TICK, 1),
+            "gunicorn_ms_per_request": per(gunicorn_s),
+            "postgres_ms_per_request": per(db_ticks / cls.TICK),
+        }
+
+
 def flush_redis(url):
     import redis  # noqa: PLC0415 - only the --redis-url runs need the client
 
@@ -451,7 +511,8 @@ def run_target(name, directory, database_url, *, seconds, warmup, redis_url, log
     db = psycopg2.connect(database_url)
     db.autocommit = True
     try:
-        report = run_load(f"http://127.0.0.1:{port}", db, seconds=seconds, warmup=warmup, log=log)
+        probe = ServerCPU(proc.pid, db)
+        report = run_load(f"http://127.0.0.1:{port}", db, seconds=seconds, warmup=warmup, log=log, probe=probe)
     finally:
         proc.terminate()
         proc.wait(timeout=60)
@@ -464,17 +525,20 @@ def run_target(name, directory, database_url, *, seconds, warmup, redis_url, log
 def table(reports):
     lines = [
         "| run | req/s | requests | errors | unexpected | lost rows | register p50 / p95 ms | follow p50 / p95 ms "
-        "| browse p50 / p95 ms | CPU ref ms |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| browse p50 / p95 ms | server CPU ms/request (gunicorn + PostgreSQL) | CPU ref ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in reports:
         k = r["kinds"]
         cpu = r.get("cpu_reference_ms", [])
+        server = r.get("server_cpu", {})
         lines.append(
             f"| {r.get('target', '')} | {r['rps']} | {r['requests']} | {r['errors']} | {r['unexpected']} "
             f"| {r['rows']['lost_rows']} | {k['register']['p50_ms']} / {k['register']['p95_ms']} "
             f"| {k['register_follow']['p50_ms']} / {k['register_follow']['p95_ms']} "
-            f"| {r['browse_p50_ms']} / {r['browse_p95_ms']} | {' → '.join(str(c) for c in cpu)} |"
+            f"| {r['browse_p50_ms']} / {r['browse_p95_ms']} "
+            f"| {server.get('gunicorn_ms_per_request')} + {server.get('postgres_ms_per_request')} "
+            f"| {' → '.join(str(c) for c in cpu)} |"
         )
     return "\n".join(lines)
 
@@ -487,6 +551,33 @@ def kinds_table(reports):
                 f"| {r.get('target', '')} | {kind} | {s['requests']} | {s['errors']} | {s['unexpected']} "
                 f"| {s['p50_ms']} | {s['p95_ms']} |"
             )
+    return "\n".join(lines)
+
+
+def ratios(reports, names):
+    """Each target against the first: mean req/s, and mean server CPU per request (lower is better)."""
+    first = names[0]
+
+    def mean(name, value):
+        values = [value(r) for r in reports if r["target"].rsplit("-", 1)[0] == name and value(r) is not None]
+        return statistics.mean(values) if values else None
+
+    def cpu(r):
+        server = r.get("server_cpu") or {}
+        parts = (server.get("gunicorn_ms_per_request"), server.get("postgres_ms_per_request"))
+        return None if None in parts else sum(parts)
+
+    lines = [
+        f"| target | mean req/s | ÷ {first} | mean server CPU ms/request | {first} ÷ target |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    base_rps, base_cpu = mean(first, lambda r: r["rps"]), mean(first, cpu)
+    for name in names:
+        rps, ms = mean(name, lambda r: r["rps"]), mean(name, cpu)
+        cpu_ratio = f"{base_cpu / ms:.2f}×" if ms and base_cpu else ""
+        lines.append(
+            f"| {name} | {rps:.1f} | {rps / base_rps:.2f}× | {'' if ms is None else f'{ms:.1f}'} | {cpu_ratio} |"
+        )
     return "\n".join(lines)
 
 
@@ -545,12 +636,8 @@ def main(argv=None):
     print()
     print(kinds_table(reports))
     if len(args.target) >= 2:
-        first, last = args.target[0].partition("=")[0], args.target[-1].partition("=")[0]
-        mean = {
-            name: statistics.mean(r["rps"] for r in reports if r["target"].rsplit("-", 1)[0] == name)
-            for name in (first, last)
-        }
-        print(f"\n{last} ÷ {first} (mean req/s): {mean[last] / mean[first]:.2f}×")
+        print()
+        print(ratios(reports, [spec.partition("=")[0] for spec in args.target]))
     for r in reports:
         for problem in r["problems"][:5]:
             print(f"{r.get('target', '')}: {problem}")
