@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from gigmarket.core.exports import gc_paused, xlsx_bytes_response
 from gigmarket.core.forms import add_service_error, form_data
-from gigmarket.core.scoping import cities_in_scope, counties_in_scope, require_write
+from gigmarket.core.scoping import Level, cities_in_scope, counties_in_scope, require_write, user_scope
 
 from . import selectors, services
 from .access import get_market_for_user, get_rw_market_for_user
@@ -279,13 +279,14 @@ def compliance(request):
         markets = markets.filter(county__parent=city)
     item = ITEMS_BY_KEY.get(request.GET.get("item", ""))
     markets = list(markets)
-    if county is not None or item is not None or user.role in ("county", "clerk"):
+    level = user_scope(user).level
+    if county is not None or item is not None or level in (Level.COUNTY, Level.MARKET):
         checks = [check_market(m) for m in markets]
         if item is not None:
             checks = [c for c in checks if any(i.key == item.key for i in c.missed)]
         _rows, total = summarise(markets, key=lambda m: (None, ""))
         context = {"level": "markets", "checks": checks}
-    elif city is not None or user.role == "city":
+    elif city is not None or level == Level.CITY:
         rows, total = summarise(markets, key=lambda m: (m.county_id, m.county.name))
         context = {"level": "county", "rows": rows}
     else:
