@@ -423,7 +423,7 @@ def _needs(market, index, trades, today):
             },
             market=market,
             consent_version=CONSENT_VERSION,
-            phone_verified=f"1870{market.pk:03d}{n:04d}",
+            phone_verified=f"1870{market.pk % 1000:03d}{n:04d}",  # 11 digits whatever the market id
         )
         if outcome == "publish":
             services.need_publish(need=need, by=clerk)
