@@ -41,6 +41,7 @@ from registry.ranking_key import RANKING_KEY_COLUMNS
 from registry.services import refresh_worker_tiers
 from registry.validators import build_credit_code, build_id_number
 from reporting.models import BEIJING, DailyStat, MonthlyStat, ReportingPeriod, Submission
+from reporting.rollups import rollup_channels, rollup_days
 from reporting.services import county_markets, freeze_rows, periods_generate
 
 # Counts per scale. `days` is how far back the activity goes.
@@ -947,8 +948,6 @@ def county_totals_pg(cursor, start, end):
 def _rollups(ctx):
     """Daily rollups, then the monthly rows read by trends and period figures (built from
     the daily rows by `reporting.rollups.rollup_month`, set-based, on both databases)."""
-    from reporting.rollups import rollup_channels, rollup_days  # noqa: PLC0415
-
     periods = ReportingPeriod.objects.filter(end__gte=ctx.start, end__lte=ctx.today).values_list("end", flat=True)
     stock_days = set(periods) | {ctx.today - datetime.timedelta(days=k) for k in range(7)}
     if not ctx.pg:

@@ -370,6 +370,13 @@ else:
 # bounds memory: an hour keeps random market pages warm. The per-process cache of the
 # local run cannot see another process's token, hence a minute there.
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 3600 if REDIS_URL else 60)
+# Sessions stay in the database; with Redis they are read through the cache (cached_db:
+# every save still writes the row first, so a Redis restart or flush signs nobody out).
+# One SELECT fewer on every signed-in request (issue 19, docs/performance.md).
+SESSION_ENGINE = env_str(
+    "SESSION_ENGINE",
+    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db",
+)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

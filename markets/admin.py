@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from gigmarket.core.admin_base import ReadOnlyAdmin, ReadOnlyAdminMixin
 
-from .models import Market, MarketVersion, OpeningPeriod, Trade
+from .models import Market, MarketVersion, OpeningPeriod, Rectification, RectificationEvidence, Trade
 
 
 @admin.register(Trade)
@@ -32,3 +32,17 @@ class MarketAdmin(ReadOnlyAdmin):
 class MarketVersionAdmin(ReadOnlyAdmin):
     list_display = ["market", "number", "action", "actor_name", "created_at"]
     list_select_related = ["market"]
+
+
+@admin.register(Rectification)
+class RectificationAdmin(ReadOnlyAdmin):
+    list_display = ["market", "item", "deadline", "status", "opened_at", "closed_at"]
+    list_filter = ["status", "item", "close_reason"]
+    list_select_related = ["market"]
+    exclude = [*Rectification.responsible_phone.stored_fields]
+
+
+@admin.register(RectificationEvidence)
+class RectificationEvidenceAdmin(ReadOnlyAdmin):
+    list_display = ["rectification", "caption", "kind", "size", "uploaded_at"]
+    list_select_related = ["rectification__market"]

@@ -20,21 +20,18 @@ get the value from a Market). The same list drives:
 
 import dataclasses
 import datetime
-import io
 import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
+from xlsxwriter.utility import xl_col_to_name
 
 from gigmarket.core.exports import (
     BODY_FONT_SIZE,
     SIGN_OFF_LABELS,
     Filing,
+    XlsxBook,
     a4_print_setup,
     issuing_unit,
     region_name,
@@ -42,8 +39,6 @@ from gigmarket.core.exports import (
     sign_off_values,
     works_for,
     wrapped_row_height,
-    xlsx_append_row,
-    xlsx_style,
 )
 from gigmarket.core.uploads import read_xlsx_rows
 
@@ -175,8 +170,6 @@ def import_template(counties):
 
 # ---------------------------------------------------------------- writing
 
-_thin = Side(style="thin", color="000000")
-_BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
 BODY_SIZE = BODY_FONT_SIZE  # 10 pt: 8 pt or more when printed at the sheet's scale
 HEADER_ROW = 4
 FIRST_DATA_ROW = 5
@@ -203,23 +196,22 @@ EXAMPLE_ROW = {
 
 
 def _style(
-    ws, styles, *, bold=False, size=BODY_SIZE, align="left", border=True, font_name=FONT_NAME, italic=False, wrap=True
+    book, *, bold=False, size=BODY_SIZE, align="left", border=True, font_name=FONT_NAME, italic=False, wrap=True
 ):
-    """The sheet's style for a cell, built once per distinct look (kept in `styles`)."""
-    key = (bold, size, align, border, font_name, italic, wrap)
-    if key not in styles:
-        styles[key] = xlsx_style(
-            ws,
-            font=Font(name=font_name, bold=bold, size=size, italic=italic, color="000000"),
-            alignment=Alignment(horizontal=align, vertical="center", wrap_text=wrap),
-            border=_BORDER if border else None,
-        )
-    return styles[key]
-
-
-def _merge(ws, row, first, last):
-    if last > first:
-        ws.merged_cells.add(f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}")
+    """The workbook's format for a cell look (built once per look by `XlsxBook.style`)."""
+    props = {
+        "font_name": font_name,
+        "font_size": size,
+        "font_color": "#000000",
+        "bold": bold,
+        "italic": italic,
+        "align": align,
+        "valign": "vcenter",
+        "text_wrap": wrap,
+    }
+    if border:
+        props.update(border=1, border_color="#000000")  # thin, black
+    return book.style(**props)
 
 
 def _choice_lists(counties):
@@ -236,43 +228,40 @@ def _choice_lists(counties):
     return lists
 
 
-def _add_validations(wb, ws, counties, last_row):
+def _add_validations(book, ws, counties, last_row):
     """Drop-downs for every coded column of rows FIRST_DATA_ROW..last_row. Short lists are
     written inline; the counties (too long for an inline list) come from a hidden sheet.
     类型/行业 warns instead of refusing, since the industry or township is typed in."""
     lists = _choice_lists(counties)
-    code_sheet = None
+    code_columns = []
     for key, labels in lists.items():
-        column = get_column_letter(COLUMN_KEYS.index(key) + 1)
+        header = COLUMNS[COLUMN_KEYS.index(key)].header
         inline = '"' + ",".join(labels) + '"'
         if len(inline) <= 255:
-            formula = inline
+            where = {"choices": labels}
         else:
-            if code_sheet is None:
-                code_sheet = wb.create_sheet("代码表")
-                code_sheet.sheet_state = "hidden"
-                code_columns = []
             code_columns.append(labels)
-            letter = get_column_letter(len(code_columns))
-            formula = f"代码表!${letter}$1:${letter}${len(labels)}"
-        header = COLUMNS[COLUMN_KEYS.index(key)].header
-        validation = DataValidation(
-            type="list",
-            formula1=formula,
-            allow_blank=True,
-            showErrorMessage=True,
-            errorStyle="warning" if key == "kind" else "stop",
-            errorTitle=f"{header}无效",
-            error=f"请从下拉列表中选择{header}。",
-            promptTitle=header,
-            prompt="请从下拉列表中选择" + ("，再在括号内填写行业（如建筑）或乡镇（如花溪镇）" if key == "kind" else ""),
-            showInputMessage=True,
+            letter = xl_col_to_name(len(code_columns) - 1)
+            where = {"source": f"代码表!${letter}$1:${letter}${len(labels)}"}
+        ws.validate_list(
+            column=COLUMN_KEYS.index(key) + 1,
+            first_row=FIRST_DATA_ROW,
+            last_row=last_row,
+            **where,
+            ignore_blank=True,
+            show_error=True,
+            error_type="warning" if key == "kind" else "stop",
+            error_title=f"{header}无效",
+            error_message=f"请从下拉列表中选择{header}。",
+            input_title=header,
+            input_message="请从下拉列表中选择"
+            + ("，再在括号内填写行业（如建筑）或乡镇（如花溪镇）" if key == "kind" else ""),
+            show_input=True,
         )
-        validation.add(f"{column}{FIRST_DATA_ROW}:{column}{last_row}")
-        ws.data_validations.append(validation)
-    if code_sheet is not None:
+    if code_columns:
+        code_sheet = book.add_sheet("代码表", hidden=True)
         for index in range(max(len(labels) for labels in code_columns)):
-            xlsx_append_row(code_sheet, [labels[index] if index < len(labels) else None for labels in code_columns])
+            code_sheet.add_row([labels[index] if index < len(labels) else None for labels in code_columns])
 
 
 def write_attachment1(rows, *, title, filing=None, submissions=(), template=False, counties=()):
@@ -288,96 +277,74 @@ def write_attachment1(rows, *, title, filing=None, submissions=(), template=Fals
     `submissions` (snapshot exports of several counties) adds a sheet 报送情况: which
     version each county submitted, by whom and when. `template` writes the import template
     instead: an example row (序号 "示例", skipped on import), drop-down lists for the coded
-    columns (`counties` for 市州 / 县区) and no sign-off row. Cells are written by
-    `gigmarket.core.exports` (formula-like text stays text); missing keys are empty cells.
+    columns (`counties` for 市州 / 县区, from a hidden sheet 代码表 when too long) and no
+    sign-off row. Written with xlsxwriter in constant-memory mode through
+    `gigmarket.core.exports.XlsxBook` (formula-like text stays text); missing keys are empty cells.
     """
     filing = filing or Filing(unit="")
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("零工市场名录")
+    book = XlsxBook()
+    ws = book.add_sheet("零工市场名录")
     widths = [col.width for col in COLUMNS]
     count = len(COLUMNS)
     a4_print_setup(ws, widths=widths, title_rows=f"{HEADER_ROW}:{HEADER_ROW}", freeze=f"A{FIRST_DATA_ROW}")
-    styles = {}
     half = count // 2
 
-    xlsx_append_row(
-        ws, ["附件1"], styles=[_style(ws, styles, bold=True, size=12, border=False, font_name="黑体", wrap=False)]
-    )
-    ws.row_dimensions[2].height = 30
-    _merge(ws, 2, 1, count)
-    title_style = _style(ws, styles, bold=True, size=16, align="center", border=False, font_name="方正小标宋简体")
-    xlsx_append_row(ws, [title], styles=[title_style])
-    ws.row_dimensions[3].height = 20
-    _merge(ws, 3, 1, half)
-    _merge(ws, 3, half + 1, count)
+    ws.add_row(["附件1"], styles=[_style(book, bold=True, size=12, border=False, font_name="黑体", wrap=False)])
+    title_style = _style(book, bold=True, size=16, align="center", border=False, font_name="方正小标宋简体")
+    ws.add_row([title], styles=[title_style], height=30, merges=[(1, count)])
     meta = [None] * count
     meta[0] = f"填报单位（盖章）：{filing.unit}"
     meta[half] = f"数据来源：{filing.source}" if filing.source else None
-    meta_styles = [_style(ws, styles, border=False, wrap=False)] * half
-    meta_styles += [_style(ws, styles, border=False, align="right", wrap=False)] * (count - half)
-    xlsx_append_row(ws, meta, styles=meta_styles)
+    meta_styles = [_style(book, border=False, wrap=False)] * half
+    meta_styles += [_style(book, border=False, align="right", wrap=False)] * (count - half)
+    ws.add_row(meta, styles=meta_styles, height=20, merges=[(1, half), (half + 1, count)])
 
-    header_style = _style(ws, styles, bold=True, align="center", font_name="黑体")
-    ws.row_dimensions[HEADER_ROW].height = wrapped_row_height(HEADERS, widths, font_size=BODY_SIZE)
-    xlsx_append_row(ws, HEADERS, styles=[header_style] * count)
+    header_style = _style(book, bold=True, align="center", font_name="黑体")
+    ws.add_row(HEADERS, styles=[header_style] * count, height=wrapped_row_height(HEADERS, widths, font_size=BODY_SIZE))
 
-    row_styles = [_style(ws, styles, align="center" if col.key in ("seq", "status") else "left") for col in COLUMNS]
-    row_number = FIRST_DATA_ROW
+    row_styles = [_style(book, align="center" if col.key in ("seq", "status") else "left") for col in COLUMNS]
     if template:
         example_styles = [
-            _style(ws, styles, italic=True, align="center" if col.key in ("seq", "status") else "left")
-            for col in COLUMNS
+            _style(book, italic=True, align="center" if col.key in ("seq", "status") else "left") for col in COLUMNS
         ]
         values = [EXAMPLE_ROW.get(col.key) for col in COLUMNS]
-        ws.row_dimensions[row_number].height = wrapped_row_height(values, widths, font_size=BODY_SIZE)
-        xlsx_append_row(ws, values, styles=example_styles)
-        row_number += 1
+        ws.add_row(values, styles=example_styles, height=wrapped_row_height(values, widths, font_size=BODY_SIZE))
+    keys = [None if col.key == "seq" else col.key for col in COLUMNS]
     written = 0
+    wrap_cache = {}  # lines per (text, width), for this sheet only
     for number, row in enumerate(rows, start=1):
-        values = [number if col.key == "seq" else (row.get(col.key) or None) for col in COLUMNS]
-        ws.row_dimensions[row_number].height = wrapped_row_height(values, widths, font_size=BODY_SIZE)
-        xlsx_append_row(ws, values, styles=row_styles)
-        row_number += 1
+        values = [number if key is None else (row.get(key) or None) for key in keys]
+        height = wrapped_row_height(values, widths, font_size=BODY_SIZE, cache=wrap_cache)
+        ws.add_row(values, styles=row_styles, height=height)
         written += 1
     if not written and not template:
-        ws.row_dimensions[row_number].height = 24
-        _merge(ws, row_number, 1, count)
-        notice_style = _style(ws, styles, align="center")
-        xlsx_append_row(ws, [EMPTY_NOTICE] + [None] * (count - 1), styles=[notice_style] * count)
-        row_number += 1
+        notice_style = _style(book, align="center")
+        ws.add_row([EMPTY_NOTICE] + [None] * (count - 1), styles=[notice_style] * count, height=24, merges=[(1, count)])
     if template:
-        _add_validations(wb, ws, counties, row_number + settings.IMPORT_MAX_ROWS)
+        _add_validations(book, ws, counties, ws.rows + settings.IMPORT_MAX_ROWS)
     else:
-        xlsx_append_row(ws, [None])
-        row_number += 1
-        ws.row_dimensions[row_number].height = 24
-        for first, last in sign_off_spans(count):
-            _merge(ws, row_number, first, last)
+        ws.add_row([None])
         values = sign_off_values(count, person=filing.person, phone=filing.phone, date=filing.date)
-        xlsx_append_row(ws, values, styles=[_style(ws, styles, border=False)] * count)
+        ws.add_row(values, styles=[_style(book, border=False)] * count, height=24, merges=sign_off_spans(count))
     if submissions:
-        _write_submissions(wb, submissions, styles={})
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        _write_submissions(book, submissions)
+    return book.close()
 
 
 SUBMISSION_COLUMNS = [("序号", 6), ("县(市、区)", 16), ("报送版本", 10), ("报送人", 14), ("报送时间", 20), ("状态", 24)]
 SUBMISSION_COLUMNS += [("市场数", 10)]
 
 
-def _write_submissions(wb, submissions, *, styles):
+def _write_submissions(book, submissions):
     """The 报送情况 sheet of a snapshot export: who filed each county's rows, which version."""
-    ws = wb.create_sheet("报送情况")
+    ws = book.add_sheet("报送情况")
     widths = [w for _h, w in SUBMISSION_COLUMNS]
     a4_print_setup(ws, widths=widths, title_rows="2:2", freeze="A3", landscape=False)
-    ws.merged_cells.add(f"A1:{get_column_letter(len(widths))}1")
-    ws.row_dimensions[1].height = 24
-    title_style = _style(ws, styles, bold=True, size=14, border=False, align="center", wrap=False)
-    xlsx_append_row(ws, ["各县(市、区)报送情况"], styles=[title_style])
-    header_style = _style(ws, styles, bold=True, align="center", font_name="黑体")
-    xlsx_append_row(ws, [h for h, _w in SUBMISSION_COLUMNS], styles=[header_style] * len(widths))
-    body = [_style(ws, styles, align="center" if i in (0, 2, 6) else "left") for i in range(len(widths))]
+    title_style = _style(book, bold=True, size=14, border=False, align="center", wrap=False)
+    ws.add_row(["各县(市、区)报送情况"], styles=[title_style], height=24, merges=[(1, len(widths))])
+    header_style = _style(book, bold=True, align="center", font_name="黑体")
+    ws.add_row([h for h, _w in SUBMISSION_COLUMNS], styles=[header_style] * len(widths))
+    body = [_style(book, align="center" if i in (0, 2, 6) else "left") for i in range(len(widths))]
     for number, item in enumerate(submissions, start=1):
         values = [
             number,
@@ -388,8 +355,7 @@ def _write_submissions(wb, submissions, *, styles):
             item.get_status_display(),
             item.market_count,
         ]
-        ws.row_dimensions[number + 2].height = wrapped_row_height(values, widths, font_size=BODY_SIZE)
-        xlsx_append_row(ws, values, styles=body)
+        ws.add_row(values, styles=body, height=wrapped_row_height(values, widths, font_size=BODY_SIZE))
 
 
 # ---------------------------------------------------------------- reading

@@ -6,11 +6,15 @@ one is left as it is.
 
 import datetime
 
-from gigmarket.core.demo import ensure_user
-from gigmarket.core.models import Division, Role
+from django.utils import timezone
 
-from .models import FEATURE_FIELDS, Market, Trade
+from gigmarket.core.demo import ensure_user
+from gigmarket.core.models import Division, Role, User
+
+from .models import FEATURE_FIELDS, Market, Rectification, Trade
+from .rectification import rectification_open
 from .services import market_create
+from .standards import check_market
 
 ALL_FEATURES = dict.fromkeys(FEATURE_FIELDS, True)
 BASIC = {
@@ -181,6 +185,38 @@ def load():
         )
     market = clerk_market()
     ensure_user(DEMO_CLERK[0], role=Role.CLERK, division=market.county, full_name=DEMO_CLERK[1], market=market)
+    load_rectifications()
+
+
+# 整改 for the first two missed items of each incomplete demo market: (days to the
+# deadline, responsible person); opened by the county's demo account, else the 市州's or
+# the province's.
+DEMO_RECTIFICATION_PLANS = [(14, "李建国"), (3, "张丽")]
+DEMO_OPENERS = {"520102": "demo_county", "520103": "demo_county2", "520100": "demo_city"}
+
+
+def load_rectifications():
+    """Open the demo 整改 once (a market with any record is left as it is)."""
+    today = timezone.localdate()
+    markets = Market.objects.exclude(status=Market.Status.CLOSED).select_related("county__parent")
+    for market in markets:
+        if Rectification.objects.filter(market=market).exists():
+            continue
+        county = market.county
+        username = DEMO_OPENERS.get(county.code) or DEMO_OPENERS.get(county.parent.code) or "demo_province"
+        by = User.objects.filter(username=username).first()
+        for (days, person), item in zip(DEMO_RECTIFICATION_PLANS, check_market(market).missed, strict=False):
+            rectification_open(
+                market=market,
+                item=item.key,
+                data={
+                    "deadline": today + datetime.timedelta(days=days),
+                    "responsible_person": person,
+                    "responsible_phone": "13800138000",
+                    "note": f"按全省统一标准完成“{item.label}”建设，整改后上传现场照片。",
+                },
+                by=by,
+            )
 
 
 def clerk_market():

@@ -2,9 +2,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 
+from gigmarket.core.choice_cache import cache_choices
+from gigmarket.core.contact import PERSONAL_KINDS, normalize_phone, validate_person_name
 from gigmarket.core.models import Division
 from gigmarket.core.scoping import counties_in_scope
-from gigmarket.core.uploads import XlsxFileField
+from gigmarket.core.uploads import ImageFileField, XlsxFileField
 from gigmarket.core.widgets import FastSelect
 
 from .models import (
@@ -14,6 +16,7 @@ from .models import (
     WEEKDAY_LABELS,
     Feature,
     Market,
+    Rectification,
     Trade,
     normalize_market_text,
 )
@@ -211,6 +214,8 @@ class MarketFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["county"].queryset = counties.order_by("code")
         self.fields["city"].queryset = cities.order_by("code")
+        for name in ("city", "county", "trade"):
+            cache_choices(self.fields[name], f"MarketFilterForm.{name}")
         for name, field in self.fields.items():
             if name != "q":
                 # Rendered by the widget: one query per list, no COUNT first.
@@ -261,3 +266,56 @@ class PublicSearchForm(forms.Form):
         self.fields["city"].queryset = cities
         self.fields["county"].queryset = counties
         self.fields["trade"].queryset = trades
+
+
+# ------------------------------------------------------------------ 整改
+
+
+class RectificationForm(forms.Form):
+    """What the open and update pages ask for (the item is chosen on the market's standard check)."""
+
+    deadline = forms.DateField(label="整改期限", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    responsible_person = forms.CharField(label="整改责任人", max_length=40)
+    responsible_phone = forms.CharField(
+        label="责任人电话", max_length=30, required=False, help_text="手机或固定电话，选填；列表中只显示部分号码。"
+    )
+    note = forms.CharField(label="整改要求", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_responsible_person(self):
+        return validate_person_name(self.cleaned_data["responsible_person"], label="整改责任人")
+
+    def clean_responsible_phone(self):
+        return normalize_phone(
+            self.cleaned_data["responsible_phone"], kinds=PERSONAL_KINDS, label="责任人电话", required=False
+        )
+
+
+class RectificationEvidenceForm(forms.Form):
+    # The one checked path for images (gigmarket.core.uploads): real JPEG/PNG, size-capped.
+    image = ImageFileField(label="整改照片（JPG 或 PNG）")
+    caption = forms.CharField(label="照片说明", max_length=100, required=False)
+
+
+class RectificationCloseForm(forms.Form):
+    note = forms.CharField(label="关闭原因", max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RectificationFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="状态", choices=[("", "全部"), *Rectification.Status.choices], required=False, widget=FastSelect
+    )
+    overdue = forms.BooleanField(label="仅看已逾期", required=False)
+    county = forms.ModelChoiceField(
+        label="县区", queryset=Division.objects.none(), required=False, empty_label="全部", widget=FastSelect
+    )
+
+    def __init__(self, *args, counties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = counties.order_by("code")
+        for name in ("status", "county"):
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+
+    def filters(self):
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}

@@ -8,12 +8,15 @@ form, the 附件1 column, the import parser and the standard check all read one 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gigmarket.core import contact
 from gigmarket.core.choices import ChoiceLabels
-from gigmarket.core.models import Division
+from gigmarket.core.models import Division, user_ref
+from gigmarket.core.pii import PiiColumns, mask_phone
+from gigmarket.core.pii_fields import PersonalField
 
 WEEKDAY_LABELS = {1: "周一", 2: "周二", 3: "周三", 4: "周四", 5: "周五", 6: "周六", 7: "周日"}
 
@@ -465,3 +468,137 @@ class MarketVersion(ChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.market_id} v{self.number}"
+
+
+def standard_item_choices():
+    """(key, label) of every item of the provincial standard (`standards.ITEMS`), in its order."""
+    from .standards import ITEMS  # noqa: PLC0415 - cycle: standards.py reads Market from this module
+
+    return [(item.key, item.label) for item in ITEMS]
+
+
+class Rectification(ChoiceLabels, models.Model):
+    """A 整改 record: one unmet item of the provincial standard at one market, with a
+    deadline, a responsible person and photo evidence, until the item is met or it is closed.
+
+    At most one open record per market and item (a partial unique constraint). Written only
+    through `markets.rectification`; a market update that makes the item pass closes it
+    (整改项已达标) in the same transaction.
+    """
+
+    scope_county_path = "market__county"
+    scope_market_path = "market"
+    AUDIT_MASKED_FIELDS = ("responsible_phone", "responsible_phone_encrypted")
+    PII_COLUMNS = PiiColumns(encrypted=("responsible_phone_encrypted",))
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("整改中")
+        CLOSED = "closed", _("已关闭")
+
+    class CloseReason(models.TextChoices):
+        MET = "met", _("整改项已达标")
+        MANUAL = "manual", _("人工关闭")
+        MARKET_CLOSED = "market_closed", _("零工市场已撤销")
+
+    market = models.ForeignKey(
+        Market, verbose_name=_("零工市场"), on_delete=models.PROTECT, related_name="rectifications"
+    )
+    item = models.CharField(_("整改项目"), max_length=30, choices=standard_item_choices)
+    deadline = models.DateField(_("整改期限"))
+    responsible_person = models.CharField(_("整改责任人"), max_length=40)
+    responsible_phone = PersonalField(_("责任人电话"), blank=True)
+    note = models.TextField(_("整改要求"), max_length=500, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField(_("发起时间"), default=timezone.now)
+    opened_by = user_ref(_("发起人"))
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    closed_by = user_ref(_("关闭人"))
+    close_reason = models.CharField(_("关闭原因"), max_length=15, choices=CloseReason.choices, blank=True)
+    close_note = models.CharField(_("关闭说明"), max_length=200, blank=True)
+    # The claim of the overdue notice (reporting.services.reminders_send): set once, by a
+    # conditional UPDATE, in the transaction that creates the notifications. A new deadline
+    # clears it, so a record overdue again after an extension is notified again.
+    overdue_notified_at = models.DateTimeField(_("逾期提醒时间"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["deadline", "pk"]
+        verbose_name = _("整改记录")
+        verbose_name_plural = _("整改记录")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["market", "item"],
+                condition=models.Q(status="open"),
+                name="markets_rectification_one_open",
+                violation_error_message="该项目已有进行中的整改记录，请在原记录中跟进。",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "deadline"], name="markets_rect_status_deadline")]
+
+    def __str__(self):
+        return f"{self.market.name} · {self.get_item_display()}"
+
+    def get_absolute_url(self):
+        return reverse("markets:rectification_detail", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.OPEN
+
+    def clean(self):
+        errors = {}
+        try:
+            self.responsible_person = contact.validate_person_name(self.responsible_person, label="整改责任人")
+        except ValidationError as exc:
+            errors["responsible_person"] = exc.messages
+        try:
+            self.responsible_phone = contact.normalize_phone(
+                self.responsible_phone, kinds=contact.PERSONAL_KINDS, label="责任人电话", required=False
+            )
+        except ValidationError as exc:
+            errors["responsible_phone"] = exc.messages
+        if errors:
+            raise ValidationError(errors)
+
+    def days_overdue(self, today=None):
+        """Whole days past the deadline for an open record (0 if not overdue or closed)."""
+        if not self.is_open:
+            return 0
+        today = today or timezone.localdate()
+        return max((today - self.deadline).days, 0)
+
+    @property
+    def masked_phone(self):
+        return mask_phone(self.responsible_phone)
+
+
+class RectificationEvidence(ChoiceLabels, models.Model):
+    """A photo proving a 整改 (a checked JPEG or PNG on the default storage, served only
+    through the scoped view `markets:rectification_photo`)."""
+
+    scope_county_path = "rectification__market__county"
+    scope_market_path = "rectification__market"
+
+    rectification = models.ForeignKey(
+        Rectification, verbose_name=_("整改记录"), on_delete=models.PROTECT, related_name="evidence"
+    )
+    file = models.CharField(_("文件"), max_length=300, editable=False)  # a default_storage name
+    filename = models.CharField(_("原文件名"), max_length=100, blank=True)
+    kind = models.CharField(_("图片格式"), max_length=4, choices=[("jpeg", "JPEG"), ("png", "PNG")])
+    size = models.PositiveIntegerField(_("文件大小(字节)"))
+    width = models.PositiveIntegerField(_("宽度(像素)"))
+    height = models.PositiveIntegerField(_("高度(像素)"))
+    caption = models.CharField(_("照片说明"), max_length=100, blank=True)
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    uploaded_by = user_ref(_("上传人"))
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("整改佐证照片")
+        verbose_name_plural = _("整改佐证照片")
+
+    def __str__(self):
+        return self.caption or self.filename or f"照片{self.pk}"
+
+    @property
+    def content_type(self):
+        return "image/png" if self.kind == "png" else "image/jpeg"

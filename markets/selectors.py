@@ -6,13 +6,13 @@ number of queries whatever the number of rows.
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.utils import timezone
 
-from gigmarket.core.models import Division, Role
+from gigmarket.core.models import AuditEvent, Division, Role
 from gigmarket.core.scoping import scope_queryset
 
-from .models import Market, MarketVersion, OpeningPeriod, Trade
+from .models import Market, MarketVersion, OpeningPeriod, Rectification, RectificationEvidence, Trade
 
 WRITER_ROLES = (Role.PROVINCE, Role.CITY, Role.COUNTY)
 
@@ -134,3 +134,73 @@ def counties_with_public_markets(city=None):
 
 def active_trades():
     return Trade.objects.filter(is_active=True)
+
+
+# ------------------------------------------------------------------ 整改
+
+
+def rectification_list(user, *, status="", overdue=False, county=None, today=None):
+    """整改 records in the user's scope, open ones first (soonest deadline first), each with
+    `evidence_count`; `overdue` keeps open records past their deadline."""
+    today = today or timezone.localdate()
+    qs = scope_queryset(Rectification.objects.select_related("market__county__parent"), user)
+    if status:
+        qs = qs.filter(status=status)
+    if overdue:
+        qs = qs.filter(status=Rectification.Status.OPEN, deadline__lt=today)
+    if county is not None:
+        qs = qs.filter(market__county=county)
+    open_first = Case(
+        When(status=Rectification.Status.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return qs.annotate(evidence_count=Count("evidence")).order_by(open_first, "deadline", "pk")
+
+
+def rectification_for_detail():
+    """The queryset a record's page fetches from (its market, county, 市州 and users in one query)."""
+    return Rectification.objects.select_related("market__county__parent", "opened_by", "closed_by")
+
+
+def rectification_evidence(rectification):
+    return list(RectificationEvidence.objects.filter(rectification=rectification).select_related("uploaded_by"))
+
+
+def rectification_history(rectification, evidence):
+    """The audit rows of the record and of its photos, oldest first (its 办理记录)."""
+    targets = Q(target_type=Rectification._meta.label_lower, target_id=str(rectification.pk))
+    if evidence:
+        targets |= Q(target_type=RectificationEvidence._meta.label_lower, target_id__in=[str(e.pk) for e in evidence])
+    return list(AuditEvent.objects.filter(targets).select_related("actor").order_by("created_at", "pk"))
+
+
+def open_rectifications_by_item(market):
+    """{item key: open record} for one market (its standard check links to them)."""
+    return {r.item: r for r in Rectification.objects.filter(market=market, status=Rectification.Status.OPEN)}
+
+
+def rectifications_due_overdue_notice(today):
+    """Open records past their deadline whose overdue notice has not gone out (reminders)."""
+    return (
+        Rectification.objects.filter(
+            status=Rectification.Status.OPEN, deadline__lt=today, overdue_notified_at__isnull=True
+        )
+        .select_related("market__county__parent")
+        .order_by("deadline", "pk")
+    )
+
+
+def rectification_counts_by_county(county_ids, today, *, soon_days=7):
+    """{county id: {"open", "due_soon", "overdue"}} of open 整改 records in one query: open,
+    due within `soon_days` days (deadline from today on), past their deadline."""
+    soon = today + datetime.timedelta(days=soon_days)
+    rows = (
+        Rectification.objects.filter(status=Rectification.Status.OPEN, market__county_id__in=list(county_ids))
+        .order_by()
+        .values("market__county_id")
+        .annotate(
+            open=Count("pk"),
+            due_soon=Count("pk", filter=Q(deadline__gte=today, deadline__lte=soon)),
+            overdue=Count("pk", filter=Q(deadline__lt=today)),
+        )
+    )
+    return {row.pop("market__county_id"): row for row in rows}

@@ -1,8 +1,9 @@
 """Writes for markets and trades.
 
 Every write runs in one transaction: validate (`full_clean`), save, write a
-`MarketVersion` with the full snapshot, write the audit row, and (on commit) drop
-the cached public 名录 pages (the lists and that market's page; a trade change, all).
+`MarketVersion` with the full snapshot, write the audit row, close the 整改 records whose
+item the market now meets (`rectification.rectifications_close_met`), and (on commit)
+drop the cached public 名录 pages (the lists and that market's page; a trade change, all).
 """
 
 import uuid
@@ -19,6 +20,7 @@ from gigmarket.core.models import AuditEvent
 from .attachment1 import market_row
 from .importing import plan_import
 from .models import Market, MarketVersion, OpeningPeriod, Trade
+from .rectification import rectifications_close_for_market_closed, rectifications_close_met
 
 # Fields kept in every snapshot and compared for history (everything a user edits).
 SNAPSHOT_FIELDS = [
@@ -183,6 +185,7 @@ def market_update(*, market, data, trades=None, periods=None, by, action=MarketV
         return market
     changes = _write_version(market, action=action, by=by, before=before)
     audit_record(actor=by, action=AuditEvent.Action.UPDATE, target=market, changes=changes)
+    rectifications_close_met(market=market, by=by)
     _invalidate_market_on_commit(market)
     return market
 
@@ -202,6 +205,7 @@ def market_close(*, market, closed_on, reason, by):
     changes = _write_version(market, action=MarketVersion.Action.CLOSE, by=by, before=before, extra={"reason": reason})
     changes["reason"] = reason
     audit_record(actor=by, action=AuditEvent.Action.TRANSITION, target=market, changes=changes)
+    rectifications_close_for_market_closed(market=market, by=by)
     _invalidate_market_on_commit(market)
     return market
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import rectification_views, views
 
 app_name = "markets"
 urlpatterns = [
@@ -15,6 +15,13 @@ urlpatterns = [
     path("<int:pk>/close/", views.market_close, name="close"),
     path("<int:pk>/qr.svg", views.market_qr, name="qr"),
     path("<int:pk>/versions/<int:number>/", views.market_version, name="version"),
+    path("<int:pk>/rectifications/new/", rectification_views.rectification_create, name="rectification_create"),
+    path("rectifications/", rectification_views.rectification_list, name="rectification_list"),
+    path("rectifications/<int:pk>/", rectification_views.rectification_detail, name="rectification_detail"),
+    path("rectifications/<int:pk>/edit/", rectification_views.rectification_update, name="rectification_update"),
+    path("rectifications/<int:pk>/photos/", rectification_views.rectification_add_evidence, name="photo_add"),
+    path("rectifications/<int:pk>/close/", rectification_views.rectification_close, name="rectification_close"),
+    path("rectifications/photos/<int:pk>/", rectification_views.rectification_photo, name="rectification_photo"),
     path("trades/", views.trade_list, name="trade_list"),
     path("trades/new/", views.trade_create, name="trade_create"),
     path("trades/<int:pk>/", views.trade_edit, name="trade_edit"),

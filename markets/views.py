@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from gigmarket.core.exports import xlsx_bytes_response
+from gigmarket.core.exports import gc_paused, xlsx_bytes_response
 from gigmarket.core.forms import add_service_error, form_data
-from gigmarket.core.scoping import cities_in_scope, counties_in_scope, require_write
+from gigmarket.core.scoping import Level, cities_in_scope, counties_in_scope, require_write, user_scope
 
 from . import selectors, services
 from .access import get_market_for_user, get_rw_market_for_user
@@ -94,12 +94,16 @@ def market_list(request):
 def market_detail(request, pk):
     market = get_market_for_user(request.user, pk)
     versions = list(selectors.market_history(market)[:50])
+    check = check_market(market)
+    open_records = selectors.open_rectifications_by_item(market)
     return render(
         request,
         "markets/market_detail.html",
         {
             "market": market,
-            "check": check_market(market),
+            "check": check,
+            "check_rows": [(item, open_records.get(item.key)) for item in check.items],
+            "can_rectify": request.user.can_write and market.status != Market.Status.CLOSED,
             "hours": hours_text(market.opening_periods.all()),
             "versions": versions,
             "field_labels": _field_labels(),
@@ -218,11 +222,12 @@ def _export_division(user, filters):
 @login_required
 def market_export(request):
     form, filters, qs = _filtered_markets(request)
-    markets = list(selectors.markets_for_rows(qs)[:EXPORT_MAX_ROWS])
     user = request.user
-    content, filename = live_export(
-        [market_row(m) for m in markets], user=user, division=_export_division(user, filters)
-    )
+    with gc_paused():  # thousands of markets held until the file is written
+        markets = list(selectors.markets_for_rows(qs)[:EXPORT_MAX_ROWS])
+        content, filename = live_export(
+            [market_row(m) for m in markets], user=user, division=_export_division(user, filters)
+        )
     services.markets_export_record(by=user, count=len(markets), filters=form.filter_labels())
     return xlsx_bytes_response(content, filename)
 
@@ -274,13 +279,14 @@ def compliance(request):
         markets = markets.filter(county__parent=city)
     item = ITEMS_BY_KEY.get(request.GET.get("item", ""))
     markets = list(markets)
-    if county is not None or item is not None or user.role in ("county", "clerk"):
+    level = user_scope(user).level
+    if county is not None or item is not None or level in (Level.COUNTY, Level.MARKET):
         checks = [check_market(m) for m in markets]
         if item is not None:
             checks = [c for c in checks if any(i.key == item.key for i in c.missed)]
         _rows, total = summarise(markets, key=lambda m: (None, ""))
         context = {"level": "markets", "checks": checks}
-    elif city is not None or user.role == "city":
+    elif city is not None or level == Level.CITY:
         rows, total = summarise(markets, key=lambda m: (m.county_id, m.county.name))
         context = {"level": "county", "rows": rows}
     else:

@@ -9,7 +9,7 @@ class MatchingConfig(AppConfig):
 
     def ready(self):
         # App modules load after the app registry; `receivers` connects registry's signals.
-        from . import dashboard, demo, receivers, schedule  # noqa: PLC0415
+        from . import dashboard, demo, receivers, schedule
 
         receivers.connected()
         plugins.register(self, dashboard=dashboard.dashboard_cards, demo=demo.load, beat=schedule.BEAT_SCHEDULE)

@@ -12,8 +12,11 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from gigmarket.core.models import User
 from markets.models import Market
-from registry.models import Employer, PayUnit, Posting, Worker
+from registry.models import Employer, PayUnit, Posting, PreRegistration, Worker
+from registry.public import CONSENT_VERSION
+from registry.services import preregistration_submit
 
 from . import arrears, services
 from . import settlement as wage_settlement
@@ -244,8 +247,6 @@ def _wages(market, workers, employers, today):
 
 def _override(market, employers, today):
     """In 南明区 the county lifted the block of the employer with the open 欠薪 case."""
-    from gigmarket.core.models import User  # noqa: PLC0415
-
     county_user = User.objects.filter(username="demo_county", division_id=market.county_id).first()
     employer = employers[0]
     if county_user is None or employer.arrears_overrides.exists() or not arrears.arrears_block(employer.pk).blocked:
@@ -265,10 +266,6 @@ PRE_REGISTRANT = ("冯志远", "13985100009")
 
 def _online(market, workers, today):
     """我要报名 on the market's open postings and one 扫码登记, through the services (SMS outbox rows too)."""
-    from registry.models import PreRegistration  # noqa: PLC0415
-    from registry.public import CONSENT_VERSION  # noqa: PLC0415
-    from registry.services import preregistration_submit  # noqa: PLC0415
-
     if Application.objects.filter(market=market).exists():
         return
     postings = list(

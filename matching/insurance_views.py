@@ -11,7 +11,7 @@ from registry.insurance_forms import EnrolmentForm
 
 from . import insurance
 from .access import get_rw_match_for_user
-from .views import match_detail_context
+from .match_page import match_detail_context
 
 
 @login_required

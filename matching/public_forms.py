@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 
+from gigmarket.core.choice_cache import cache_choices
 from gigmarket.core.models import Division
 from gigmarket.core.widgets import FastSelect
 from markets.models import Market, Trade
@@ -66,6 +67,8 @@ class JobSearchForm(forms.Form):
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = css
         self.fields["market"].label_from_instance = lambda m: m.name
+        # Only the trades: the 市州, 县区 and markets offered follow which markets are open.
+        cache_choices(self.fields["trade"], "JobSearchForm.trade")
 
     def filters(self, today):
         """Selector keyword arguments from the fields that are valid (junk in one field is ignored)."""

@@ -28,11 +28,12 @@ from registry.models import Posting, PreRegistration
 from registry.public import (
     CONSENT_VERSION,
     LARGE_COOKIE,
-    clear_my_phone,
+    MY,
     employer_public_name,
+    forget_phone,
     market_hotline,
-    my_phone,
-    set_my_phone,
+    prove_phone,
+    proven_phone,
 )
 from registry.public_pages import code_ok, own_submission, public_context, send_code_step
 
@@ -172,9 +173,8 @@ def apply(request, pk):
                         request,
                         f"报名成功！{posting.market.name}的工作人员会尽快与您联系，结果将以短信通知。",
                     )
-                    response = redirect("jobs:my")
-                    set_my_phone(response, d["mobile"])
-                    return response
+                    prove_phone(request, d["mobile"], purpose=MY)
+                    return redirect("jobs:my")
     return render(request, template, public_context(request, form=form, **context), status=400 if form.errors else 200)
 
 
@@ -185,16 +185,15 @@ def apply(request, pk):
 @require_http_methods(["GET", "POST"])
 def my(request):
     """我的报名: prove the phone by SMS code, then see (and withdraw) applications and pre-registrations."""
-    phone = my_phone(request)
+    phone = proven_phone(request, purpose=MY)
     template = "public/my/login.html"
     if not phone:
         if request.method == "POST" and request.POST.get("action") == "send_code":
-            return send_code_step(request, MyLoginForm, "my", template, {})
+            return send_code_step(request, MyLoginForm, MY, template, {})
         form = MyLoginForm(request.POST or None)
-        if request.method == "POST" and form.is_valid() and code_ok(form, purpose="my"):
-            response = redirect("jobs:my")
-            set_my_phone(response, form.cleaned_data["mobile"])
-            return response
+        if request.method == "POST" and form.is_valid() and code_ok(form, purpose=MY):
+            prove_phone(request, form.cleaned_data["mobile"], purpose=MY)
+            return redirect("jobs:my")
         return render(request, template, public_context(request, form=form), status=400 if form.errors else 200)
     applications = (
         Application.objects.filter(Application.mobile.matches(phone))
@@ -221,9 +220,8 @@ def my(request):
 
 @require_POST
 def my_logout(request):
-    response = redirect("jobs:search")
-    clear_my_phone(response)
-    return response
+    forget_phone(request, purpose=MY)
+    return redirect("jobs:search")
 
 
 @require_POST

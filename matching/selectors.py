@@ -15,6 +15,7 @@ from django.db.models import (
     Func,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     Subquery,
     Value,
@@ -23,9 +24,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from gigmarket.core.scoping import scope_queryset
-from registry.models import Posting
+from markets.models import Market, OpeningPeriod
+from registry.models import Posting, PreRegistration
 
-from .models import HOLDING_STATES, Match, Placement, RightsCase
+from .models import HOLDING_STATES, Application, ApplicationState, Match, Placement, RightsCase
 
 
 def matches_for(user):
@@ -109,10 +111,6 @@ def public_job_postings(
     `day_to`: the posting's work days must overlap that range. Each row carries `held`
     (places taken); the market's opening periods are prefetched (one query per page).
     """
-    from django.db.models import Prefetch  # noqa: PLC0415
-
-    from markets.models import Market, OpeningPeriod  # noqa: PLC0415
-
     today = today or timezone.localdate()
     qs = Posting.objects.filter(
         status=Posting.Status.OPEN, valid_until__gte=today, market__status=Market.Status.OPERATING
@@ -147,10 +145,6 @@ def public_job_postings(
 
 def market_queue_counts(market):
     """{"applications": 新报名, "preregistrations": 预登记} waiting at `market` (two COUNTs)."""
-    from registry.models import PreRegistration  # noqa: PLC0415
-
-    from .models import Application, ApplicationState  # noqa: PLC0415
-
     return {
         "applications": Application.objects.filter(market=market, state=ApplicationState.NEW).count(),
         "preregistrations": PreRegistration.objects.filter(market=market, state=PreRegistration.State.PENDING).count(),
@@ -159,8 +153,6 @@ def market_queue_counts(market):
 
 def queue_applications(market):
     """The new online applications waiting at `market`, oldest first, with what the queue shows."""
-    from .models import Application, ApplicationState  # noqa: PLC0415
-
     return (
         Application.objects.filter(market=market, state=ApplicationState.NEW)
         .select_related("posting__trade", "posting__employer", "worker")

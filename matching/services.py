@@ -17,9 +17,11 @@ from django.utils import timezone
 
 from gigmarket.core.audit import audit_record, audited_update, snapshot
 from gigmarket.core.models import AuditEvent, Role
-from registry.models import Posting, Worker, normalise_name
+from registry.models import Posting, PreRegistration, Worker, normalise_name
 from registry.public import employer_public_name, market_hotline, sms
-from registry.services import need_worker_confirmed, worker_confirmed_match
+from registry.recognition import is_recognised
+from registry.services import RegisteredElsewhere, need_worker_confirmed, worker_confirmed_match, worker_register
+from registry.validators import parse_id_number
 
 from .arrears import require_not_blocked
 from .models import (
@@ -297,8 +299,6 @@ PLACEMENT_FIELDS = ["worker", "post", "unit", "start_date", "end_date", "status"
 
 def placement_create(*, worker, county, data, by, override_reason=""):
     """Place a worker in a 公益性岗位: only a recognised 就业困难人员, others by an audited override."""
-    from registry.recognition import is_recognised  # noqa: PLC0415
-
     with transaction.atomic():
         placement = Placement(worker=worker, county=county, created_by=by, **data)
         placement.full_clean()
@@ -528,9 +528,6 @@ def applications_close_for_posting(*, posting, status, by=None):
 
 def _worker_for_application(application, posting, by):
     """The registered worker of an application: linked, found now, or registered from its 身份证号."""
-    from registry.services import RegisteredElsewhere, worker_register  # noqa: PLC0415
-    from registry.validators import parse_id_number  # noqa: PLC0415
-
     worker = application.worker or _known_worker(
         name=application.name, mobile=application.mobile, id_number=application.id_number
     )
@@ -631,8 +628,6 @@ def public_submissions_purge(*, days=None, now=None):
     `days` defaults to settings.PUBLIC_SUBMISSION_RETENTION_DAYS. Idempotent; the counts are
     returned, logged and written to the audit log. Returns {"applications": n, "preregistrations": m}.
     """
-    from registry.models import PreRegistration  # noqa: PLC0415
-
     days = settings.PUBLIC_SUBMISSION_RETENTION_DAYS if days is None else days
     cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
     with transaction.atomic():

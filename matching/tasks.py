@@ -2,18 +2,17 @@
 
 from celery import shared_task
 
+from .services import public_submissions_purge
+from .settlement import wage_arrears_sweep
+
 
 @shared_task
 def open_wage_cases():
     """Daily: a completed match unpaid or short-paid past the deadline gets one 欠薪 case."""
-    from .settlement import wage_arrears_sweep  # noqa: PLC0415
-
     return len(wage_arrears_sweep())
 
 
 @shared_task
 def purge_public_submissions():
     """Daily: delete online applications and 扫码登记 pre-registrations never converted (PIPL retention)."""
-    from .services import public_submissions_purge  # noqa: PLC0415
-
     return public_submissions_purge()

@@ -16,19 +16,17 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from gigmarket.core.forms import add_service_error
-from gigmarket.core.models import Role
 from gigmarket.core.pagination import CappedPaginator
-from gigmarket.core.scoping import require_write, scope_queryset
+from gigmarket.core.scoping import require_write, scope_queryset, user_scope
 from markets.access import get_market_for_user
 from markets.models import Market
 from registry.access import get_posting_for_user, get_rw_posting_for_user, get_rw_worker_for_user, get_worker_for_user
-from registry.insurance_forms import EnrolmentForm
 
 from . import numbers, ranking, selectors, services
 from .access import get_match_for_user, get_rw_match_for_user
 from .board import market_board
 from .forms import MatchCreateForm, TermsForm, TransitionForm
-from .insurance import covering_enrolments
+from .match_page import match_detail_context
 from .models import HOLDING_STATES, Match, MatchState, Placement
 from .wages import annotate_wage_flag
 
@@ -65,7 +63,7 @@ def _parse_day(value):
 def board(request):
     """Today's board for one market: open postings, matches by state, one-click steps."""
     user = request.user
-    market_pk = request.GET.get("market") or (user.market_id if user.role == Role.CLERK else None)
+    market_pk = request.GET.get("market") or user_scope(user).market_id
     if not market_pk:
         markets = scope_queryset(Market.objects.select_related("county"), user).filter(status=Market.Status.OPERATING)
         page = Paginator(markets.order_by("county__code", "name"), 50).get_page(request.GET.get("page"))
@@ -180,21 +178,6 @@ def match_detail(request, pk):
     return _match_page(request, get_match_for_user(request.user, pk))
 
 
-def match_detail_context(request, match, *, terms_form=None):
-    from .wage_views import wage_panel_context  # noqa: PLC0415 (wage_views renders this page too)
-
-    return {
-        "match": match,
-        "events": match.events.select_related("by"),
-        "terms_form": terms_form or TermsForm(initial={"agreed_pay": match.agreed_pay, "note": match.note}),
-        "cases": match.rights_cases.all(),
-        "can_write": request.user.can_write,
-        "insurance_covering": list(covering_enrolments(match)),
-        "insurance_form": EnrolmentForm(initial={"starts_on": match.work_date, "ends_on": match.work_date_end}),
-        **wage_panel_context(match),
-    }
-
-
 def _match_page(request, match, *, terms_form=None, status=200):
     """The match page; a refused terms form is shown again with what was typed (400)."""
     return render(
@@ -292,7 +275,8 @@ def match_agreement(request, pk):
 @login_required
 def overview(request):
     day = _parse_day(request.GET.get("day"))
-    group = request.GET.get("group") or ("market" if request.user.role in (Role.CLERK, Role.COUNTY) else "county")
+    local = user_scope(request.user).county_id is not None  # a county or a window clerk: one county's markets
+    group = request.GET.get("group") or ("market" if local else "county")
     if group not in numbers.GROUPS:
         group = "county"
     rows, total = numbers.day_numbers(request.user, day, group)

@@ -15,7 +15,8 @@ from registry.models import Employer
 from . import arrears, selectors
 from . import settlement as wage_settlement
 from .access import get_rw_match_for_user
-from .models import ArrearsOverride, WageSettlement
+from .match_page import match_detail_context, settlement_of
+from .models import ArrearsOverride
 from .wage_forms import ArrearsOverrideForm, WageSettlementForm
 
 PAGE_SIZE = 25
@@ -130,13 +131,6 @@ def wage_list(request):
     )
 
 
-def _settlement_of(match):
-    try:
-        return match.wage_settlement
-    except WageSettlement.DoesNotExist:
-        return None
-
-
 @login_required
 @require_POST
 def wage_record(request, pk):
@@ -151,8 +145,6 @@ def wage_record(request, pk):
         else:
             messages.success(request, "已登记工资结算，请零工核对后在窗口确认。")
             return redirect("matching:match_detail", pk=match.pk)
-    from .views import match_detail_context  # noqa: PLC0415
-
     context = match_detail_context(request, match)
     context.update(wage_form=form)
     return render(request, "matching/match_detail.html", context, status=400)
@@ -163,7 +155,7 @@ def wage_record(request, pk):
 def wage_confirm(request, pk):
     require_write(request.user)
     match = get_rw_match_for_user(request.user, pk)
-    settlement = _settlement_of(match)
+    settlement = settlement_of(match)
     if settlement is None:
         messages.error(request, "请先登记工资结算，再请零工确认。")
         return redirect("matching:match_detail", pk=match.pk)
@@ -177,23 +169,3 @@ def wage_confirm(request, pk):
         else:
             messages.info(request, "零工已确认过该工资结算。")
     return redirect("matching:match_detail", pk=match.pk)
-
-
-def wage_panel_context(match):
-    """What the match page shows of the wage: the settlement, its form, the employer's record."""
-    settlement = _settlement_of(match)
-    context = {"settlement": settlement, "wage_due_date": None, "pay_record": None}
-    if match.state == "completed":
-        initial = {"wage_due": wage_settlement.default_wage_due(match), "amount_paid": 0}
-        if settlement is not None:
-            initial = {
-                "wage_due": settlement.wage_due,
-                "amount_paid": settlement.amount_paid,
-                "paid_on": settlement.paid_on,
-                "method": settlement.method,
-                "note": settlement.note,
-            }
-        context["wage_form"] = WageSettlementForm(initial=initial)
-        context["wage_due_date"] = wage_settlement.due_date(match)
-    context["pay_record"] = wage_settlement.employer_pay_records([match.employer_id]).get(match.employer_id)
-    return context

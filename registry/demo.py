@@ -8,8 +8,11 @@ import random
 
 from django.utils import timezone
 
+from gigmarket.core.models import User
 from markets.models import Market, Trade
 
+from . import assistance, services, subsidies
+from .insurance import enrolment_record
 from .models import (
     AssistancePlan,
     Employer,
@@ -24,6 +27,8 @@ from .models import (
     WindowVisit,
     Worker,
 )
+from .need_forms import CONSENT_VERSION
+from .recognition import recognition_record
 from .validators import build_credit_code, build_id_number, parse_id_number
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何罗高林龙潘韦吴杨石"
@@ -242,8 +247,6 @@ def _policies(market):
 
 def _recognitions(workers, today):
     """就业困难人员 and disabled workers carry a recognition (basis, date, document)."""
-    from .recognition import recognition_record  # noqa: PLC0415
-
     for worker in workers:
         if not (worker.employment_difficulty or worker.disabled) or worker.hardship_recognitions.exists():
             continue
@@ -261,8 +264,6 @@ def _recognitions(workers, today):
 
 def _insurance(workers, today):
     """Insured workers carry their enrolment: insurer, policy number, this year's dates, premium."""
-    from .insurance import enrolment_record  # noqa: PLC0415
-
     for worker in workers:
         if not worker.has_injury_insurance or worker.insurance_enrolments.exists():
             continue
@@ -287,8 +288,6 @@ STARTUP_NOTES = [
 
 def _startup_intent(workers):
     """Two workers per demo market with 创业意愿 (the 创业培训 offer is listed on their page)."""
-    from . import services  # noqa: PLC0415
-
     if any(worker.has_startup_intent for worker in workers):
         return
     for worker, (intent, note) in zip(workers[-2:], STARTUP_NOTES, strict=False):
@@ -298,8 +297,6 @@ def _startup_intent(workers):
 def _assistance(market, workers, today):
     """个性化就业援助: an open plan with a step done, one overdue, one due today and one ahead,
     notes and a follow-up; and a closed plan (就业). Owned by the market's clerk."""
-    from . import assistance  # noqa: PLC0415
-
     owner = market.clerks.filter(role="clerk", is_active=True).order_by("pk").first()
     if owner is None or AssistancePlan.objects.filter(worker__registered_market=market).exists():
         return
@@ -342,10 +339,6 @@ def _assistance(market, workers, today):
 def _subsidies(market, workers, today):
     """Applications at every market: 意外伤害保险补贴 paid, 社会保险补贴 approved, one returned,
     创业补贴 waiting. The county reviews in 南明区 (the demo county account); elsewhere they wait."""
-    from gigmarket.core.models import User  # noqa: PLC0415
-
-    from . import subsidies  # noqa: PLC0415
-
     if SubsidyApplication.objects.filter(worker__registered_market=market).exists():
         return
     reviewer = User.objects.filter(username="demo_county", division_id=market.county_id).first()
@@ -405,9 +398,6 @@ NEEDS = [
 
 
 def _needs(market, index, trades, today):
-    from . import services  # noqa: PLC0415
-    from .need_forms import CONSENT_VERSION  # noqa: PLC0415
-
     clerk = market.clerks.filter(role="clerk").first()
     for n, (kind, name, requirements, outcome) in enumerate(NEEDS):
         full_name = name if index == 0 else f"{name}{market.county.short_name}店" if kind != "person" else name

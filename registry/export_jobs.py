@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from gigmarket.core.export_jobs import ExportKind
-from gigmarket.core.models import Role
+from gigmarket.core.scoping import user_scope
 
 from . import exports, selectors, services
 
@@ -12,7 +12,7 @@ WORKERS_CSV = "registry.workers_csv"
 
 def export_county(user):
     """The division a worker export is recorded against: a county's or a clerk's own county."""
-    return user.division if user.role in (Role.COUNTY, Role.CLERK) else None
+    return user.division if user_scope(user).county_id is not None else None
 
 
 def workers_csv_filename(now=None):

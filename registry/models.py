@@ -818,8 +818,6 @@ class HardshipRecognition(ChoiceLabels, models.Model):
         return f"{self.worker} · {self.get_basis_display()}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError  # noqa: PLC0415
-
         errors = {}
         today = timezone.localdate()
         if self.recognised_on and self.recognised_on > today:
@@ -1052,8 +1050,6 @@ class PreRegistration(ChoiceLabels, models.Model):
         return mask_id_number(self.id_number) if self.id_number else ""
 
     def clean(self):
-        from django.core.exceptions import ValidationError  # noqa: PLC0415
-
         if self.available_from and self.available_until and self.available_until < self.available_from:
             raise ValidationError({"available_until": "结束日期不能早于开始日期。"})
 
@@ -1164,8 +1160,6 @@ class EmployerNeed(ChoiceLabels, models.Model):
         return self.work_date_end or self.work_date
 
     def clean(self):
-        from django.core.exceptions import ValidationError  # noqa: PLC0415
-
         errors = {}
         if self.kind == self.Kind.ENTERPRISE and not self.credit_code:
             errors["credit_code"] = "企业须填写统一社会信用代码。"

@@ -1,12 +1,10 @@
 """我要招工: employers submit a need online; the market's clerk publishes or rejects it.
 
 Public pages (no login): the need form, and the employer's own needs after an SMS code
-(purpose "employer"). The proven mobile is kept in the session, encrypted, for
-`EMPLOYER_SESSION_MINUTES`. Staff pages: the market's 待审核招工 queue and one need with
+(purpose `EMPLOYER`). The proven mobile is kept as `registry.public` keeps every proof
+(`prove_phone`: in the session, encrypted, for 30 minutes). Staff pages: the market's 待审核招工 queue and one need with
 its publish / reject actions (the market's window clerk only).
 """
-
-import time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,44 +16,17 @@ from django.views.decorators.http import require_POST
 from gigmarket.core.forms import add_service_error
 from gigmarket.core.middleware import client_ip
 from gigmarket.core.pagination import CappedPaginator
-from gigmarket.core.pii import decrypt, encrypt, mask_phone
+from gigmarket.core.pii import mask_phone
 from gigmarket.core.scoping import get_object_in_scope, require_write
 from gigmarket.core.sms.codes import CodeError, code_send, code_verify
 
 from . import need_selectors, services
 from .models import EmployerNeed
 from .need_forms import CONSENT_TEXT, CONSENT_VERSION, CodeForm, NeedForm, PhoneForm, RejectForm
+from .public import EMPLOYER, EMPLOYER_PROOF_SECONDS, forget_phone, prove_phone, proven_phone
 from .views import require_clerk_market
 
-PURPOSE = "employer"
-SESSION_PHONE = "hire_phone"
-SESSION_UNTIL = "hire_until"
-EMPLOYER_SESSION_MINUTES = 30
 PAGE_SIZE = 25
-
-
-# The employer's proven mobile -----------------------------------------------------------
-
-
-def _prove_phone(request, phone):
-    request.session[SESSION_PHONE] = encrypt(phone)
-    request.session[SESSION_UNTIL] = time.time() + EMPLOYER_SESSION_MINUTES * 60
-
-
-def _proven_phone(request):
-    """The mobile this browser proved by SMS code in the last minutes, or ""."""
-    token, until = request.session.get(SESSION_PHONE), request.session.get(SESSION_UNTIL, 0)
-    if not token or until < time.time():
-        return ""
-    try:
-        return decrypt(token)
-    except Exception:  # a session from before a key change: prove the phone again
-        return ""
-
-
-def _forget_phone(request):
-    request.session.pop(SESSION_PHONE, None)
-    request.session.pop(SESSION_UNTIL, None)
 
 
 def _send_code(request, phone_form):
@@ -63,7 +34,7 @@ def _send_code(request, phone_form):
     if not phone_form.is_valid():
         return False, " ".join(phone_form.errors.get("phone", ["请填写正确的手机号码。"]))
     try:
-        code_send(phone=phone_form.cleaned_data["phone"], purpose=PURPOSE, ip=client_ip(request))
+        code_send(phone=phone_form.cleaned_data["phone"], purpose=EMPLOYER, ip=client_ip(request))
     except CodeError as exc:
         return False, str(exc)
     return True, ""
@@ -95,7 +66,7 @@ def need_form(request):
         if form.is_valid() and form.require_code():
             phone = form.cleaned_data["phone"]
             try:
-                code_verify(phone=phone, purpose=PURPOSE, code=form.cleaned_data["code"])
+                code_verify(phone=phone, purpose=EMPLOYER, code=form.cleaned_data["code"])
             except CodeError as exc:
                 form.add_error("code", str(exc))
             else:
@@ -109,7 +80,7 @@ def need_form(request):
                 except ValidationError as exc:
                     add_service_error(form, exc)
                 else:
-                    _prove_phone(request, phone)
+                    prove_phone(request, phone, purpose=EMPLOYER)
                     messages.success(
                         request,
                         f"招工信息已提交到{need.market.name}，审核结果将以短信通知您。审核通过后即在公众网站发布。",
@@ -140,9 +111,9 @@ def need_mine(request):
     """The employer's needs, after proving the mobile with an SMS code."""
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "logout":
-        _forget_phone(request)
+        forget_phone(request, purpose=EMPLOYER)
         return redirect("hire:mine")
-    phone = _proven_phone(request)
+    phone = proven_phone(request, purpose=EMPLOYER)
     form, status, code_sent, code_error = CodeForm(), 200, False, ""
     if action == "code":
         code_sent, code_error = _send_code(request, PhoneForm(request.POST))
@@ -152,11 +123,11 @@ def need_mine(request):
         form = CodeForm(request.POST)
         if form.is_valid() and form.cleaned_data["code"]:
             try:
-                code_verify(phone=form.cleaned_data["phone"], purpose=PURPOSE, code=form.cleaned_data["code"])
+                code_verify(phone=form.cleaned_data["phone"], purpose=EMPLOYER, code=form.cleaned_data["code"])
             except CodeError as exc:
                 form.add_error("code", str(exc))
             else:
-                _prove_phone(request, form.cleaned_data["phone"])
+                prove_phone(request, form.cleaned_data["phone"], purpose=EMPLOYER)
                 return redirect("hire:mine")
         elif form.is_valid():
             form.add_error("code", "请填写短信验证码。")
@@ -168,7 +139,7 @@ def need_mine(request):
             {
                 "needs": need_selectors.needs_of_phone(phone),
                 "phone": mask_phone(phone),
-                "minutes": EMPLOYER_SESSION_MINUTES,
+                "minutes": EMPLOYER_PROOF_SECONDS // 60,
             },
         )
     return render(

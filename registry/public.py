@@ -3,15 +3,15 @@
 - `CONSENT_VERSION` / `CONSENT_TEXT`: the personal-information notice (PIPL art. 13-14,
   28-29) shown before anything is submitted; each submission stores the version and time.
 - `employer_public_name`: an individual employer is shown by surname only (周女士).
-- The 我的报名 session: after an SMS code, the phone is kept for `MY_SESSION_SECONDS` in a
-  signed, timestamped cookie holding its ciphertext (never the number in clear), so no
-  password and no server-side session are needed.
+- The proven phone: after an SMS code, the session keeps the phone's ciphertext (never the
+  number in clear) for a set time, per purpose (我的报名, an employer's 我的招工), so no
+  password is needed. `prove_phone` / `proven_phone` / `forget_phone` are the one way.
 """
 
 import re
+import time
 
 from django.conf import settings
-from django.core import signing
 
 from gigmarket.core.pii import decrypt, encrypt
 from gigmarket.core.sms import sms_enqueue
@@ -25,8 +25,6 @@ CONSENT_TEXT = (
     "您可通过“我的报名”查询、撤回报名。提交即表示您已阅读并同意上述处理。"
 )
 
-MY_COOKIE = "gm_my"
-MY_SALT = "registry.public.my-phone"
 LARGE_COOKIE = "gm_large"
 
 # Names an individual employer may carry as a title after the surname.
@@ -56,40 +54,49 @@ def employer_public_name(employer):
     return employer.name
 
 
-# 我的报名: the verified phone in a signed cookie -----------------------------------------
+# The proven phone: one proof, kept in the session, per purpose -----------------------
+
+# What a proof is for: 我的报名 (a worker's applications and pre-registrations) or 我的招工
+# (an employer's needs). A proof for one does not open the other.
+MY = "my"
+EMPLOYER = "employer"
+EMPLOYER_PROOF_SECONDS = 30 * 60
 
 
-def my_session_seconds():
-    return getattr(settings, "MY_SESSION_SECONDS", 30 * 60)
+def proof_seconds(purpose):
+    """How long a proof lasts: `MY_SESSION_SECONDS` for 我的报名, 30 minutes for an employer."""
+    if purpose == MY:
+        return settings.MY_SESSION_SECONDS
+    return EMPLOYER_PROOF_SECONDS
 
 
-def set_my_phone(response, phone):
-    """Remember a verified phone for `my_session_seconds()` (ciphertext, signed, timestamped)."""
-    response.set_signed_cookie(
-        MY_COOKIE,
-        encrypt(phone),
-        salt=MY_SALT,
-        max_age=my_session_seconds(),
-        httponly=True,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
+def _proof_key(purpose):
+    return f"phone_proof:{purpose}"
 
 
-def my_phone(request):
-    """The verified phone of this browser, or "" (none, expired, tampered)."""
-    try:
-        token = request.get_signed_cookie(MY_COOKIE, salt=MY_SALT, max_age=my_session_seconds())
-    except (KeyError, signing.BadSignature):
+def prove_phone(request, phone, *, purpose):
+    """Remember that this browser proved `phone` by SMS code, for `proof_seconds(purpose)`.
+
+    The session holds the phone's ciphertext, never the number in clear; its key is
+    renewed first, so a session id planted before the proof is worth nothing after it.
+    """
+    request.session.cycle_key()
+    request.session[_proof_key(purpose)] = {"phone": encrypt(phone), "until": time.time() + proof_seconds(purpose)}
+
+
+def proven_phone(request, *, purpose):
+    """The phone this browser proved for `purpose`, or "" (none, expired, or written under a retired key)."""
+    proof = request.session.get(_proof_key(purpose))
+    if not isinstance(proof, dict) or proof.get("until", 0) < time.time():
         return ""
     try:
-        return decrypt(token)
-    except (ValueError, TypeError):
+        return decrypt(proof["phone"])
+    except (KeyError, ValueError, TypeError):
         return ""
 
 
-def clear_my_phone(response):
-    response.delete_cookie(MY_COOKIE, samesite="Lax")
+def forget_phone(request, *, purpose):
+    request.session.pop(_proof_key(purpose), None)
 
 
 # SMS -------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from gigmarket.core.middleware import client_ip
 from gigmarket.core.sms import CodeError, code_send, code_verify
 
-from .public import LARGE_COOKIE, my_phone
+from .public import LARGE_COOKIE, MY, proven_phone
 from .public_forms import retyped
 
 
@@ -56,7 +56,7 @@ def code_ok(form, *, purpose):
 
 def own_submission(model, request, pk):
     """The row `pk` of `model` submitted with this browser's verified phone, or 404 (also without a session)."""
-    phone = my_phone(request)
+    phone = proven_phone(request, purpose=MY)
     if not phone:
         raise Http404("记录不存在。")
     return get_object_or_404(model.objects.filter(model.mobile.matches(phone)), pk=pk)

@@ -20,7 +20,7 @@ from markets.selectors import active_trades, public_markets
 
 from . import services
 from .models import PreRegistration
-from .public import CONSENT_VERSION, market_hotline, set_my_phone
+from .public import CONSENT_VERSION, MY, market_hotline, prove_phone
 from .public_forms import PreRegistrationCompleteForm, PreRegistrationForm
 from .public_pages import code_ok, own_submission, public_context, send_code_step
 
@@ -65,9 +65,8 @@ def preregister(request, market_pk):
                 messages.success(
                     request, f"预登记成功！请到{market.name}“求职(用工)登记”窗口，报手机号并出示身份证即可完成登记。"
                 )
-                response = redirect("jobs:my")
-                set_my_phone(response, d["mobile"])
-                return response
+                prove_phone(request, d["mobile"], purpose=MY)
+                return redirect("jobs:my")
     return render(request, template, public_context(request, form=form, **context), status=400 if form.errors else 200)
 
 

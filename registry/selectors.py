@@ -53,6 +53,12 @@ def workers_for(user, today=None):
     return annotate_hardship_flags(scope_queryset(qs, user), today)
 
 
+def without_registered_market(qs):
+    """For the worker list, which shows no registered market: the join read a 53-column
+    market row for every worker on the page and built a Market from it."""
+    return qs.select_related(None).select_related("county")
+
+
 _LAST4 = re.compile(r"^\d{3}[\dX]$")
 
 

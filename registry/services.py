@@ -12,6 +12,7 @@ from gigmarket.core.audit import audit_record, audited_update, diff, snapshot
 from gigmarket.core.exports import audit_export
 from gigmarket.core.models import AuditEvent
 from gigmarket.core.security import audit_reveal
+from gigmarket.core.sms import sms_enqueue
 
 from . import signals
 from .models import (
@@ -554,8 +555,6 @@ def need_publish(*, need, by):
     The employer is found as at the window (`employer_register`: same credit code, or a
     个人 with the same phone and name); a mismatch is a ValidationError and nothing changes.
     """
-    from gigmarket.core.sms import sms_enqueue  # noqa: PLC0415
-
     with transaction.atomic():
         need = _locked_pending_need(need)
         market = need.market
@@ -609,8 +608,6 @@ def need_publish(*, need, by):
 
 def need_reject(*, need, reason, by):
     """Reject a pending need with a reason the employer is told by SMS."""
-    from gigmarket.core.sms import sms_enqueue  # noqa: PLC0415
-
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationError({"reason": "请填写未通过的原因，将以短信告知用工方。"})
@@ -650,8 +647,6 @@ def need_worker_confirmed(*, match, worker):
     Called by matching in the confirming transaction; a posting typed at the window has
     no need and nobody is messaged. The worker is named by surname only (师傅).
     """
-    from gigmarket.core.sms import sms_enqueue  # noqa: PLC0415
-
     need = EmployerNeed.objects.select_related("market__county", "trade").filter(posting_id=match.posting_id).first()
     if need is None:
         return None

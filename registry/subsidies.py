@@ -21,12 +21,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
 
 from gigmarket.core.audit import audit_record, snapshot
+from gigmarket.core.exports import (
+    a4_print_setup,
+    sign_off_spans,
+    sign_off_values,
+    wrapped_row_height,
+    xlsx_append_row,
+    xlsx_style,
+)
 from gigmarket.core.models import AuditEvent, Role
 
 from .insurance import covering_year
 from .models import SubsidyApplication, SubsidyKind, TrainingSignup
+from .recognition import is_recognised
 
 # Who ---------------------------------------------------------------------------------------
 
@@ -43,8 +55,6 @@ def _working_age(app, today):
 
 
 def _recognised(app, today):
-    from .recognition import is_recognised  # noqa: PLC0415
-
     if is_recognised(app.worker, today):
         return None
     return "须为已认定的就业困难人员（在有效期内）"
@@ -428,62 +438,114 @@ DETAIL_COLUMNS = [
 ]
 
 
-def _house_sheet(workbook, name, title, columns):
-    """A sheet in the house style: A4 landscape, one page wide, header repeated and frozen, page numbers."""
-    from openpyxl.styles import Alignment, Border, Font, Side  # noqa: PLC0415
-    from openpyxl.worksheet.worksheet import Worksheet  # noqa: PLC0415
-
-    from gigmarket.core.exports import xlsx_append_row, xlsx_style  # noqa: PLC0415
-
-    thin = Side(style="thin")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    sheet = workbook.create_sheet(name)
-    for index, (_header, width) in enumerate(columns):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "2:2"
-    sheet.freeze_panes = "A3"
-    sheet.oddFooter.center.text = "第 &P 页 共 &N 页"
-    header = xlsx_style(sheet, font=Font(bold=True, size=10), border=border)
-    body = xlsx_style(sheet, font=Font(size=10), alignment=Alignment(wrap_text=True, vertical="top"), border=border)
-    xlsx_append_row(sheet, [title], styles=[xlsx_style(sheet, font=Font(bold=True, size=14))])
-    xlsx_append_row(sheet, [h for h, _w in columns], styles=[header] * len(columns))
-    return sheet, [body] * len(columns), [w for _h, w in columns]
+FONT_NAME = "宋体"
+HEADER_ROW = 3
 
 
-def finance_workbook(*, title, summary, paid):
-    """The 补贴发放 workbook for the finance office: totals per county and subsidy, then each payment."""
-    from openpyxl import Workbook  # noqa: PLC0415
+def _merge(sheet, row, first, last):
+    if last > first:
+        sheet.merged_cells.add(f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}")
 
-    from gigmarket.core.exports import wrapped_row_height, xlsx_append_row  # noqa: PLC0415
 
+class _HouseSheet:
+    """A sheet filed as a 盖章 form: the title, 填报单位（盖章） and 统计年度, the header
+    (repeated on every A4 page and frozen), the rows, then the sign-off row."""
+
+    def __init__(self, workbook, name, *, title, filing, columns):
+        self.sheet = sheet = workbook.create_sheet(name)
+        self.filing = filing
+        self.widths = [w for _h, w in columns]
+        self.count = count = len(columns)
+        a4_print_setup(sheet, widths=self.widths, title_rows=f"{HEADER_ROW}:{HEADER_ROW}", freeze=f"A{HEADER_ROW + 1}")
+        thin = Side(style="thin")
+        border = Border(left=thin, right=thin, top=thin, bottom=thin)
+
+        def style(*, bold=False, size=10, align="left", boxed=True):
+            return xlsx_style(
+                sheet,
+                font=Font(name=FONT_NAME, bold=bold, size=size),
+                alignment=Alignment(horizontal=align, vertical="center", wrap_text=True),
+                border=border if boxed else None,
+            )
+
+        self.text = style()
+        self.count_style = style(align="right")
+        self.money = xlsx_style(
+            sheet,
+            font=Font(name=FONT_NAME, size=10),
+            alignment=Alignment(horizontal="right", vertical="center"),
+            border=border,
+            number_format="#,##0.00",
+        )
+        self.sign = style(boxed=False)
+        sheet.row_dimensions[1].height = 26
+        _merge(sheet, 1, 1, count)
+        xlsx_append_row(
+            sheet,
+            [title] + [None] * (count - 1),
+            styles=[style(bold=True, size=16, align="center", boxed=False)] * count,
+        )
+        half = max(count // 2, 1)
+        _merge(sheet, 2, 1, half)
+        _merge(sheet, 2, half + 1, count)
+        meta = [None] * count
+        meta[0] = f"填报单位（盖章）：{filing.unit}"
+        meta[half] = filing.source
+        xlsx_append_row(
+            sheet, meta, styles=[style(boxed=False)] * half + [style(align="right", boxed=False)] * (count - half)
+        )
+        headers = [h for h, _w in columns]
+        sheet.row_dimensions[HEADER_ROW].height = wrapped_row_height(headers, self.widths)
+        xlsx_append_row(sheet, headers, styles=[style(bold=True, align="center")] * count)
+        self.row = HEADER_ROW + 1
+
+    def _style(self, value):
+        if isinstance(value, Decimal):
+            return self.money
+        if isinstance(value, int):
+            return self.count_style
+        return self.text
+
+    def append(self, values):
+        self.sheet.row_dimensions[self.row].height = wrapped_row_height(values, self.widths)
+        xlsx_append_row(self.sheet, values, styles=[self._style(v) for v in values])
+        self.row += 1
+
+    def sign_off(self):
+        xlsx_append_row(self.sheet, [None])
+        row = self.row + 1
+        self.sheet.row_dimensions[row].height = 24
+        for first, last in sign_off_spans(self.count):
+            _merge(self.sheet, row, first, last)
+        f = self.filing
+        values = sign_off_values(self.count, person=f.person, phone=f.phone, date=f.date)
+        xlsx_append_row(self.sheet, values, styles=[self.sign] * self.count)
+
+
+def finance_workbook(*, title, summary, paid, filing):
+    """The 补贴发放 workbook for the finance office: totals per county and subsidy, then each
+    payment; each sheet filed as `filing` (gigmarket.core.exports.Filing) with its sign-off."""
     workbook = Workbook(write_only=True)
-    sheet, styles, widths = _house_sheet(workbook, "汇总", title, SUMMARY_COLUMNS)
-    for n, row in enumerate(summary):
-        values = [row["county"], row["kind"], row["approved_n"], row["approved"], row["paid_n"], row["paid"]]
-        sheet.row_dimensions[3 + n].height = wrapped_row_height(values, widths)
-        xlsx_append_row(sheet, values, styles=styles)
+    sheet = _HouseSheet(workbook, "汇总", title=title, filing=filing, columns=SUMMARY_COLUMNS)
+    for row in summary:
+        sheet.append([row["county"], row["kind"], row["approved_n"], row["approved"], row["paid_n"], row["paid"]])
     total = ["合计", "", sum(r["approved_n"] for r in summary), sum(r["approved"] for r in summary)]
-    total += [sum(r["paid_n"] for r in summary), sum(r["paid"] for r in summary)]
-    sheet.row_dimensions[3 + len(summary)].height = wrapped_row_height(total, widths)
-    xlsx_append_row(sheet, total, styles=styles)
-    sheet, styles, widths = _house_sheet(workbook, "发放明细", title, DETAIL_COLUMNS)
-    for n, app in enumerate(paid):
-        values = [
-            app.county.name,
-            app.worker.name,
-            app.worker.masked_id_number,
-            app.get_kind_display(),
-            app.period_label,
-            app.amount_approved,
-            app.amount_paid,
-            f"{app.paid_on:%Y-%m-%d}",
-            app.voucher_no,
-        ]
-        sheet.row_dimensions[3 + n].height = wrapped_row_height(values, widths)
-        xlsx_append_row(sheet, values, styles=styles)
+    sheet.append(total + [sum(r["paid_n"] for r in summary), sum(r["paid"] for r in summary)])
+    sheet.sign_off()
+    sheet = _HouseSheet(workbook, "发放明细", title=title, filing=filing, columns=DETAIL_COLUMNS)
+    for app in paid:
+        sheet.append(
+            [
+                app.county.name,
+                app.worker.name,
+                app.worker.masked_id_number,
+                app.get_kind_display(),
+                app.period_label,
+                app.amount_approved,
+                app.amount_paid,
+                f"{app.paid_on:%Y-%m-%d}",
+                app.voucher_no,
+            ]
+        )
+    sheet.sign_off()
     return workbook

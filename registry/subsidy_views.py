@@ -10,9 +10,9 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gigmarket.core.exports import audit_export, xlsx_response
+from gigmarket.core.exports import Filing, audit_export, issuing_unit, works_for, xlsx_response
 from gigmarket.core.forms import add_service_error, form_data
-from gigmarket.core.scoping import get_object_in_scope, require_write, scope_queryset
+from gigmarket.core.scoping import get_object_in_scope, require_write, scope_queryset, user_scope
 
 from . import subsidies
 from .models import SubsidyApplication, SubsidyKind, Worker
@@ -171,7 +171,16 @@ def subsidy_export(request):
         .order_by("county__code", "paid_on", "pk")
     )
     title = f"{year}年就业补贴核准发放汇总"
-    workbook = subsidies.finance_workbook(title=title, summary=summary, paid=paid)
-    county = request.user.division if request.user.role in ("city", "county", "clerk") else None
+    division = request.user.division if user_scope(request.user).division_id else None  # None: the province
+    mine = works_for(request.user, division)
+    filing = Filing(
+        unit=issuing_unit(division),
+        person=request.user.display_name if mine else "",
+        phone=request.user.phone if mine else "",
+        date=timezone.localdate() if mine else None,
+        source=f"统计年度：{year}年（按核准、发放日期）",
+    )
+    workbook = subsidies.finance_workbook(title=title, summary=summary, paid=paid, filing=filing)
+    county = division
     audit_export(by=request.user, what=title, row_count=len(paid), county=county, filters={"year": year})
     return xlsx_response(workbook, f"{title}.xlsx")

@@ -206,6 +206,7 @@ def worker_list(request):
         qs = qs.filter(selectors.STARTUP_FILTERS[startup])
     else:
         startup = ""
+    qs = selectors.without_registered_market(qs)
     page = CappedPaginator(qs, PAGE_SIZE).get_page(source.get("page"))
     params = {key: value for key, value in (("q", q), ("startup", startup)) if value}
     return render(

@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from gigmarket.core.admin_base import ReadOnlyAdmin
 
-from .models import DailyStat, Notification, ReminderDispatch, ReportingPeriod, ReportingRule, Submission
+from .models import CityDigest, DailyStat, Notification, ReminderDispatch, ReportingPeriod, ReportingRule, Submission
 
 
 @admin.register(ReportingRule)
@@ -38,3 +38,9 @@ class ReminderDispatchAdmin(ReadOnlyAdmin):
 class DailyStatAdmin(ReadOnlyAdmin):
     list_display = ["date", "county", "market", "trade", "metric", "dimension", "value"]
     list_filter = ["metric"]
+
+
+@admin.register(CityDigest)
+class CityDigestAdmin(ReadOnlyAdmin):
+    list_display = ["city", "iso_year", "iso_week", "created_at", "sent_at", "recipient_count"]
+    list_filter = ["iso_year"]

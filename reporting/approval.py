@@ -9,12 +9,17 @@ Each step is taken back one level at a time with a reason: the province un-accep
 (accepted → approved), the 市州 or the province withdraws an approval (approved → ready
 or waiting). While a 市州 is approved its counties' accepted reports cannot be unlocked.
 Every write locks the 市州's division row, re-checks the state and writes an audit row.
+
+A county switched back on joins the counties its 市州 must have accepted: an approval still
+waiting for the province, for a period in which that county has no accepted report, is
+withdrawn (`approvals_recheck_for_county`, from `reporting/receivers.py`); one the province
+accepted stays, as locked data does.
 """
 
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -101,18 +106,20 @@ def _record(approval, *, by, old, reason=""):
     audit_record(actor=by, action=AuditEvent.Action.TRANSITION, target=approval, county=approval.city, changes=changes)
 
 
-def _is_city_staff(by, city):
+def is_city_reviewer(by, city):
+    """Staff of `city` (a 市州), who approve its level."""
     return by.is_superuser or (by.role == Role.CITY and by.division_id == city.pk)
 
 
-def _is_province(by):
+def is_province_reviewer(by):
+    """Province staff (not the read-only auditor), who accept a 市州's approval."""
     return by.is_superuser or by.role == Role.PROVINCE
 
 
 def city_approve(*, period, city, by):
     """The 市州 approves its level once every active county's report is accepted."""
     require_write(by)
-    if not _is_city_staff(by, city):
+    if not is_city_reviewer(by, city):
         raise PermissionDenied("只有本市州工作人员可以审批。")
     with transaction.atomic():
         current = _lock(period, city)
@@ -143,7 +150,7 @@ def city_approve(*, period, city, by):
 def city_accept(*, period, city, by):
     """The province accepts a 市州's approval."""
     require_write(by)
-    if not _is_province(by):
+    if not is_province_reviewer(by):
         raise PermissionDenied("只有省级工作人员可以确认市州审批。")
     with transaction.atomic():
         current = _lock(period, city)
@@ -166,12 +173,12 @@ def city_unapprove(*, period, city, by, reason):
         current = _lock(period, city)
         approval = current.approval
         if current.state == ACCEPTED:
-            if not _is_province(by):
+            if not is_province_reviewer(by):
                 raise PermissionDenied("省级已确认，只有省级工作人员可以取消。")
             new = CityApproval.Status.APPROVED
             approval.accepted_at = approval.accepted_by = None
         elif current.state == APPROVED:
-            if not (_is_city_staff(by, city) or _is_province(by)):
+            if not (is_city_reviewer(by, city) or is_province_reviewer(by)):
                 raise PermissionDenied("只有本市州或省级工作人员可以取消审批。")
             new = CityApproval.Status.WITHDRAWN
         else:
@@ -182,3 +189,45 @@ def city_unapprove(*, period, city, by, reason):
         approval.save()
         _record(approval, by=by, old=old, reason=reason)
     return approval
+
+
+def approvals_recheck_for_county(*, county, by):
+    """`county` was switched back on: withdraw its 市州's approvals that no longer hold.
+
+    An approval (approved, not yet accepted by the province) of a period in which the county
+    has no accepted report goes back to the computed state, with the reason, audited, and
+    the 市州 and province staff are told. Returns the withdrawn approvals.
+    """
+    city = county.parent
+    with transaction.atomic():
+        Division.objects.select_for_update().get(pk=city.pk)
+        approvals = list(
+            CityApproval.objects.filter(city=city, status=CityApproval.Status.APPROVED).select_related("period")
+        )
+        covered = set(
+            Submission.objects.filter(
+                county=county, status=Submission.Status.ACCEPTED, period__in=[a.period_id for a in approvals]
+            ).values_list("period_id", flat=True)
+        )
+        withdrawn = [a for a in approvals if a.period_id not in covered]
+        if not withdrawn:
+            return []
+        recipients = list(
+            User.objects.filter(is_active=True)
+            .filter(models.Q(role=Role.PROVINCE) | models.Q(role=Role.CITY, division=city))
+            .order_by("pk")
+        )
+        for approval in withdrawn:
+            reason = f"{county.name}已恢复启用，{approval.period.name}尚无经省级确认的报送，市州审批自动撤回。"
+            approval.status = CityApproval.Status.WITHDRAWN
+            approval.reason = reason
+            approval.save(update_fields=["status", "reason"])
+            _record(approval, by=by, old=CityApproval.Status.APPROVED, reason=reason)
+            notify(
+                recipients=recipients,
+                kind=Notification.Kind.REVIEW,
+                title=f"{city.name}{approval.period.name}市州审批已撤回",
+                body=reason + "请待该县(市、区)报送并经省级确认后重新审批。",
+                link=reverse("reporting:approvals", args=[approval.period_id]),
+            )
+    return withdrawn

@@ -8,6 +8,7 @@ class ReportingConfig(AppConfig):
     verbose_name = "名录报送与监测"
 
     def ready(self):
-        from . import dashboard, demo, schedule
+        from . import dashboard, demo, receivers, schedule
 
         plugins.register(self, dashboard=dashboard.dashboard_cards, demo=demo.load, beat=schedule.BEAT_SCHEDULE)
+        receivers.connect()

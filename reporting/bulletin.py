@@ -69,8 +69,12 @@ class BulletinLine:
     def activity_values(self):
         return [self.activity.get(m, 0) for m in ACTIVITY]
 
+    def figures(self):
+        """What the rank is by: completeness, then timeliness, then compliance."""
+        return (self.completeness or 0, self.timeliness or 0, self.compliance or 0)
+
     def sort_key(self):
-        return (-(self.completeness or 0), -(self.timeliness or 0), -(self.compliance or 0), self.division.code)
+        return (*(-f for f in self.figures()), self.division.code)
 
     def values(self, rank=None):
         name = self.division.name if self.division is not None else "全省合计"
@@ -112,8 +116,10 @@ def bulletin_lines(user, period):
             line.operating += total
             line.compliant += met
     ranked = sorted(lines.values(), key=BulletinLine.sort_key)
-    for rank, line in enumerate(ranked, start=1):
-        line.rank = rank
+    # Equal figures share a rank (1, 2, 2, 4): the code only orders them on the page.
+    for position, line in enumerate(ranked, start=1):
+        before = ranked[position - 2] if position > 1 else None
+        line.rank = before.rank if before is not None and before.figures() == line.figures() else position
     total = BulletinLine(
         division=None,
         expected=sum(x.expected for x in ranked),
@@ -127,11 +133,15 @@ def bulletin_lines(user, period):
 
 
 def ranking_sentence(lines):
-    """Who leads and who trails, or nothing when they are level (a bulletin names no
-    last place among equals)."""
-    if len(lines) < 2 or lines[0].sort_key()[:3] == lines[-1].sort_key()[:3]:
+    """Who leads and who trails, every one of them when several are level, or nothing when
+    all are level (a bulletin singles out no one among equals)."""
+    if len(lines) < 2 or lines[0].rank == lines[-1].rank:
         return ""
-    return f"报送完整率、及时率和市场达标率综合排名第一的是{lines[0].division.name}，末位为{lines[-1].division.name}。"
+    first = "、".join(x.division.name for x in lines if x.rank == lines[0].rank)
+    last = [x.division.name for x in lines if x.rank == lines[-1].rank]
+    tied = "（并列）" if len(last) > 1 else ""
+    lead = "（并列）" if "、" in first else ""
+    return f"报送完整率、及时率和市场达标率综合排名第一的是{first}{lead}，末位为{'、'.join(last)}{tied}。"
 
 
 def bulletin_title(period):

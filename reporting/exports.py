@@ -7,7 +7,7 @@ import json
 
 from django.utils import timezone
 
-from gigmarket.core.exports import Filing, csv_text, issuing_unit
+from gigmarket.core.exports import Filing, csv_text, gc_paused, issuing_unit
 from markets.attachment1 import (
     COLUMNS,
     attachment1_filename,
@@ -48,20 +48,21 @@ def attachment1_workbook(*, user, period=None, county=None, city=None):
     (all in `user`'s scope): from the period's frozen snapshots when `period` is given, else
     from live markets. Named and laid out by `markets.attachment1`."""
     division = county or city
-    if period is None:
-        rows = [market_row(m) for m in live_markets(user, county=county, city=city)]
-        content, filename = live_export(rows, user=user, division=division)
-        return content, filename, len(rows)
-    submissions = list(snapshot_submissions(period, user, county=county, city=city))
-    rows = [item["row"] for submission in submissions for item in submission.rows]
-    title = attachment1_title(division, period=period)
-    content = write_attachment1(
-        rows,
-        title=title,
-        filing=snapshot_filing(period, division, submissions),
-        submissions=submissions if division is None or not division.is_county else (),
-    )
-    return content, attachment1_filename(title), len(rows)
+    with gc_paused():  # thousands of markets held until the file is written
+        if period is None:
+            rows = [market_row(m) for m in live_markets(user, county=county, city=city)]
+            content, filename = live_export(rows, user=user, division=division)
+            return content, filename, len(rows)
+        submissions = list(snapshot_submissions(period, user, county=county, city=city))
+        rows = [item["row"] for submission in submissions for item in submission.rows]
+        title = attachment1_title(division, period=period)
+        content = write_attachment1(
+            rows,
+            title=title,
+            filing=snapshot_filing(period, division, submissions),
+            submissions=submissions if division is None or not division.is_county else (),
+        )
+        return content, attachment1_filename(title), len(rows)
 
 
 OPEN_COLUMNS = [c for c in COLUMNS if c.key != "seq"]

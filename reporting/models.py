@@ -147,6 +147,7 @@ class Notification(ChoiceLabels, models.Model):
         SUMMARY = "summary", _("未报送汇总")
         REVIEW = "review", _("审核结果")
         TO_REVIEW = "to_review", _("待审核")
+        RECTIFICATION = "rectify", _("整改逾期")
 
     class EmailStatus(models.TextChoices):
         NONE = "none", _("无邮箱")
@@ -445,3 +446,31 @@ class CityApproval(ChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.city.name} {self.period.name}"
+
+
+class CityDigest(models.Model):
+    """The claim that one 市州's weekly digest for one ISO week went out (`reporting.digest`).
+
+    Inserted (and committed) before the e-mails are sent; the unique constraint is what
+    makes the digest go out once per 市州 and week however often the task runs. `sent_at`
+    is set after the mails are handed to the mail server: a row without it is a digest
+    whose sending failed (it is not retried by itself; deleting the row lets it go again).
+    """
+
+    city = models.ForeignKey(Division, verbose_name=_("市州"), on_delete=models.PROTECT, related_name="+")
+    iso_year = models.PositiveSmallIntegerField(_("年份(ISO)"))
+    iso_week = models.PositiveSmallIntegerField(_("周次(ISO)"))
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    recipient_count = models.PositiveIntegerField(_("收件人数"), default=0)
+
+    class Meta:
+        ordering = ["-iso_year", "-iso_week", "city__code"]
+        verbose_name = _("市州周报")
+        verbose_name_plural = _("市州周报")
+        constraints = [
+            models.UniqueConstraint(fields=["city", "iso_year", "iso_week"], name="reporting_city_digest_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.city} {self.iso_year}年第{self.iso_week}周"

@@ -25,6 +25,7 @@ from gigmarket.core.exports import (
     xlsx_append_row,
     xlsx_style,
 )
+from registry.models import WindowVisit
 
 from .figures import DEFINITIONS
 from .rollups import SHOWN_METRICS
@@ -135,8 +136,6 @@ def monitoring_workbook(*, title, figures, level, filing, trend=(), grain_label=
 
     With `trend` (`reporting.figures.trend` over the grain's buckets) a 分时段 sheet comes
     first, one line per bucket and the range's 合计; a 指标口径 sheet ends the workbook."""
-    from registry.models import WindowVisit  # noqa: PLC0415
-
     metric_headers = [str(m.label) for m in SHOWN_METRICS] + ["求人倍率"]
     widths = [LABEL_WIDTH] + [METRIC_WIDTH] * len(metric_headers)
     wb = Workbook(write_only=True)

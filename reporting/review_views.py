@@ -30,8 +30,8 @@ def _approval_page(request, period, *, failed=None, form=None, status=200):
     user = request.user
     states = approval.approval_states(period, cities_in_scope(user))
     for item in states:
-        province = user.is_superuser or user.role == "province"
-        mine = user.is_superuser or (user.role == "city" and user.division_id == item.city.pk)
+        province = approval.is_province_reviewer(user)
+        mine = approval.is_city_reviewer(user, item.city)
         item.can_approve = user.can_write and mine and item.state == approval.READY
         item.can_accept = user.can_write and province and item.state == approval.APPROVED
         item.can_unapprove = user.can_write and (

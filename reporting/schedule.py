@@ -29,6 +29,12 @@ BEAT_SCHEDULE = {
         "task": "reporting.tasks.send_pending_emails",
         "schedule": 5 * 60.0,
     },
+    # Monday 07:30 Beijing (CELERY_TIMEZONE), after the 00:20-07:20 rollups of Sunday: the
+    # week that just ended, once per 市州 (reporting.digest claims each 市州 and week).
+    "reporting-city-digest": {
+        "task": "reporting.tasks.send_city_digests",
+        "schedule": crontab(hour=7, minute=30, day_of_week=1),
+    },
     "reporting-rollup-stats": {
         "task": "reporting.tasks.rollup_stats",
         "schedule": crontab(minute=20),

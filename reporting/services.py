@@ -21,6 +21,8 @@ from gigmarket.core.models import AuditEvent, Division, Role, User
 from gigmarket.core.scoping import require_write
 from markets.attachment1 import market_row
 from markets.models import Market
+from markets.rectification import rectification_claim_overdue_notice
+from markets.selectors import rectifications_due_overdue_notice
 
 from .calendar import beijing_today, rule_periods
 from .models import CityApproval, Notification, ReminderDispatch, ReportingPeriod, ReportingRule, Submission
@@ -413,10 +415,12 @@ def _notification_kind(kind):
 
 
 def reminders_send(*, now=None):
-    """Send due-date reminders, overdue notices and the province summary that are due now.
+    """Send due-date reminders, overdue notices, the province summary and overdue 整改 notices
+    that are due now.
 
-    Safe to run any number of times: each (period, county, kind) is claimed once.
-    Returns {kind: number of counties (or summaries) notified by this call}.
+    Safe to run any number of times: each (period, county, kind) is claimed once, each overdue
+    整改 record once (per deadline). Returns {kind: number of counties, summaries or 整改
+    records notified by this call}.
     """
     now = now or timezone.now()
     today = beijing_today(now)
@@ -476,7 +480,41 @@ def reminders_send(*, now=None):
             link=link,
         ):
             sent["summary"] = sent.get("summary", 0) + 1
+
+    notified = rectification_overdue_notices_send(now=now)
+    if notified:
+        sent["rectification_overdue"] = notified
     return sent
+
+
+def rectification_overdue_notices_send(*, now=None):
+    """Tell the county's and the 市州's staff once about each open 整改 past its deadline.
+
+    Each record is claimed by a conditional UPDATE (`overdue_notified_at`, set once) in the
+    transaction that creates its notifications; a second run, or a concurrent worker, finds
+    it claimed and sends nothing. Returns the number of records notified by this call."""
+    now = now or timezone.now()
+    today = beijing_today(now)
+    records = list(rectifications_due_overdue_notice(today))
+    divisions = {r.market.county_id for r in records} | {r.market.county.parent_id for r in records}
+    staff = _staff_by_division(divisions)
+    notified = 0
+    for record in records:
+        market, county = record.market, record.market.county
+        days = (today - record.deadline).days
+        with transaction.atomic():
+            if not rectification_claim_overdue_notice(rectification=record, now=now):
+                continue
+            notify(
+                recipients=staff.get(county.pk, []) + staff.get(county.parent_id, []),
+                kind=Notification.Kind.RECTIFICATION,
+                title=f"{market.name}“{record.get_item_display()}”整改已逾期",
+                body=f"{market.name}“{record.get_item_display()}”整改期限为{record.deadline:%Y年%m月%d日}，"
+                f"已逾期{days}天，尚未整改到位（责任人：{record.responsible_person}）。请督促整改并上传整改照片。",
+                link=record.get_absolute_url(),
+            )
+        notified += 1
+    return notified
 
 
 def _staff_by_division(division_ids):

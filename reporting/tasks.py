@@ -6,6 +6,8 @@ import logging
 from celery import shared_task
 
 from .calendar import beijing_today
+from .digest import city_digests_send
+from .rollups import rollup_days
 from .services import notification_emails_send, periods_generate, reminders_send
 
 log = logging.getLogger(__name__)
@@ -38,9 +40,6 @@ def send_pending_emails():
 @shared_task
 def rollup_stats(date=None):
     """Recompute yesterday's and today's monitoring rollups and their months (or one given ISO date)."""
-
-    from .rollups import rollup_days  # noqa: PLC0415
-
     if date:
         days = [datetime.date.fromisoformat(date)]
     else:
@@ -48,3 +47,10 @@ def rollup_stats(date=None):
         days = [today - datetime.timedelta(days=1), today]
     rollup_days(days=days)
     log.info("reporting: rolled up %s", ", ".join(str(d) for d in days))
+
+
+@shared_task
+def send_city_digests():
+    sent = city_digests_send()
+    log.info("reporting: weekly 市州 digests sent to %s 市州", sent)
+    return sent

@@ -16,11 +16,13 @@ class GigmarketConfig(AppConfig):
         wording.install()
 
     def ready(self):
-        from . import audit_export_job, demo, export_jobs, schedule
+        from . import audit_export_job, choice_cache, demo, export_jobs, schedule
+        from .models import Division
         from .signals import connect_auth_audit
         from .sms import checks  # noqa: F401  (registers the SMS system checks)
 
         connect_auth_audit()
+        choice_cache.connect(Division, "division")
         self._close_otp_device_admin()
         plugins.register(self, demo=demo.load, beat=schedule.BEAT_SCHEDULE)
         export_jobs.register(audit_export_job.KIND)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
-from .exports import wrapped_row_height, xlsx_append_row, xlsx_style
+from .exports import a4_print_setup, wrapped_row_height, xlsx_append_row, xlsx_style
 from .pii_fields import PersonalField
 
 EMPTY = "（空）"
@@ -335,9 +335,6 @@ def audit_export_row(event):
 def audit_workbook(events, *, title, more=False):
     """A write-only workbook of `events` (an iterable), one row each, every cell through the
     formula-safe writer. `more` adds a closing line saying the list was cut."""
-
-    from .exports import a4_print_setup  # noqa: PLC0415
-
     thin = Side(style="thin")
     THIN_BORDER = Border(left=thin, right=thin, top=thin, bottom=thin)
 

@@ -10,7 +10,10 @@ outside a UTF-8 locale) maps them to = + - @, and Excel's CJK input turns a type
 - CSV: `csv_line(values)` (one line, for streamed exports), `csv_text(header, rows)`,
   `csv_response(filename, header, rows)`; each cell through `csv_row` /
   `neutralise_formula`, which prefix a `'`.
-- xlsx: `xlsx_append_row(ws, values, styles=None)` (normal or write-only sheets),
+- xlsx with xlsxwriter (large sheets, row by row in constant memory): `XlsxBook` and its
+  `XlsxSheet.add_row(values, styles=…, height=…, merges=…)`; text is always written with
+  `write_string` (never parsed as a formula), formula-like text with a quote-prefixed format.
+- xlsx with openpyxl: `xlsx_append_row(ws, values, styles=None)` (normal or write-only sheets),
   `xlsx_write(ws, row, column, value)` (into a layout), both through `xlsx_cell`: the text
   is a string cell with Excel's quote prefix (`quotePrefix`), so it shows unchanged and
   stays text when edited. `xlsx_style(ws, font=…, alignment=…, border=…)` builds a style
@@ -21,14 +24,19 @@ No other module writes a cell (`tests/core/test_security_exports.py` scans the s
 `xlsx_response` set the download headers (Chinese file names work).
 """
 
+import contextlib
 import copy
 import csv
 import dataclasses
 import datetime
+import functools
+import gc
 import io
 import math
+import re
 import unicodedata
 
+import xlsxwriter
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from openpyxl.cell import WriteOnlyCell
@@ -131,6 +139,102 @@ def xlsx_write(ws, row, column, value):
     return cell
 
 
+class XlsxBook:
+    """A workbook written with xlsxwriter in constant-memory mode: each sheet keeps one row in
+    memory and spills the rest to a temporary file, so its memory does not grow with rows.
+
+    Rows go in order (`XlsxSheet.add_row`); the sheet's layout (widths, page setup, merges,
+    drop-downs) may be set at any time. xlsxwriter's own guessing is off: a string is never
+    turned into a number, a formula or a link. `close()` returns the XLSX bytes."""
+
+    def __init__(self, *, constant_memory=True):
+        self._buffer = io.BytesIO()
+        self.workbook = xlsxwriter.Workbook(
+            self._buffer,
+            {
+                "constant_memory": constant_memory,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+            },
+        )
+        self._formats = {}  # (props, quoted) -> Format
+
+    def add_sheet(self, name, *, hidden=False):
+        worksheet = self.workbook.add_worksheet(name)
+        if hidden:
+            worksheet.hide()
+        return XlsxSheet(self, worksheet)
+
+    def style(self, **props):
+        """The format with xlsxwriter `props` (font_name, bold, font_size, align, border, …),
+        built once per workbook. Pass it to `XlsxSheet.add_row(styles=…)`."""
+        return self._format(tuple(sorted(props.items())), quoted=False)
+
+    def _format(self, key, *, quoted):
+        if (key, quoted) not in self._formats:
+            props = dict(key)
+            if quoted:
+                props["quote_prefix"] = True
+            fmt = self.workbook.add_format(props)
+            fmt.props_key = key
+            self._formats[key, quoted] = fmt
+        return self._formats[key, quoted]
+
+    def quoted(self, fmt):
+        """`fmt` with Excel's quote prefix: formula-like text shows unchanged and stays text when edited."""
+        return self._format(fmt.props_key if fmt is not None else (), quoted=True)
+
+    def close(self):
+        self.workbook.close()
+        return self._buffer.getvalue()
+
+
+class XlsxSheet:
+    """One worksheet of an `XlsxBook`, written a row at a time from the top."""
+
+    def __init__(self, book, worksheet):
+        self.book = book
+        self.worksheet = worksheet
+        self.rows = 0  # rows written so far; the next row is rows + 1 (1-based, as in the sheet)
+
+    def add_row(self, values, *, styles=None, height=None, merges=()):
+        """Write the next row: `values` from column A, `styles` one format (or None) per value,
+        `height` in points, `merges` as 1-based inclusive column spans [(first, last)] whose
+        blank cells take the style of their first column. None is an empty (styled) cell."""
+        ws, row = self.worksheet, self.rows
+        values = list(values)
+        styles = styles or [None] * len(values)
+        if height is not None:
+            ws.set_row(row, height)
+        for first, last in merges:
+            if last > first:
+                ws.merge_range(row, first - 1, row, last - 1, None, styles[first - 1] if first <= len(styles) else None)
+        for col, (value, style) in enumerate(zip(values, styles, strict=True)):
+            if value is None or value == "":
+                if style is not None:
+                    ws.write_blank(row, col, None, style)
+            elif isinstance(value, str):
+                fmt = self.book.quoted(style) if is_formula_like(value) else style
+                # A carriage return reads back as a line feed from openpyxl's files (XML line
+                # ends); xlsxwriter would store it as the escape _x000D_, which openpyxl keeps.
+                ws.write_string(row, col, _xlsx_value(value.replace("\r\n", "\n").replace("\r", "\n")), fmt)
+            elif isinstance(value, bool):
+                ws.write_boolean(row, col, value, style)
+            elif isinstance(value, int | float):
+                ws.write_number(row, col, value, style)
+            else:
+                ws.write_string(row, col, _xlsx_value(str(value)), style)
+        self.rows += 1
+
+    def validate_list(self, *, column, first_row, last_row, choices=None, source=None, **options):
+        """A drop-down on `column` (1-based) of rows first_row..last_row (1-based): `choices`
+        inline, or `source` a range such as "代码表!$A$1:$A$9". `options` are xlsxwriter's
+        data_validation options (error_type, error_title, input_message, …)."""
+        options = {"validate": "list", "source": choices if choices is not None else f"={source}", **options}
+        self.worksheet.data_validation(first_row - 1, column - 1, last_row - 1, column - 1, options)
+
+
 def csv_response(filename, header, rows):
     """A CSV download Excel opens correctly (UTF-8 with BOM), every cell neutralised."""
     response = HttpResponse(csv_text(header, rows).encode("utf-8"), content_type="text/csv; charset=utf-8")
@@ -170,24 +274,78 @@ def audit_export(*, by, what, row_count, county=None, filters=None, personal_dat
     )
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+@functools.cache
+def _not_wide_re():
+    """A pattern matching every BMP character that is not East Asian Wide or Full-width
+    (built once from unicodedata, ~10 ms), so the wide ones are counted in C."""
+    ranges, start = [], None
+    for code in range(0x10000):
+        narrow = 0xD800 <= code <= 0xDFFF or unicodedata.east_asian_width(chr(code)) not in "WF"
+        if narrow and start is None:
+            start = code
+        elif not narrow and start is not None:
+            ranges.append((start, code - 1))
+            start = None
+    if start is not None:
+        ranges.append((start, 0xFFFF))
+    return re.compile("[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges) + "]+")
+
+
 def text_width(text):
     """Display width of `text` in spreadsheet character units: CJK and full-width characters count 2."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    if text.isascii():
+        return len(text)
+    wide = _not_wide_re().sub("", text)  # the wide BMP characters, and any beyond the BMP
+    if _ASTRAL.search(wide):
+        return len(text) + sum(1 for ch in wide if ch <= "\uffff" or unicodedata.east_asian_width(ch) in "WF")
+    return len(text) + len(wide)
 
 
-def wrapped_row_height(values, widths, *, font_size=10):
+@contextlib.contextmanager
+def gc_paused():
+    """Pause CPython's cyclic garbage collector while an export builds its rows.
+
+    A large export holds tens of thousands of model instances until its file is written;
+    every full collection rescans all of them (the province 附件1's fetch took about twice
+    as long with the collector running, docs/performance.md). Reference counting still
+    frees what is not in a cycle; the cycles left are collected when it resumes."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def wrapped_row_height(values, widths, *, font_size=10, cache=None):
     """Row height (points) that shows every wrapped value in full: the most lines any cell
     needs at its column width (in character units), times the line height of `font_size`.
     Spreadsheet programs do not size rows with wrapped text themselves when the file says
-    nothing, so printed rows would overlap."""
+    nothing, so printed rows would overlap. `cache`, a dict kept for one sheet, remembers
+    the lines of each (text, width): a long sheet repeats most of its cells (市州, 状态, the
+    same 功能区 lists) from row to row."""
     lines = 1
     for value, width in zip(values, widths, strict=False):
         if value is None or value == "":
             continue
-        usable = max(width - 1, 1)
-        cell_lines = sum(max(1, math.ceil(text_width(part) / usable)) for part in str(value).split("\n"))
-        lines = max(lines, cell_lines)
+        text = str(value)
+        if cache is None:
+            lines = max(lines, _cell_lines(text, width))
+            continue
+        key = (text, width)
+        if key not in cache:
+            cache[key] = _cell_lines(text, width)
+        lines = max(lines, cache[key])
     return round(lines * font_size * 1.35 + 3, 1)
+
+
+def _cell_lines(text, width):
+    usable = max(width - 1, 1)
+    return sum(max(1, math.ceil(text_width(part) / usable)) for part in text.split("\n"))
 
 
 # ------------------------------------------------------------ printed layout (A4)
@@ -224,7 +382,11 @@ def print_scale(widths, *, landscape=True, margin_in=PRINT_MARGIN_IN):
 def a4_print_setup(ws, *, widths, title_rows, freeze, landscape=True):
     """Column widths, A4 page setup (one page wide, as many long as needed), the header
     `title_rows` (e.g. "4:4") repeated on every page, panes frozen at `freeze`, and the
-    footer "第 &P 页 共 &N 页". Call before writing rows (write-only sheets)."""
+    footer "第 &P 页 共 &N 页". Call before writing rows (write-only sheets). `ws` is an
+    openpyxl worksheet or an `XlsxSheet`."""
+    if isinstance(ws, XlsxSheet):
+        _xlsxwriter_print_setup(ws.worksheet, widths=widths, title_rows=title_rows, freeze=freeze, landscape=landscape)
+        return
     from openpyxl.utils import get_column_letter  # noqa: PLC0415
     from openpyxl.worksheet.worksheet import Worksheet  # noqa: PLC0415
 
@@ -245,6 +407,25 @@ def a4_print_setup(ws, *, widths, title_rows, freeze, landscape=True):
     ws.oddFooter.center.text = PAGE_FOOTER
     ws.oddFooter.center.size = 9
     ws.evenFooter.center.text = PAGE_FOOTER
+
+
+def _xlsxwriter_print_setup(ws, *, widths, title_rows, freeze, landscape):
+    """`a4_print_setup` for an xlsxwriter worksheet: the same file as openpyxl writes."""
+    for index, width in enumerate(widths):
+        # set_column() adds the cell padding to the width; pixels at 7 a unit store `width` exactly.
+        ws.set_column_pixels(index, index, round(width * 7))
+    ws.set_paper(9)  # A4
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    first, _, last = title_rows.partition(":")
+    ws.repeat_rows(int(first) - 1, int(last or first) - 1)
+    ws.center_horizontally()
+    ws.set_margins(left=PRINT_MARGIN_IN, right=PRINT_MARGIN_IN, top=0.5, bottom=0.6)
+    ws.set_footer(f"&C&9{PAGE_FOOTER}", {"margin": 0.25})
+    ws.freeze_panes(freeze)
 
 
 def sign_off_spans(column_count):

@@ -18,6 +18,7 @@ from .audit import audit_record, audited_update, diff, snapshot
 from .audit_archive import ARCHIVE_FIELDS, ArchiveError, checksum_path_for, verify_export, write_checksum
 from .exports import audit_export
 from .models import AuditEvent, Division, User
+from .signals import division_activated
 
 USER_AUDIT_FIELDS = ["username", "full_name", "phone", "email", "role", "division", "market", "is_active"]
 
@@ -92,6 +93,8 @@ def division_set_active(*, division, active, by):
         county=division if division.is_county else division.parent,
         changes={"is_active": [not active, active]},
     )
+    if active:
+        division_activated.send(sender=Division, division=division, by=by)
     return division
 
 

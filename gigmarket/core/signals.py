@@ -1,10 +1,17 @@
-"""Audit logins, logouts and failed logins; remind of a password about to expire."""
+"""Audit logins, logouts and failed logins; remind of a password about to expire; and the
+signals the core sends for the apps above it (which it never imports).
+
+`division_activated` is sent inside the transaction of `division_set_active` when a county
+is switched back on (`division`, `by`), with `send()`: a receiver's exception rolls the
+change back.
+"""
 
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import Signal
 from django.utils import timezone
 
 from . import twofactor
@@ -12,6 +19,9 @@ from .audit import audit_record
 from .middleware import SESSION_STARTED_KEY
 from .models import AuditEvent
 from .security import password_expiry_warning
+
+# A county was switched back on: `division` (the county), `by` (the user).
+division_activated = Signal()
 
 
 def _on_login(sender, request, user, **kwargs):

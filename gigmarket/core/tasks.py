@@ -5,6 +5,11 @@ from celery import shared_task
 from .export_jobs import export_job_run, export_jobs_purge
 from .services import sessions_clear_expired
 
+# The SMS tasks live with the component; re-exported here so Celery's autodiscovery finds them.
+from .sms.tasks import purge_sms as purge_sms
+from .sms.tasks import send_due_sms as send_due_sms
+from .sms.tasks import send_sms as send_sms
+
 
 @shared_task
 def clear_sessions():
@@ -23,7 +28,3 @@ def run_export_job(job_pk):
 def purge_expired_exports():
     """Hourly: remove the files of exports past their download deadline."""
     return export_jobs_purge()
-
-
-# The SMS tasks live with the component; imported here so Celery's autodiscovery finds them.
-from .sms.tasks import purge_sms, send_due_sms, send_sms  # noqa: E402, F401

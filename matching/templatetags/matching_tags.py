@@ -1,9 +1,12 @@
-"""Template helpers: one-time form tokens, the 欠薪 warning badge, durations in Chinese."""
+"""Template helpers: one-time form tokens, the state and 欠薪 badges, durations in Chinese."""
 
 import uuid
 
 from django import template
+from django.utils.html import format_html
 
+from ..arrears import arrears_block
+from ..settlement import employer_pay_records
 from ..wages import open_wage_case_counts
 
 register = template.Library()
@@ -13,6 +16,12 @@ register = template.Library()
 def form_token():
     """A fresh token for one rendered 对接 form: submitting it twice makes one match."""
     return uuid.uuid4().hex
+
+
+@register.simple_tag
+def state_badge(match):
+    """The match's state as a badge; built here, not included per row of the 对接记录 list."""
+    return format_html('<span class="badge {}">{}</span>', match.state_badge, match.get_state_display())
 
 
 @register.inclusion_tag("matching/_wage_flag.html")
@@ -45,8 +54,6 @@ def percent(value):
 @register.inclusion_tag("matching/_arrears_notice.html", takes_context=True)
 def arrears_notice(context, employer):
     """The 欠薪 block of one employer, and why, where a clerk posts for it or confirms it."""
-    from ..arrears import arrears_block  # noqa: PLC0415
-
     if employer is None:
         return {"block": None}
     return {"block": arrears_block(employer.pk), "employer": employer, "request": context.get("request")}
@@ -55,8 +62,6 @@ def arrears_notice(context, employer):
 @register.inclusion_tag("matching/_pay_record.html")
 def pay_record(employer):
     """Days-to-pay of one employer from its confirmed wage settlements (one query)."""
-    from ..settlement import employer_pay_records  # noqa: PLC0415
-
     if employer is None:
         return {"record": None}
     return {"record": employer_pay_records([employer.pk]).get(employer.pk), "employer": employer}

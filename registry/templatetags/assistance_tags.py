@@ -6,6 +6,7 @@ from django.utils import timezone
 from ..assistance import HARDSHIP_TIERS, owner_candidates
 from ..assistance_forms import PlanForm
 from ..insurance_forms import EnrolmentForm
+from ..recognition_forms import RecognitionEndForm, RecognitionForm
 
 register = template.Library()
 
@@ -26,8 +27,6 @@ def recognition_status(worker):
 @register.inclusion_tag("registry/_recognition_panel.html", takes_context=True)
 def recognition_panel(context, worker):
     """The worker page's 就业困难人员认定 section: history and, for writers, the form."""
-    from ..recognition_forms import RecognitionEndForm, RecognitionForm  # noqa: PLC0415
-
     user = context["request"].user
     return {
         "worker": worker,

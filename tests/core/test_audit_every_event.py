@@ -35,6 +35,7 @@ from gigmarket.core.models import AuditEvent, Division, SmsMessage
 from gigmarket.core.rekey import rekey
 from gigmarket.core.sms import sms_enqueue
 from gigmarket.core.sms.services import sms_opt_out_record, sms_resend
+from markets import rectification
 from markets import services as market_services
 from markets.attachment1 import write_attachment1
 from markets.models import Trade
@@ -175,6 +176,29 @@ def run_every_audited_action(*, province_user, city_user, county_user, clerk, ma
     market_services.market_update(
         market=created, data={"status": "operating", "contact_person": "王敏"}, trades=[], by=county_user
     )
+    # 整改: opened for missed items, followed up, closed by hand and by the market meeting the item.
+    sign = rectification.rectification_open(
+        market=created,
+        item="sign",
+        data={
+            "deadline": timezone.localdate() + datetime.timedelta(days=30),
+            "responsible_person": "李建国",
+            "responsible_phone": "13800138000",
+            "note": "入口上方悬挂统一标识",
+        },
+        by=county_user,
+    )
+    rectification.rectification_update(
+        rectification=sign, data={"deadline": timezone.localdate() + datetime.timedelta(days=40)}, by=city_user
+    )
+    zones = rectification.rectification_open(
+        market=created,
+        item="zones",
+        data={"deadline": timezone.localdate(), "responsible_person": "王敏", "responsible_phone": "", "note": ""},
+        by=city_user,
+    )
+    rectification.rectification_close(rectification=zones, note="场地另行规划", by=city_user)
+    market_services.market_update(market=created, data={"sign_hung": True}, by=county_user)
     market_services.market_close(market=created, closed_on=timezone.localdate(), reason="场地拆迁", by=county_user)
     workbook = write_attachment1(
         [

@@ -72,6 +72,7 @@ FILE_URL_NAMES = {
     "markets:import_template",
     "markets:qr",
     "markets:directory_qr",
+    "markets:rectification_photo",
     "registry:worker_export",
     "registry:subsidy_export",
     "reporting:export",
@@ -142,6 +143,7 @@ def export_urls():
         reverse("audit_export") + "?action=export",
         reverse("two_factor_recovery_download"),  # without codes being shown: back to the 2FA page
         reverse("export_job_download", args=[0]),  # no such job: 404 (tests/core/test_export_jobs.py downloads one)
+        reverse("markets:rectification_photo", args=[0]),  # no such photo: 404 (test_rectification_pages serves one)
     ]
     names = {resolve_name(url) for url in urls}
     assert names == FILE_URL_NAMES, names ^ FILE_URL_NAMES

@@ -12,6 +12,7 @@ import pytest
 from openpyxl.styles import Font
 
 from gigmarket.core.exports import (
+    XlsxBook,
     audit_export,
     csv_line,
     csv_response,
@@ -104,6 +105,50 @@ def test_characters_xml_cannot_hold_do_not_break_an_export():
     assert [c.value for c in openpyxl.load_workbook(buffer).active[1]] == ["王\ufffd敏", "=\ufffd"]
 
 
+def test_xlsxwriter_rows_store_formula_like_text_as_text_with_the_quote_prefix():
+    book = XlsxBook()
+    sheet = book.add_sheet("表")
+    bold = book.style(font_name="宋体", bold=True)
+    sheet.add_row([*DANGEROUS, "张三", 12, 3.5, None, "王\x07敏"], styles=[bold] * (len(DANGEROUS) + 5))
+    sheet.add_row(["=A1", "http://evil.example", "0012"])  # no format: still text, never a link or number
+    content = book.close()
+    ws = openpyxl.load_workbook(io.BytesIO(content)).active
+    first = list(ws[1])
+    assert [c.value for c in first[: len(DANGEROUS)]] == [v.replace("\r", "\n") for v in DANGEROUS]
+    assert all(c.data_type == "s" and c.quotePrefix and c.font.b for c in first[: len(DANGEROUS)])
+    rest = first[len(DANGEROUS) :]
+    assert [(c.value, c.data_type, c.quotePrefix) for c in rest] == [
+        ("张三", "s", False),
+        (12, "n", False),
+        (3.5, "n", False),
+        (None, "n", False),
+        ("王\ufffd敏", "s", False),
+    ]
+    assert [(c.value, c.data_type, c.quotePrefix) for c in ws[2][:3]] == [
+        ("=A1", "s", True),
+        ("http://evil.example", "s", False),
+        ("0012", "s", False),
+    ]
+    assert not ws._hyperlinks
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    assert all(
+        "<f>" not in archive.read(name).decode() for name in archive.namelist() if name.startswith("xl/worksheets")
+    )
+
+
+def test_xlsxwriter_rows_carry_their_height_and_merges():
+    book = XlsxBook()
+    sheet = book.add_sheet("表")
+    framed = book.style(border=1)
+    sheet.add_row(["标题", None, None], styles=[framed] * 3, height=30, merges=[(1, 3)])
+    sheet.add_row([1, 2, 3])
+    ws = openpyxl.load_workbook(io.BytesIO(book.close())).active
+    assert [str(r) for r in ws.merged_cells.ranges] == ["A1:C1"]
+    assert ws.row_dimensions[1].height == 30
+    assert ws["A1"].value == "标题" and ws["C1"].border.top.style == "thin"
+    assert [c.value for c in ws[2][:3]] == [1, 2, 3]
+
+
 def test_csv_lines_quote_and_neutralise_and_keep_numbers():
     assert csv_line(["=1+1", "a,b", 5, -3, None]) == '\'=1+1,"a,b",5,-3,\r\n'
     assert csv_text(["姓名"], [["＝1"]]) == "\ufeff姓名\r\n'＝1\r\n"
@@ -153,6 +198,23 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 APPS = ("gigmarket", "markets", "registry", "matching", "reporting")
 WRITER = BASE_DIR / "gigmarket" / "core" / "exports.py"
 SHEETISH = re.compile(r"(^|_)(ws|sheet|worksheet)s?($|_)|^wb$", re.IGNORECASE)
+# xlsxwriter's cell writers: `write` guesses formulas and links from text, the others write
+# unchecked text; only XlsxSheet.add_row (gigmarket/core/exports.py) calls them.
+XLSXWRITER_WRITERS = {
+    "write_string",
+    "write_number",
+    "write_blank",
+    "write_boolean",
+    "write_datetime",
+    "write_formula",
+    "write_array_formula",
+    "write_dynamic_array_formula",
+    "write_rich_string",
+    "write_url",
+    "write_row",
+    "write_column",
+    "merge_range",
+}
 
 
 def _receiver(node):
@@ -196,6 +258,8 @@ def direct_cell_writes(source):
                 found.append((node.lineno, f"{receiver}.cell(..., value)"))
             elif method == "append" and (SHEETISH.search(receiver) or receiver in ("active", "create_sheet")):
                 found.append((node.lineno, f"{receiver}.append(...)"))
+            elif method in XLSXWRITER_WRITERS or (method == "write" and SHEETISH.search(receiver)):
+                found.append((node.lineno, f"{receiver}.{method}(...)"))
         if uses_openpyxl and isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, ast.Attribute) and target.attr == "value":
@@ -230,6 +294,9 @@ def test_no_export_writes_a_cell_except_through_gigmarket_exports():
         "import csv\ndef f(out):\n    csv.writer(out)\n",
         "from csv import DictWriter\n",
         "def f(writer):\n    writer.writerow(['=1'])\n",
+        "def f(worksheet):\n    worksheet.write(0, 0, '=1')\n",
+        "def f(book):\n    book.sheet.write_string(0, 0, '=1')\n",
+        "def f(page):\n    page.merge_range(0, 0, 0, 3, '=1')\n",
     ],
 )
 def test_the_scan_finds_each_way_of_writing_a_cell(source):
@@ -240,7 +307,7 @@ def test_the_scan_leaves_the_shared_writer_and_ordinary_lists_alone():
     source = (
         "import openpyxl\nfrom gigmarket.core.exports import xlsx_append_row\n"
         "def f(ws, rows):\n    values = []\n    values.append(1)\n    xlsx_append_row(ws, values)\n"
-        "    cell = ws.cell(row=1, column=1)\n    return cell.value\n"
+        "    cell = ws.cell(row=1, column=1)\n    out.write(b'x')\n    return cell.value\n"
     )
     assert direct_cell_writes(source) == []
 
@@ -254,6 +321,45 @@ def test_wrapped_rows_are_tall_enough_for_their_longest_cell():
     assert wrapped_row_height(["短", "变" * 60], [10, 21]) == round(6 * 10 * 1.35 + 3, 1)
     assert wrapped_row_height(["第一行\n第二行"], [20]) > one_line
     assert wrapped_row_height([None, ""], [10, 10]) == one_line
+    cache = {}
+    for values in (
+        ["短", "变" * 60],
+        ["变" * 60, "短"],
+        [7, "第一行\n第二行"],
+    ):  # a sheet's cache answers as the sum does
+        assert wrapped_row_height(values, [10, 21], cache=cache) == wrapped_row_height(values, [10, 21])
+    assert cache[("变" * 60, 10)] == 14 and cache[("变" * 60, 21)] == 6
+
+
+@pytest.mark.parametrize(
+    ("text", "width"),
+    [
+        ("南明区ab", 8),
+        ("（诚信运营）、", 14),  # full-width brackets and the 顿号 are wide
+        ("—①℃·", 4),  # ambiguous-width signs count one, as in unicodedata
+        ("ｱｲ", 2),  # half-width katakana
+        ("𠀀𪚥a", 5),  # CJK beyond the BMP is wide
+        ("한글 ok", 7),
+        ("\U0001f600", 2),
+        ("", 0),
+    ],
+)
+def test_text_width_counts_east_asian_wide_and_full_width_characters_double(text, width):
+    from gigmarket.core.exports import text_width
+
+    assert text_width(text) == width
+
+
+def test_the_collector_pause_restores_the_collector():
+    import gc
+
+    from gigmarket.core.exports import gc_paused
+
+    assert gc.isenabled()
+    with pytest.raises(ValueError), gc_paused():
+        assert not gc.isenabled()
+        raise ValueError
+    assert gc.isenabled()
 
 
 def test_print_scale_is_the_printable_width_over_the_columns():

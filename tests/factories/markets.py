@@ -1,8 +1,12 @@
 import datetime
+from pathlib import Path
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from markets.models import FEATURE_FIELDS, Market, OpeningPeriod, Trade
+from markets.rectification import rectification_open
 
 from .core import division
 
@@ -48,3 +52,23 @@ def complete_market(**kwargs):
     )
     market.trades.add(Trade.objects.get(code="JZ-01"))
     return market
+
+
+def open_rectification(market, item="sign", *, by, deadline=None, **data):
+    """An open 整改 for `item` (which `market` must miss), through the service."""
+    data = {
+        "deadline": deadline or timezone.localdate() + datetime.timedelta(days=30),
+        "responsible_person": "李建国",
+        "responsible_phone": "13800138000",
+        "note": "",
+        **data,
+    }
+    return rectification_open(market=market, item=item, data=data, by=by)
+
+
+SAMPLE_PNG = Path(__file__).resolve().parent.parent / "core" / "data" / "chromium_12x7.png"
+
+
+def png_upload(name="现场.png"):
+    """A real 12 × 7 PNG (a Chromium screenshot) as an uploaded file."""
+    return SimpleUploadedFile(name, SAMPLE_PNG.read_bytes(), content_type="image/png")

@@ -1,6 +1,6 @@
 from gigmarket.core.models import User
 from markets import demo
-from markets.models import Market
+from markets.models import Market, Rectification
 from markets.standards import check_market
 
 
@@ -19,3 +19,13 @@ def test_demo_markets_span_cities_kinds_and_compliance(demo_data):
 
 def test_load_demo_binds_demo_clerk_to_the_nanming_market(demo_data):
     assert User.objects.get(username="demo_clerk").market == demo.clerk_market()
+
+
+def test_demo_opens_rectifications_for_missed_items_once(demo_data):
+    records = list(Rectification.objects.select_related("market"))
+    assert records, "the demo has 整改 records to show"
+    for record in records:
+        missed = {item.key for item in check_market(record.market).missed}
+        assert record.item in missed and record.status == Rectification.Status.OPEN
+    demo.load_rectifications()
+    assert Rectification.objects.count() == len(records)

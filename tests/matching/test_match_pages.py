@@ -1,10 +1,12 @@
 """The clerk's board, candidates, one-click steps, match pages and the agreement: scoped and audited."""
 
 import datetime
+import re
 import uuid
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from gigmarket.core.models import AuditEvent
 from matching.models import Match, MatchState
@@ -154,6 +156,24 @@ def test_candidates_page_ranks_and_explains(client, clerk, market, django_assert
     assert body.count('name="token"') == 2  # one token per rendered form
 
 
+def test_a_candidate_form_posts_with_its_csrf_token_and_comes_back(clerk, market):
+    from django.test import Client  # noqa: PLC0415 - this test alone checks CSRF
+
+    posting = PostingFactory(market=market)
+    worker = WorkerFactory(trades=[posting.trade], registered_market=market)
+    WorkerFactory(trades=[posting.trade], registered_market=market)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(clerk)
+    page = reverse("matching:posting_candidates", args=[posting.pk]) + "?from=board"
+    body = client.get(page).content.decode()
+    form = next(f for f in body.split("<form ") if f'name="worker" value="{worker.pk}"' in f)
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form.split("</form>")[0]))
+    assert fields["worker"] == str(worker.pk) and fields["next"] == page.replace("&", "&amp;")
+    response = client.post(reverse("matching:match_create"), {**fields, "next": page})
+    assert response.status_code == 302
+    assert Match.objects.filter(posting=posting, worker=worker).exists()
+
+
 def test_match_detail_shows_insurance_and_wage_flag(client, clerk, market):
     match = make_match(market=market, by=clerk)
     client.force_login(clerk)
@@ -261,3 +281,16 @@ def test_agreement_lists_each_market_number_once(client, clerk, nanming):
     client.force_login(clerk)
     body = client.get(f"/matching/matches/{match.pk}/agreement/").content.decode()
     assert body.count("0851-12345678") == 1 and body.count("12333") == 1
+
+
+def test_match_list_shows_each_state_as_its_badge(client, clerk, market):
+    posting = PostingFactory(market=market, headcount=3)
+    talking = make_match(posting=posting, by=clerk)
+    missing = make_match(posting=posting, by=clerk, state="no_show")
+    client.force_login(clerk)
+    body = client.get(reverse("matching:match_list")).content.decode()
+    assert f'href="{reverse("matching:match_detail", args=[talking.pk])}"' in body
+    assert '<span class="badge text-bg-info">洽谈中</span>' in body
+    assert f'<span class="badge text-bg-warning">{missing.get_state_display()}</span>' in body
+    detail = client.get(reverse("matching:match_detail", args=[missing.pk])).content.decode()
+    assert f'<span class="badge text-bg-warning">{missing.get_state_display()}</span>' in detail

@@ -30,6 +30,7 @@ from tests.factories.registry import (
     WorkerFactory,
     id_number_for,
 )
+from tests.print_checks import assert_prints_on_a4, sign_off
 
 TODAY = timezone.localdate()
 YEAR = str(TODAY.year)
@@ -290,10 +291,16 @@ def test_county_approves_and_pays_on_the_page_and_totals_and_export_show_it(clie
     body = client.get(reverse("registry:subsidy_totals"), {"year": YEAR}).content.decode()
     assert "意外伤害保险补贴" in body and "100.00" in body
     response = client.get(reverse("registry:subsidy_export"), {"year": YEAR})
-    sheet = load_workbook(io.BytesIO(response.content))["发放明细"]
-    assert sheet.print_title_rows == "$2:$2" and sheet.freeze_panes == "A3"
-    values = [c.value for c in sheet[3]]
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book["发放明细"]
+    values = [c.value for c in sheet[4]]
     assert insured.masked_id_number in values and "PZ-9" in values and insured.full_id_number() not in values
+    for sheet in book.worksheets:  # a form the finance office files: 盖章, A4, signed
+        assert_prints_on_a4(sheet, header_row=3)
+        assert sheet["A2"].value == "填报单位（盖章）：贵阳市南明区人力资源和社会保障局"
+        fields = sign_off(sheet)
+        assert fields["填报人"] == county_user.display_name and fields["填报日期"].startswith(f"{TODAY.year}年")
+    assert [c.value for c in book["汇总"][5]][:4] == ["合计", None, 1, 100]
 
 
 def test_other_county_gets_404_and_clerk_cannot_approve(client, insured, clerk, county2_user):

@@ -32,8 +32,8 @@ def q1(db):
     return period("2023-01-01")
 
 
-def accept(q1, county, county_user, city_user, province_user):
-    with time_machine.travel(beijing("2023-04-03 10:00"), tick=False):
+def accept(q1, county, county_user, city_user, province_user, *, when="2023-04-03 10:00"):
+    with time_machine.travel(beijing(when), tick=False):
         sub = submission_submit(period=q1, county=county, by=county_user)
     submission_forward(submission=sub, by=city_user)
     return submission_accept(submission=sub, by=province_user)
@@ -130,3 +130,44 @@ def test_the_page_shows_each_city_state_and_the_buttons_it_allows(
 def test_county_staff_cannot_open_the_approvals(client, q1, county_user):
     client.force_login(county_user)
     assert client.get(f"/reporting/periods/{q1.pk}/approvals/").status_code == 403
+
+
+def test_a_county_switched_back_on_withdraws_the_approval_it_is_not_covered_by(
+    q1, guiyang, market, county_user, city_user, province_user, yunyan
+):
+    division_set_active(division=yunyan, active=False, by=province_user)
+    accept(q1, market.county, county_user, city_user, province_user)
+    approval.city_approve(period=q1, city=guiyang, by=city_user)
+    accepted_period = period("2023-04-01")
+    accept(accepted_period, market.county, county_user, city_user, province_user, when="2023-07-03 10:00")
+    approval.city_approve(period=accepted_period, city=guiyang, by=city_user)
+    approval.city_accept(period=accepted_period, city=guiyang, by=province_user)
+    Notification.objects.all().delete()
+
+    division_set_active(division=yunyan, active=True, by=province_user)
+
+    # The approval still waiting for the province goes back: 云岩 has no accepted report.
+    assert state(q1, guiyang) == approval.WAITING
+    row = CityApproval.objects.get(period=q1)
+    assert row.status == CityApproval.Status.WITHDRAWN and "云岩区已恢复启用" in row.reason
+    event = AuditEvent.objects.filter(target_type="reporting.cityapproval", target_id=str(row.pk)).latest("id")
+    assert event.changes["status"] == ["approved", "withdrawn"] and event.actor == province_user
+    told = set(Notification.objects.filter(title__contains="市州审批已撤回").values_list("recipient", flat=True))
+    assert told == {city_user.pk, province_user.pk}
+    # What the province accepted stays accepted: locked data stays locked.
+    assert state(accepted_period, guiyang) == approval.ACCEPTED
+    # Switching it on again changes nothing more.
+    division_set_active(division=yunyan, active=False, by=province_user)
+    division_set_active(division=yunyan, active=True, by=province_user)
+    assert Notification.objects.filter(title__contains="市州审批已撤回").count() == 2
+
+
+def test_a_county_switched_back_on_with_an_accepted_report_keeps_the_approval(
+    q1, guiyang, market, market2, county_user, county2_user, city_user, province_user, yunyan
+):
+    accept(q1, market.county, county_user, city_user, province_user)
+    accept(q1, market2.county, county2_user, city_user, province_user)
+    division_set_active(division=yunyan, active=False, by=province_user)
+    approval.city_approve(period=q1, city=guiyang, by=city_user)
+    division_set_active(division=yunyan, active=True, by=province_user)
+    assert state(q1, guiyang) == approval.APPROVED

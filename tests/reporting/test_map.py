@@ -255,6 +255,10 @@ def test_province_board_shows_the_reality_check(client, province_user, nanming):
     content = client.get(reverse("reporting:period_detail", args=[period(Q1).pk])).content.decode()
     assert "data-reality" in content and idle.name in content
     assert reverse("reporting:bulletin", args=[period(Q1).pk]) in content
+    # Once, in the page: the browser tab's <title> is text, not the check's markup.
+    assert content.count("data-reality") == 1
+    title = content[content.index("<title>") : content.index("</title>")]
+    assert "<section" not in title and idle.name not in title
 
 
 def test_bulletin_names_no_last_place_among_equals(province_user, county_user):
@@ -265,7 +269,11 @@ def test_bulletin_names_no_last_place_among_equals(province_user, county_user):
     with time_machine.travel(beijing("2023-04-05 20:00"), tick=False):
         submission_submit(period=period(Q1), county=county_user.division, by=county_user)
     lines, _total = bulletin_lines(province_user, period(Q1))
-    assert ranking_sentence(lines).startswith("报送完整率、及时率和市场达标率综合排名第一的是贵阳市")
+    trailing = [x.division.name for x in lines[1:]]
+    assert [x.rank for x in lines] == [1] + [2] * len(trailing)  # the level ones share a rank
+    assert ranking_sentence(lines) == (
+        f"报送完整率、及时率和市场达标率综合排名第一的是贵阳市，末位为{'、'.join(trailing)}（并列）。"
+    )
 
 
 def test_compliance_cache_follows_market_writes(nanming):

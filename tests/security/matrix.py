@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from gigmarket.core.models import ExportJob
 from registry.models import WindowVisit
+from tests.factories.markets import png_upload
 from tests.factories.registry import id_number_for
 
 from .world import initial_data
@@ -145,6 +146,11 @@ def market_form(w, where, user, **overrides):
 
 def market_create_payload(w, where, user):
     return market_form(w, where, user, county=str(w.home_county(user).pk))
+
+
+def rectification_payload(w, where, user, **overrides):
+    deadline = (timezone.localdate() + datetime.timedelta(days=20)).isoformat()
+    return {"deadline": deadline, "responsible_person": "矩阵", "responsible_phone": "", "note": "", **overrides}
 
 
 def market_edit_payload(w, where, user):
@@ -508,6 +514,35 @@ MATRIX = {
     "markets:version": Entry(
         kwargs=lambda w, s, u: {"pk": w.market(s).pk, "number": w.version(s).number}, get=scoped()
     ),
+    # 整改: every staff role reads in scope; every writer (not the auditor) opens and follows up.
+    "markets:rectification_list": Entry(get=flat()),
+    "markets:rectification_create": Entry(
+        kwargs=lambda w, s, u: {"pk": w.market(s).pk},
+        query=lambda w, s, u: {"item": "zones"},
+        get=scoped(allowed=WRITERS),
+        post=scoped(DONE, allowed=WRITERS),
+        payload=rectification_payload,
+    ),
+    "markets:rectification_detail": Entry(kwargs=lambda w, s, u: {"pk": w.rectification(s).pk}, get=scoped()),
+    "markets:rectification_update": Entry(
+        kwargs=lambda w, s, u: {"pk": w.rectification(s).pk},
+        get=POST_ONLY_OBJECT,
+        post=scoped(DONE, allowed=WRITERS),
+        payload=lambda w, s, u: rectification_payload(w, s, u, responsible_person="矩阵改人"),
+    ),
+    "markets:photo_add": Entry(
+        kwargs=lambda w, s, u: {"pk": w.rectification(s).pk},
+        get=POST_ONLY_OBJECT,
+        post=scoped(DONE, allowed=WRITERS),
+        payload=lambda w, s, u: {"image": png_upload(), "caption": "矩阵照片"},
+    ),
+    "markets:rectification_close": Entry(
+        kwargs=lambda w, s, u: {"pk": w.rectification(s).pk},
+        get=POST_ONLY_OBJECT,
+        post=scoped(DONE, allowed=WRITERS),
+        payload=lambda w, s, u: {"note": "矩阵关闭"},
+    ),
+    "markets:rectification_photo": Entry(kwargs=lambda w, s, u: {"pk": w.rectification_photo(s).pk}, get=scoped()),
     "markets:trade_list": Entry(get=flat()),
     "markets:trade_create": Entry(
         get=flat(allowed=("province",)),

@@ -12,10 +12,11 @@ from django import forms
 from django.utils import timezone
 
 from markets.models import Trade
+from markets.rectification import rectification_add_evidence
 from reporting.models import ReportingRule, Submission
 from reporting.selectors import periods_for_listing
 from tests.factories.core import UserFactory
-from tests.factories.markets import TradeFactory
+from tests.factories.markets import TradeFactory, open_rectification, png_upload
 from tests.factories.matching import PlacementFactory, RightsCaseFactory, make_match
 from tests.factories.registry import (
     EmployerFactory,
@@ -111,6 +112,20 @@ class World:
             return market.versions.order_by("number").first()
 
         return self._once(("version", where), build)
+
+    def rectification(self, where):
+        """An open 整改 (统一标识, which the factory market misses) opened by province staff."""
+        return self._once(
+            ("rectification", where), lambda: open_rectification(self.market(where), "sign", by=self.users["province"])
+        )
+
+    def rectification_photo(self, where):
+        def build():
+            return rectification_add_evidence(
+                rectification=self.rectification(where), upload=png_upload(), by=self.users["province"]
+            )
+
+        return self._once(("rectification_photo", where), build)
 
     def worker(self, where, tag="main"):
         def build():

@@ -1,4 +1,6 @@
-"""SMS backends: one class per way of sending, chosen by `settings.SMS_BACKEND`.
+"""SMS backends: one class per way of sending, chosen by `settings.SMS_BACKEND`
+(`services.get_backend`; the two provider backends are in `providers.py`, which builds on
+the message and error defined here).
 
 A backend's `send(message)` sends one `Outgoing` and returns the provider's message id,
 or raises `SmsSendError` (`retryable=False` when trying again cannot help: a refused
@@ -61,18 +63,3 @@ def template_code(key):
     if not code:
         raise SmsSendError(f"SMS_TEMPLATE_CODES 未配置模板 {key}", retryable=False)
     return code
-
-
-def get_backend(name=None):
-    name = name or settings.SMS_BACKEND
-    if name == "console":
-        return ConsoleBackend()
-    if name == "aliyun":
-        from .providers import AliyunBackend  # noqa: PLC0415
-
-        return AliyunBackend()
-    if name == "tencent":
-        from .providers import TencentBackend  # noqa: PLC0415
-
-        return TencentBackend()
-    raise ValueError(f"unknown SMS backend {name!r}")

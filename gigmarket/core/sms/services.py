@@ -13,7 +13,8 @@ from ..audit import audit_record
 from ..contact import MOBILE, normalize_phone
 from ..models import AuditEvent, SmsCode, SmsMessage, SmsOptOut
 from ..pii_fields import hash_filter
-from .backends import Outgoing, SmsSendError, get_backend
+from .backends import ConsoleBackend, Outgoing, SmsSendError
+from .providers import AliyunBackend, TencentBackend
 from .quiet import quiet_until
 from .templates import TEMPLATES
 
@@ -72,7 +73,7 @@ def sms_enqueue(*, to, template, params, county=None, related=None):
 
 def _schedule(pk, eta):
     """Hand the message to Celery; if the broker is down, the sweep (every minute) sends it."""
-    from .tasks import send_sms  # noqa: PLC0415
+    from .tasks import send_sms  # noqa: PLC0415 - cycle: tasks.py imports these services
 
     try:
         if eta > timezone.now():
@@ -82,6 +83,17 @@ def _schedule(pk, eta):
         send_sms.delay(pk)
     except Exception:
         log.exception("sms: could not enqueue message %s; the sweep will send it", pk)
+
+
+BACKENDS = {backend.name: backend for backend in (ConsoleBackend, AliyunBackend, TencentBackend)}
+
+
+def get_backend(name=None):
+    """A backend instance: `name`, or the one `settings.SMS_BACKEND` names."""
+    name = name or settings.SMS_BACKEND
+    if name not in BACKENDS:
+        raise ValueError(f"unknown SMS backend {name!r}")
+    return BACKENDS[name]()
 
 
 def _claim(pk, now):

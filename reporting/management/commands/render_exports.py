@@ -11,6 +11,8 @@ A4 `@page`), then turns every PDF page into a PNG with poppler's `pdftoppm`. Nee
 data (`manage.py load_demo`); not used by the tests. docs/exports.md lists what to check.
 """
 
+import datetime
+import os
 import pathlib
 import re
 import shutil
@@ -21,15 +23,16 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from gigmarket.core.models import User
+from markets.models import Market
+from matching.models import Match, MatchState
+from reporting.models import ReportingPeriod, Submission
 
 
 def _exports():
     """(file stem, demo account, URL) of every workbook."""
-    from markets.models import Market  # noqa: PLC0415
-    from reporting.models import ReportingPeriod, Submission  # noqa: PLC0415
-
     accepted = Submission.objects.filter(status=Submission.Status.ACCEPTED).order_by("-period__start").first()
     empty = ReportingPeriod.objects.exclude(submissions__isnull=False).order_by("start").first()
     market = Market.objects.filter(county__code="520102").order_by("pk").first()
@@ -54,14 +57,18 @@ def _exports():
         items.append(("06-附件1-本期无数据", "demo_county", f"{export}?period={empty.pk}"))
     if market is not None:
         items.append(("11-运行监测-市场", "demo_province", f"{monitoring}?market={market.pk}"))
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    items += [
+        ("13-附件1-历史名录", "demo_province", f"{reverse('reporting:registry_as_of')}?date={yesterday}&format=xlsx"),
+        ("15-就业补贴汇总", "demo_county", reverse("registry:subsidy_export")),
+    ]
+    if accepted is not None:
+        items.append(("14-省级通报", "demo_province", reverse("reporting:bulletin_export", args=[accepted.period_id])))
     return sorted(items)
 
 
 def _pages():
     """(file stem, demo account or None, URL) of every printable page."""
-    from markets.models import Market  # noqa: PLC0415
-    from matching.models import Match, MatchState  # noqa: PLC0415
-
     match = Match.objects.filter(state=MatchState.CONFIRMED, market__county__code="520102").order_by("pk").first()
     market = Market.objects.filter(status=Market.Status.OPERATING).order_by("pk").first()
     items = [
@@ -72,6 +79,10 @@ def _pages():
         items.append(("22-名录详情", None, reverse("markets:directory_detail", args=[market.pk])))
     if match is not None:
         items.append(("24-用工协议", "demo_clerk", reverse("matching:match_agreement", args=[match.pk])))
+    accepted = Submission.objects.filter(status=Submission.Status.ACCEPTED).order_by("-period__start").first()
+    if accepted is not None:
+        items.append(("25-省级通报页", "demo_province", reverse("reporting:bulletin", args=[accepted.period_id])))
+    items.append(("26-报送完整率与及时率", "demo_province", reverse("reporting:completeness_history")))
     return sorted(items)
 
 
@@ -146,9 +157,7 @@ class Command(BaseCommand):
         self.stdout.write(f"PNG 页面在 {out / 'png'}/")
 
     def _pages_to_pdf(self, out):
-        import os  # noqa: PLC0415
-
-        from playwright.sync_api import sync_playwright  # noqa: PLC0415
+        from playwright.sync_api import sync_playwright  # noqa: PLC0415 - dev-only dependency (requirements-dev.txt), needed only when run
 
         chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
         files = []

@@ -1,5 +1,5 @@
 """Monitoring at every grain: day, week, month, quarter, half-year and reporting period over
-any range, with the same figures (the hand-counted quarter of test_monitoring.py)."""
+any range, with the same figures (the hand-counted quarter of conftest.py)."""
 
 import datetime
 
@@ -10,7 +10,6 @@ from reporting.grains import GRAINS, buckets, count_buckets
 from reporting.models import ReportingPeriod
 from reporting.rollups import FLOW_METRICS, STOCK_METRICS, M
 from tests.factories.reporting import period
-from tests.reporting.test_monitoring import _activity, activity, market, market2, zunyi_market  # noqa: F401
 
 D = datetime.date
 PROVINCE = ("province", None)
@@ -42,7 +41,7 @@ def test_buckets_are_clipped_to_the_range_and_cover_it():
     ("start", "end"),
     [(D(2023, 1, 10), D(2023, 3, 5)), (D(2022, 12, 17), D(2023, 4, 5)), (D(2023, 3, 31), D(2023, 3, 31))],
 )
-def test_the_same_totals_at_every_grain(activity, province_user, grain, start, end):  # noqa: F811
+def test_the_same_totals_at_every_grain(activity, province_user, grain, start, end):
     periods = list(ReportingPeriod.objects.all())
     total = region_figures(province_user, PROVINCE, start, end)["total"]
     parts = trend(province_user, PROVINCE, buckets(grain, start, end, periods))
@@ -53,7 +52,7 @@ def test_the_same_totals_at_every_grain(activity, province_user, grain, start, e
         assert parts[-1].get(metric) == total.get(metric), metric
 
 
-def test_day_grain_reads_each_day(activity, province_user):  # noqa: F811
+def test_day_grain_reads_each_day(activity, province_user):
     days = trend(province_user, PROVINCE, buckets("day", D(2023, 1, 14), D(2023, 1, 17)))
     assert [(f.label, f.get(M.HEADCOUNT), f.get(M.MATCHES), f.get(M.ONBOARDED)) for f in days] == [
         ("2023-01-14", 0, 0, 0),
@@ -83,7 +82,7 @@ def _get(client, query):
         ("start=1900-01-01&end=2023-01-01", "日期须在"),
     ],
 )
-def test_a_bad_range_gets_a_chinese_message_not_a_500(client, activity, province_user, query, message):  # noqa: F811
+def test_a_bad_range_gets_a_chinese_message_not_a_500(client, activity, province_user, query, message):
     client.force_login(province_user)
     for url in ("/reporting/monitoring/", "/reporting/monitoring/export/"):
         response = client.get(f"{url}?{query}")
@@ -93,14 +92,14 @@ def test_a_bad_range_gets_a_chinese_message_not_a_500(client, activity, province
         assert "trend-chart" not in body  # no figures for a frame that is not valid
 
 
-def test_day_grain_up_to_the_cap_is_fine(client, activity, province_user):  # noqa: F811
+def test_day_grain_up_to_the_cap_is_fine(client, activity, province_user):
     client.force_login(province_user)
     response = _get(client, "grain=day&start=2022-03-02&end=2023-04-05")  # 400 days
     assert response.status_code == 200
     assert "共400段" in response.content.decode()
 
 
-def test_page_shows_range_definitions_and_keeps_the_frame_in_drill_down(client, activity, province_user):  # noqa: F811
+def test_page_shows_range_definitions_and_keeps_the_frame_in_drill_down(client, activity, province_user):
     client.force_login(province_user)
     body = _get(client, "grain=week&start=2023-01-10&end=2023-03-05").content.decode()
     assert "零工市场运行监测（2023年01月10日至2023年03月05日）" in body
@@ -127,14 +126,14 @@ def test_page_shows_range_definitions_and_keeps_the_frame_in_drill_down(client, 
         "grain=day&start=2023-01-01&end=2023-01-03&county=520102",
     ],
 )
-def test_query_count_is_the_same_at_every_grain(client, activity, province_user, django_assert_num_queries, query):  # noqa: F811
+def test_query_count_is_the_same_at_every_grain(client, activity, province_user, django_assert_num_queries, query):
     client.force_login(province_user)
     _get(client, query)
     with django_assert_num_queries(12):
         assert _get(client, query).status_code == 200
 
 
-def test_period_picker_says_when_the_range_is_not_a_period(client, activity, province_user):  # noqa: F811
+def test_period_picker_says_when_the_range_is_not_a_period(client, activity, province_user):
     client.force_login(province_user)
     body = _get(client, "grain=week&start=2023-01-10&end=2023-03-05").content.decode()
     assert '<option value="" selected disabled>自定义时段</option>' in body
@@ -143,7 +142,7 @@ def test_period_picker_says_when_the_range_is_not_a_period(client, activity, pro
     assert "自定义时段" not in body and f'<option value="{q1.pk}" selected>' in body
 
 
-def test_the_workbook_has_the_buckets_and_the_definitions(client, activity, province_user):  # noqa: F811
+def test_the_workbook_has_the_buckets_and_the_definitions(client, activity, province_user):
     import io
 
     import openpyxl

@@ -1,5 +1,5 @@
 """The home dashboard's trend: registrations and matches over the last 12 weeks, in the
-user's scope (the hand-counted quarter of test_monitoring.py, seen on 2023-03-31)."""
+user's scope (the hand-counted quarter of conftest.py, seen on 2023-03-31)."""
 
 import pytest
 import time_machine
@@ -9,7 +9,6 @@ from gigmarket.core.dashboard import collect_cards
 from reporting.dashboard import trend_card
 from tests.factories.markets import MarketFactory
 from tests.factories.reporting import beijing
-from tests.reporting.test_monitoring import _activity, activity, market, market2, zunyi_market  # noqa: F401
 
 SEEN = beijing("2023-03-31 12:00")
 
@@ -20,7 +19,7 @@ def _series(card):
 
 
 @time_machine.travel(SEEN, tick=False)
-def test_province_sees_12_weeks_of_registrations_and_matches(activity, province_user):  # noqa: F811
+def test_province_sees_12_weeks_of_registrations_and_matches(activity, province_user):
     card = trend_card(province_user)
     assert card["chart"]["data"]["labels"][0] == "01-09" and card["chart"]["data"]["labels"][-1] == "03-27"
     assert len(card["chart"]["rows"]) == 12
@@ -31,7 +30,7 @@ def test_province_sees_12_weeks_of_registrations_and_matches(activity, province_
 
 
 @time_machine.travel(SEEN, tick=False)
-def test_each_role_sees_its_own_scope(activity, county2_user, clerk):  # noqa: F811
+def test_each_role_sees_its_own_scope(activity, county2_user, clerk):
     yunyan = _series(trend_card(county2_user))
     assert {k: v for k, v in yunyan["新增求职登记"].items() if v} == {"01-30": 1}
     assert {k: v for k, v in yunyan["对接成功数"].items() if v} == {"02-20": 1}
@@ -40,7 +39,7 @@ def test_each_role_sees_its_own_scope(activity, county2_user, clerk):  # noqa: F
 
 
 @time_machine.travel(SEEN, tick=False)
-def test_home_page_draws_the_chart_with_its_table(client, activity, city_user):  # noqa: F811
+def test_home_page_draws_the_chart_with_its_table(client, activity, city_user):
     client.force_login(city_user)
     body = client.get("/").content.decode()
     assert 'data-chart="home-trend"' in body and 'id="home-trend"' in body
@@ -50,7 +49,7 @@ def test_home_page_draws_the_chart_with_its_table(client, activity, city_user): 
 
 @pytest.mark.parametrize("who", ["province_user", "city_user", "county_user", "clerk"])
 @time_machine.travel(SEEN, tick=False)
-def test_trend_is_one_query_whatever_the_data(request, activity, nanming, django_assert_num_queries, who):  # noqa: F811
+def test_trend_is_one_query_whatever_the_data(request, activity, nanming, django_assert_num_queries, who):
     user = request.getfixturevalue(who)
     trend_card(user)  # the scope is cached on the user
     with django_assert_num_queries(1):
