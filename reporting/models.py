@@ -368,10 +368,12 @@ class RegionDailyStat(ChoiceLabels, models.Model):
                 include=["dimension", "value"],
                 name="reporting_rstat_totals",
             ),
+            # led by the metric too: the trade stock's last day is then found by walking
+            # one metric's dates backwards, not every trade flow row (70 ms at medium scale)
             models.Index(
-                fields=["division", "date"],
+                fields=["division", "metric", "date"],
                 condition=models.Q(trade__isnull=False),
-                include=["trade", "metric", "value"],
+                include=["trade", "dimension", "value"],
                 name="reporting_rstat_trades",
             ),
         ]
@@ -400,10 +402,12 @@ class RegionMonthlyStat(ChoiceLabels, models.Model):
                 include=["dimension", "value"],
                 name="reporting_rmstat_totals",
             ),
+            # led by the metric too: the trade stock's last day is then found by walking
+            # one metric's dates backwards, not every trade flow row (70 ms at medium scale)
             models.Index(
-                fields=["division", "month"],
+                fields=["division", "metric", "month"],
                 condition=models.Q(trade__isnull=False),
-                include=["trade", "metric", "value"],
+                include=["trade", "dimension", "value"],
                 name="reporting_rmstat_trades",
             ),
         ]

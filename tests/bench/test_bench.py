@@ -116,6 +116,14 @@ def test_monthly_rollups_are_the_sums_of_the_generated_daily_rows(tiny):
     assert len(monthly) == MonthlyStat.objects.count() > 0
 
 
+def test_generated_region_rows_are_the_sums_of_the_market_rows(tiny):
+    """The 市州 and province rows the monitoring pages read, as the generator leaves them
+    (on PostgreSQL: its set-based SQL, then `rollup_channels` rebuilding every month)."""
+    from tests.reporting.test_region_rollups import assert_regions_are_the_market_sums
+
+    assert_regions_are_the_market_sums()
+
+
 def test_it_refuses_a_database_that_already_has_data(tiny):
     with pytest.raises(ValueError, match="already has"):
         generate(scale="tiny", seed=7, today=TODAY, log=lambda *_: None)
