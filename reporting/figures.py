@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 
 from gigmarket.core.models import Division, Role
 from gigmarket.core.scoping import scope_queryset, user_scope
+from markets.models import Market, Trade
 
 from .models import DailyStat, MonthlyStat, RegionDailyStat, RegionMonthlyStat
 from .rollups import FLOW_METRICS, SHOWN_METRICS, STOCK_METRICS, M, month_start, next_month
@@ -205,8 +206,6 @@ def region_figures(user, region, start, end):
     Three queries whatever the number of counties or markets: every flow and stock sum in one
     UNION ALL, then the names of child regions and of trades.
     """
-    from markets.models import Market, Trade  # noqa: PLC0415
-
     level, obj = region
     base = region_totals(user, region)
     totals = base.filter(trade__isnull=True)

@@ -24,6 +24,9 @@ from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Sum
 from django.db.models.functions import TruncDate
 
+from matching.models import Application, Match, RightsCase
+from registry.models import Posting, WindowVisit, Worker
+
 from .models import BEIJING, DailyStat, MonthlyStat, RegionDailyStat, RegionMonthlyStat
 
 M = DailyStat.Metric
@@ -53,7 +56,6 @@ def _stat(day, row, metric, value, *, trade=None, dimension=""):
 
 
 def _registry_rows(day):
-    from registry.models import Posting, WindowVisit, Worker  # noqa: PLC0415
 
     start, end = day_bounds(day)
     rows = []
@@ -85,7 +87,6 @@ def _registry_rows(day):
 
 
 def _matching_rows(day):
-    from matching.models import Match, RightsCase  # noqa: PLC0415
 
     start, end = day_bounds(day)
     rows = []
@@ -106,9 +107,6 @@ def _channel_rows(start, end):
     whatever the number of days: registrations by `Worker.channel` (in the worker's county,
     as the registry's lists scope them), postings by `Posting.channel`, online applications
     and the 洽谈 opened at the counter (a match no application turned into)."""
-    from matching.models import Application, Match  # noqa: PLC0415
-    from registry.models import Posting, Worker  # noqa: PLC0415
-
     since, until = day_bounds(start)[0], day_bounds(end)[1]
 
     def grouped(qs, moment, county, market, dimension=None):

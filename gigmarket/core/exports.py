@@ -35,12 +35,15 @@ import io
 import math
 import re
 import unicodedata
+from urllib.parse import quote
 
 import xlsxwriter
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from .audit import audit_record
 from .models import AuditEvent, Role
@@ -387,8 +390,6 @@ def a4_print_setup(ws, *, widths, title_rows, freeze, landscape=True):
     if isinstance(ws, XlsxSheet):
         _xlsxwriter_print_setup(ws.worksheet, widths=widths, title_rows=title_rows, freeze=freeze, landscape=landscape)
         return
-    from openpyxl.utils import get_column_letter  # noqa: PLC0415
-    from openpyxl.worksheet.worksheet import Worksheet  # noqa: PLC0415
 
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
@@ -453,8 +454,6 @@ def sign_off_values(column_count, *, person="", phone="", date=None):
 def download_disposition(filename):
     """Content-Disposition for a download named `filename` (Chinese names included): an ASCII
     `filename` for old clients and the real name as RFC 5987 `filename*=UTF-8''…`."""
-    from urllib.parse import quote  # noqa: PLC0415
-
     try:
         filename.encode("ascii")
     except UnicodeEncodeError:
