@@ -506,7 +506,7 @@ class _HouseSheet:
             return self.count_style
         return self.text
 
-    def append(self, values):
+    def add_line(self, values):
         self.sheet.row_dimensions[self.row].height = wrapped_row_height(values, self.widths)
         xlsx_append_row(self.sheet, values, styles=[self._style(v) for v in values])
         self.row += 1
@@ -528,13 +528,13 @@ def finance_workbook(*, title, summary, paid, filing):
     workbook = Workbook(write_only=True)
     sheet = _HouseSheet(workbook, "汇总", title=title, filing=filing, columns=SUMMARY_COLUMNS)
     for row in summary:
-        sheet.append([row["county"], row["kind"], row["approved_n"], row["approved"], row["paid_n"], row["paid"]])
+        sheet.add_line([row["county"], row["kind"], row["approved_n"], row["approved"], row["paid_n"], row["paid"]])
     total = ["合计", "", sum(r["approved_n"] for r in summary), sum(r["approved"] for r in summary)]
-    sheet.append(total + [sum(r["paid_n"] for r in summary), sum(r["paid"] for r in summary)])
+    sheet.add_line(total + [sum(r["paid_n"] for r in summary), sum(r["paid"] for r in summary)])
     sheet.sign_off()
     sheet = _HouseSheet(workbook, "发放明细", title=title, filing=filing, columns=DETAIL_COLUMNS)
     for app in paid:
-        sheet.append(
+        sheet.add_line(
             [
                 app.county.name,
                 app.worker.name,

@@ -11,6 +11,7 @@ user, which must come back in the page (`kept`).
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import got_request_exception
 from django.test import Client
 from django.urls import reverse
@@ -87,6 +88,18 @@ INVALID = {
         {"closed_on": NOT_A_DATE, "reason": "保留的撤销原因"}, message="日期", kept="保留的撤销原因"
     ),
     "markets:import": Invalid({}, message="此项必填", role="county"),
+    "markets:rectification_create": Invalid(
+        {"deadline": NOT_A_DATE, "responsible_person": "保留的责任人"}, message="日期", kept="保留的责任人"
+    ),
+    "markets:rectification_update": Invalid(
+        {"deadline": NOT_A_DATE, "note": "保留的整改要求"}, message="日期", kept="保留的整改要求"
+    ),
+    "markets:photo_add": Invalid(
+        {"image": SimpleUploadedFile("photo.png", b"not a picture", "image/png"), "caption": "保留的照片说明"},
+        message="只能上传 JPG 或 PNG 图片",
+        kept="保留的照片说明",
+    ),
+    "markets:rectification_close": Invalid({"note": "   "}, message="此项必填"),
     "markets:trade_create": Invalid(
         {"code": "ZZ-98", "name": "保留的工种", "sort_order": "abc"}, message="请输入整数", kept="保留的工种"
     ),
