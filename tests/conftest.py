@@ -115,6 +115,7 @@ REFERENCE_DATA_MIGRATIONS = [
         "reporting.migrations.0005_monthlystat",
         "fill_from_daily_rows",
     ),  # monthly sums of daily rows: a no-op after a flush
+    ("reporting.migrations.0011_fill_region_rollups", "fill"),  # 市州/province sums of county rows: no-op too
 ]
 
 

@@ -10,14 +10,21 @@ when a division or a trade does, so `cache_choices(field)` keeps the rendered
 Only for querysets that read divisions or trades alone: any other table would change
 without the token moving. The field keeps its queryset, so a submitted value is still
 checked against the database.
+
+The cache is a speed-up only: with Redis down the options are read from the database and a
+division or trade is saved all the same (the token is replaced once Redis answers again;
+until then entries written before the outage may be served for at most `TIMEOUT`).
 """
 
 import hashlib
+import logging
 import uuid
 
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+
+log = logging.getLogger(__name__)
 
 GENERATION_KEY = "core:choices:generation"
 # The token makes old entries unreachable; the lifetime only bounds the memory they hold.
@@ -33,7 +40,10 @@ def _generation():
 
 
 def invalidate_cached_choices():
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    try:
+        cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    except Exception as exc:  # redis-py raises its own ConnectionError / TimeoutError
+        log.warning("cache unavailable (filter options not invalidated): %s", exc)
 
 
 def cache_choices(field, name):
@@ -43,11 +53,16 @@ def cache_choices(field, name):
         return
     sql, params = queryset.query.sql_with_params()
     digest = hashlib.sha256(repr((name, sql, params)).encode()).hexdigest()[:32]
-    key = f"core:choices:{_generation()}:{digest}"
-    options = cache.get(key)
+    try:
+        key = f"core:choices:{_generation()}:{digest}"
+        options = cache.get(key)
+    except Exception as exc:  # redis-py raises its own ConnectionError / TimeoutError
+        log.warning("cache unavailable (filter options read from the database): %s", exc)
+        key = options = None
     if options is None:
         options = [(obj.pk, field.label_from_instance(obj)) for obj in queryset]
-        cache.set(key, options, TIMEOUT)
+        if key is not None:
+            cache.set(key, options, TIMEOUT)
     empty = [("", field.empty_label)] if field.empty_label is not None else []
     field.widget.choices = empty + options
 

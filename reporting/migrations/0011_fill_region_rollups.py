@@ -6,7 +6,7 @@ new in 0010 and have no rows yet: `manage.py backfill_rollups` computes them fro
 registry for the days already rolled up (docs/performance.md, issue 17).
 """
 
-from django.db import migrations
+from django.db import connections, migrations
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 
@@ -15,7 +15,9 @@ FLOWS = ["new_seekers", "visits", "postings", "headcount", "matches", "onboarded
 
 def _insert(schema_editor, model, columns, qs):
     select, params = qs.query.sql_with_params()
-    with schema_editor.connection.cursor() as cursor:
+    # No schema editor when the tests re-run this after a flush (tests/conftest.py).
+    connection = schema_editor.connection if schema_editor is not None else connections["default"]
+    with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) SELECT s.* FROM ({select}) s", params)
 
 

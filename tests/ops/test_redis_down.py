@@ -81,3 +81,15 @@ def test_code_sending_refuses_in_chinese_and_sends_nothing(client, redis_down, p
     assert CODE_DOWN in body
     assert "13812345678" in body  # what was typed is kept
     assert not SmsCode.objects.exists() and not SmsMessage.objects.exists()
+
+
+def test_staff_filters_and_trade_writes_work_without_the_cache(client, redis_down, public_market, province_user):
+    """The filter bars' cached options (gigmarket/core/choice_cache.py) fail open too."""
+    from markets.models import Trade
+    from tests.factories.markets import TradeFactory
+
+    trade = TradeFactory(name="停缓存工种")  # its save replaces the options' token: must not raise
+    client.force_login(province_user)
+    response = client.get(reverse("markets:list"))
+    assert response.status_code == 200 and "停缓存工种" in response.content.decode()
+    assert Trade.objects.filter(pk=trade.pk).exists()
