@@ -28,22 +28,22 @@ import time
 sys.path.insert(0, os.getcwd())
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gigmarket.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.db import connection, transaction  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
-from bench.generate import USERNAMES  # noqa: E402
-from bench.run import cpu_reference_ms  # noqa: E402
-from gigmarket.core.models import User  # noqa: E402
-from markets.attachment1 import live_export, market_row  # noqa: E402
-from reporting.exports import attachment1_workbook  # noqa: E402
-from reporting.selectors import live_markets  # noqa: E402
+from bench.generate import USERNAMES
+from bench.run import cpu_reference_ms
+from gigmarket.core.models import User
+from markets.attachment1 import live_export, market_row
+from reporting.exports import attachment1_workbook
+from reporting.selectors import live_markets
 
 try:  # the parts run as the whole export runs them: with the collector paused where the code pauses it
-    from gigmarket.core.exports import gc_paused  # noqa: E402
+    from gigmarket.core.exports import gc_paused
 except ImportError:  # a checkout from before the pause
     gc_paused = contextlib.nullcontext
 

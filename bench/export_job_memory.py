@@ -22,16 +22,16 @@ import time
 sys.path.insert(0, os.getcwd())
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gigmarket.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.core.files.storage import default_storage  # noqa: E402
+from django.core.files.storage import default_storage
 
-from bench.generate import USERNAMES  # noqa: E402
-from gigmarket.core import export_jobs  # noqa: E402
-from gigmarket.core.models import ExportJob, User  # noqa: E402
-from registry.export_jobs import WORKERS_CSV  # noqa: E402
+from bench.generate import USERNAMES
+from gigmarket.core import export_jobs
+from gigmarket.core.models import ExportJob, User
+from registry.export_jobs import WORKERS_CSV
 
 
 def rss_mb():
