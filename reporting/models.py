@@ -341,7 +341,40 @@ class MonthlyStat(ChoiceLabels, models.Model):
         return f"{self.month:%Y-%m} {self.metric} {self.value}"
 
 
-class RegionDailyStat(ChoiceLabels, models.Model):
+class RegionStat(ChoiceLabels, models.Model):
+    """The columns a region rollup row has besides its day or month."""
+
+    division = models.ForeignKey(Division, verbose_name=_("市州或省"), on_delete=models.PROTECT, related_name="+")
+    trade = models.ForeignKey("markets.Trade", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    metric = models.CharField(_("指标"), max_length=20, choices=DailyStat.Metric.choices)
+    dimension = models.CharField(_("细分"), max_length=30, blank=True)
+    value = models.BigIntegerField(_("数值"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+def region_stat_indexes(when, prefix):
+    """A region rollup's two covering indexes, over `when` (date or month): totals and trades."""
+    return [
+        models.Index(
+            fields=["division", "metric", when],
+            condition=models.Q(trade__isnull=True),
+            include=["dimension", "value"],
+            name=f"{prefix}_totals",
+        ),
+        # led by the metric too: the trade stock's last day is then found by walking
+        # one metric's dates backwards, not every trade flow row (70 ms at medium scale)
+        models.Index(
+            fields=["division", "metric", when],
+            condition=models.Q(trade__isnull=False),
+            include=["trade", "dimension", "value"],
+            name=f"{prefix}_trades",
+        ),
+    ]
+
+
+class RegionDailyStat(RegionStat):
     """A `DailyStat` per-county row summed over a 市州 or the whole province (`division`).
 
     The level above the counties, so a province page reads one row per metric and day
@@ -352,65 +385,25 @@ class RegionDailyStat(ChoiceLabels, models.Model):
     """
 
     date = models.DateField(_("日期"))
-    division = models.ForeignKey(Division, verbose_name=_("市州或省"), on_delete=models.PROTECT, related_name="+")
-    trade = models.ForeignKey("markets.Trade", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    metric = models.CharField(_("指标"), max_length=20, choices=DailyStat.Metric.choices)
-    dimension = models.CharField(_("细分"), max_length=30, blank=True)
-    value = models.BigIntegerField(_("数值"), default=0)
 
     class Meta:
         verbose_name = _("监测日汇总（市州、全省）")
         verbose_name_plural = _("监测日汇总（市州、全省）")
-        indexes = [
-            models.Index(
-                fields=["division", "metric", "date"],
-                condition=models.Q(trade__isnull=True),
-                include=["dimension", "value"],
-                name="reporting_rstat_totals",
-            ),
-            # led by the metric too: the trade stock's last day is then found by walking
-            # one metric's dates backwards, not every trade flow row (70 ms at medium scale)
-            models.Index(
-                fields=["division", "metric", "date"],
-                condition=models.Q(trade__isnull=False),
-                include=["trade", "dimension", "value"],
-                name="reporting_rstat_trades",
-            ),
-        ]
+        indexes = region_stat_indexes("date", "reporting_rstat")
 
     def __str__(self):
         return f"{self.date} {self.metric} {self.value}"
 
 
-class RegionMonthlyStat(ChoiceLabels, models.Model):
+class RegionMonthlyStat(RegionStat):
     """`RegionDailyStat` flow rows summed over one calendar month."""
 
     month = models.DateField(_("月份"), help_text=_("该月1日。"))
-    division = models.ForeignKey(Division, verbose_name=_("市州或省"), on_delete=models.PROTECT, related_name="+")
-    trade = models.ForeignKey("markets.Trade", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    metric = models.CharField(_("指标"), max_length=20, choices=DailyStat.Metric.choices)
-    dimension = models.CharField(_("细分"), max_length=30, blank=True)
-    value = models.BigIntegerField(_("数值"), default=0)
 
     class Meta:
         verbose_name = _("监测月汇总（市州、全省）")
         verbose_name_plural = _("监测月汇总（市州、全省）")
-        indexes = [
-            models.Index(
-                fields=["division", "metric", "month"],
-                condition=models.Q(trade__isnull=True),
-                include=["dimension", "value"],
-                name="reporting_rmstat_totals",
-            ),
-            # led by the metric too: the trade stock's last day is then found by walking
-            # one metric's dates backwards, not every trade flow row (70 ms at medium scale)
-            models.Index(
-                fields=["division", "metric", "month"],
-                condition=models.Q(trade__isnull=False),
-                include=["trade", "dimension", "value"],
-                name="reporting_rmstat_trades",
-            ),
-        ]
+        indexes = region_stat_indexes("month", "reporting_rmstat")
 
     def __str__(self):
         return f"{self.month:%Y-%m} {self.metric} {self.value}"

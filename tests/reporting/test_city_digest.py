@@ -150,3 +150,11 @@ def test_the_numbers_are_the_monitoring_figures_of_the_same_days(demo_data):
             city_line.submitted,
             city_line.on_time,
         )
+
+
+@pytest.mark.parametrize("command", ["send_city_digests", "send_reminders"])
+def test_a_bad_now_is_refused_in_chinese(command):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="--now 格式应为"):
+        call_command(command, "--now", "下周一")

@@ -1,29 +1,19 @@
-import datetime
+from django.core.management.base import BaseCommand
 
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
-
+from reporting.management.now_option import add_now_argument, now_from
 from reporting.services import reminders_send
+
+EXAMPLE = "2023-03-29T09:00"
 
 
 class Command(BaseCommand):
     help = "发送报送提醒、逾期通知和未报送汇总（每个县区、报送期、类型只发送一次）。"
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--now",
-            help="按指定时间运行（ISO 格式，如 2023-03-29T09:00；不带时区按北京时间），默认为当前时间。",
-        )
+        add_now_argument(parser, EXAMPLE)
 
     def handle(self, *args, **options):
-        now = timezone.now()
-        if options["now"]:
-            try:
-                now = datetime.datetime.fromisoformat(options["now"])
-            except ValueError as exc:
-                raise CommandError("--now 格式应为 2023-03-29T09:00") from exc
-            if timezone.is_naive(now):
-                now = timezone.make_aware(now)
+        now = now_from(options, EXAMPLE)
         sent = reminders_send(now=now)
         if not sent:
             self.stdout.write("没有需要发送的提醒。")
