@@ -157,7 +157,7 @@ def test_candidates_page_ranks_and_explains(client, clerk, market, django_assert
 
 
 def test_a_candidate_form_posts_with_its_csrf_token_and_comes_back(clerk, market):
-    from django.test import Client  # noqa: PLC0415 - this test alone checks CSRF
+    from django.test import Client  # this test alone checks CSRF
 
     posting = PostingFactory(market=market)
     worker = WorkerFactory(trades=[posting.trade], registered_market=market)
