@@ -6,10 +6,12 @@ import io
 from importlib import import_module
 
 import pytest
+import time_machine
 from django.apps import apps as global_apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 from gigmarket.core.models import User
 from tests.factories.core import UserFactory, division
@@ -165,6 +167,7 @@ class SharedDemoData:
     def __init__(self):
         self.blocker = None
         self.atomic = None
+        self.loaded_at = None
 
     @property
     def active(self):
@@ -177,6 +180,7 @@ class SharedDemoData:
             ensure_reference_data()  # a transactional test may have flushed it
             self.atomic = transaction.atomic()
             self.atomic.__enter__()
+            self.loaded_at = timezone.now()
             try:
                 call_command("load_demo", stdout=io.StringIO())
             except BaseException:
@@ -226,7 +230,13 @@ def demo_data(request, _demo_data_transaction, db):
     if not SHARED_DEMO.active:
         # A test of this module that does not use the demo data ran since the module's first
         # one and rolled it back: load it for this test alone.
+        SHARED_DEMO.loaded_at = timezone.now()
         call_command("load_demo", stdout=io.StringIO())
+    # The demo is dated by the day it was loaded on (today's postings, a step due today). A
+    # run that crosses midnight (Beijing) would see yesterday's demo: each test runs with the
+    # clock back at the moment of the load, still ticking.
+    with time_machine.travel(SHARED_DEMO.loaded_at, tick=True):
+        yield
 
 
 @pytest.fixture
