@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from gigmarket.core import contact
 
@@ -66,7 +67,7 @@ def parse_id_number(raw, *, today=None):
         birth = datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise ValidationError("身份证号中的出生日期不存在，请核对第7至14位。", code="id_birth_date") from None
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     if birth > today or birth.year < 1900:
         raise ValidationError("身份证号中的出生日期不合理，请核对第7至14位。", code="id_birth_date")
     if id_check_char(value[:17]) != value[17]:
