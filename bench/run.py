@@ -653,6 +653,11 @@ def main(argv=None):
         default=[],
         help="run only the page cases whose name contains this text (repeatable; exports and HTTP skipped)",
     )
+    parser.add_argument(
+        "--rollback",
+        action="store_true",
+        help="run inside one transaction rolled back at the end: shared data stays as it was (pages only)",
+    )
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gigmarket.settings")
@@ -662,20 +667,27 @@ def main(argv=None):
     import django
 
     django.setup()
-    from django.db import connection
+    from django.db import connection, transaction
     from django.utils import timezone
 
-    return run(
-        repeat=args.repeat,
-        http_seconds=args.http_seconds,
-        connections=args.connections,
-        exports=not args.skip_exports and not args.floor and not args.only,
-        out=args.out,
-        floor=args.floor,
-        only=args.only,
-        vendor=connection.vendor,
-        when=timezone.localtime().strftime("%Y-%m-%d %H:%M"),
-    )
+    options = {
+        "repeat": args.repeat,
+        "http_seconds": 0 if args.rollback else args.http_seconds,  # gunicorn would not see the transaction
+        "connections": args.connections,
+        "exports": not args.skip_exports and not args.floor and not args.only and not args.rollback,
+        "out": args.out,
+        "floor": args.floor,
+        "only": args.only,
+        "vendor": connection.vendor,
+        "when": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+    }
+    if not args.rollback:
+        return run(**options)
+    # The views' own atomic blocks become savepoints: the floor counts them as writes not run.
+    with transaction.atomic():
+        results = run(**options)
+        transaction.set_rollback(True)
+    return results
 
 
 def cpu_reference_ms(rounds=5):
