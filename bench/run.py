@@ -441,11 +441,15 @@ def run_pages(bench, fx):
             data={"day": day.isoformat()},
             target_ms=50,
         )
+    # Django admin's changelists are a reference, not a target (issue 19 retired "≥ 10× admin":
+    # the admin shows 100 rows and lacks one index). The lists' own target is the floor's.
     for ours, theirs in ((ours_w, admin_w), (ours_m, admin_m)):
-        ratio = theirs.p50_ms / ours.p50_ms if ours.p50_ms else 0
+        if not ours.p50_ms:
+            continue  # not run (--only)
+        ratio = theirs.p50_ms / ours.p50_ms if theirs.p50_ms else 0
         ours.extra["admin_ratio"] = round(ratio, 1)
-        ours.target = "≥ 10× faster than admin"
-        ours.ok = ratio >= 10
+        ours.target = "p95 ≤ 50 ms, ≤ 12 queries (admin: reference only)"
+        ours.ok = ours.p95_ms <= 50 and ours.queries <= 12
 
 
 def run_exports(bench, fx):
