@@ -18,7 +18,11 @@ _STYLES = {Tier.FIRST: ("text-bg-danger", "bi-star-fill"), Tier.SECOND: ("text-b
 
 @register.simple_tag
 def tier_badge(worker):
-    today = timezone.localdate()
+    return tier_badge_html(worker, timezone.localdate())
+
+
+def tier_badge_html(worker, today):
+    """The badge of `worker` on `today`; the worker list's row renderer calls it per row."""
     tier = worker.tier(today)
     badge, icon = _STYLES.get(tier, ("text-bg-secondary", None))
     title = "、".join(worker.hardship_labels(today)) or "无困难情形"
