@@ -36,6 +36,7 @@ from .forms import (
     periods_initial,
 )
 from .models import Market, MarketVersion, Trade, hours_text
+from .rows import MarketRows
 from .standards import ITEMS, ITEMS_BY_KEY, check_market, summarise
 
 log = logging.getLogger(__name__)
@@ -76,14 +77,13 @@ def _filtered_markets(request):
 def market_list(request):
     form, _filters, qs = _filtered_markets(request)
     page = Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(m, check_market(m)) for m in page]
     return render(
         request,
         "markets/market_list.html",
         {
             "form": form,
             "page": page,
-            "rows": rows,
+            "table_rows": MarketRows().render(page),
             "query": _query_without_page(request),
             "can_edit": selectors.can_edit_markets(request.user),
         },
