@@ -99,7 +99,7 @@ def _basis(v, labels):
 
 
 def _features(v, labels):
-    return LIST_SEP.join(f.label for f in FEATURES if v[f.field])
+    return LIST_SEP.join([f.label for f in FEATURES if v[f.field]])
 
 
 def _field(name):

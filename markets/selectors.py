@@ -53,7 +53,7 @@ def market_row_values(qs):
             "id", *ROW_FIELDS, city_name=F("county__parent__name"), county_name=F("county__name")
         )
     )
-    ids = qs.order_by().values("pk")
+    ids = qs.values("pk")  # a subquery (keeps its order only when sliced, for the LIMIT)
     trades, hours = {}, {}
     for market_id, name in (
         Market.trades.through.objects.filter(market__in=ids)

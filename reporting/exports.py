@@ -13,12 +13,11 @@ from markets.attachment1 import (
     attachment1_filename,
     attachment1_title,
     live_export,
-    market_row,
     market_rows,
     write_attachment1,
 )
 
-from .selectors import live_market_values, public_markets, snapshot_submissions
+from .selectors import live_market_values, public_market_values, snapshot_submissions
 
 
 def snapshot_filing(period, division, submissions):
@@ -70,7 +69,7 @@ OPEN_COLUMNS = [c for c in COLUMNS if c.key != "seq"]
 
 
 def open_data_rows():
-    return [market_row(m) for m in public_markets()]
+    return market_rows(public_market_values())
 
 
 def open_data_csv():

@@ -366,6 +366,11 @@ def public_markets():
     return rows_queryset(Market.objects.filter(status=Market.Status.OPERATING)).order_by("county__code", "name")
 
 
+def public_market_values():
+    """`public_markets` as plain row values (`markets.selectors.market_row_values`): the open 名录."""
+    return market_row_values(public_markets())
+
+
 def registry_rows_as_of(counties, day):
     """The 附件1 rows of the registry as it stood at the end of `day` in `counties`, in the
     order of a live export (county code, market name), from the market history. One query.

@@ -365,19 +365,24 @@ def wrapped_row_height(values, widths, *, font_size=10, cache=None):
     for value, width in zip(values, widths, strict=False):
         if value is None or value == "":
             continue
-        text = str(value)
+        text = value if value.__class__ is str else str(value)
         if cache is None:
-            lines = max(lines, _cell_lines(text, width))
-            continue
-        key = (text, width)
-        if key not in cache:
-            cache[key] = _cell_lines(text, width)
-        lines = max(lines, cache[key])
+            needed = _cell_lines(text, width)
+        else:
+            key = (text, width)
+            if key in cache:
+                needed = cache[key]
+            else:
+                needed = cache[key] = _cell_lines(text, width)
+        if needed > lines:
+            lines = needed
     return round(lines * font_size * 1.35 + 3, 1)
 
 
 def _cell_lines(text, width):
     usable = max(width - 1, 1)
+    if "\n" not in text:
+        return max(1, math.ceil(text_width(text) / usable))
     return sum(max(1, math.ceil(text_width(part) / usable)) for part in text.split("\n"))
 
 
