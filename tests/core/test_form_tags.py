@@ -8,6 +8,7 @@ import re
 import pytest
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.forms.renderers import DjangoTemplates
 from django.template import Context, Template
 from django.template.loader import get_template
 
@@ -192,6 +193,12 @@ def test_a_form_with_a_crispy_helper_is_left_to_crispy():
     html = bs_field(Helped()["text"])
     assert html == crispy_field(Helped()["text"])
     assert "<label" not in html
+
+
+def test_the_templates_it_stands_for_are_the_packages_own():
+    # The equivalence holds while nobody overrides crispy's or Django's templates.
+    assert "crispy_bootstrap5" in get_template("bootstrap5/field.html").origin.name
+    assert isinstance(KindsForm().renderer, DjangoTemplates)
 
 
 class TradesForm(forms.Form):

@@ -30,21 +30,15 @@ import re
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
 from django import forms, template
 from django.conf import settings
+from django.forms.renderers import DjangoTemplates
 from django.template.defaultfilters import unordered_list
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from gigmarket.core.widgets import html_attrs
+
 register = template.Library()
-
-
-def _attrs(attrs):
-    """Attributes as Django's `attrs.html` writes them: in order, True as a bare name, False left out."""
-    return "".join(
-        f" {conditional_escape(k)}" if v is True else f' {conditional_escape(k)}="{conditional_escape(v)}"'
-        for k, v in attrs.items()
-        if v is not False
-    )
 
 
 def _text(value):
@@ -89,9 +83,7 @@ def _input(field, base):
     attrs = {**base, **_widget_attrs(field, base)}
     value = widget.format_value(field.value())
     value = "" if value is None else format_html(' value="{}"', value)
-    return format_html(
-        '<input type="{}" name="{}"{}{}>', widget.input_type, field.html_name, value, mark_safe(_attrs(attrs))
-    )
+    return format_html('<input type="{}" name="{}"{}{}>', widget.input_type, field.html_name, value, html_attrs(attrs))
 
 
 def _checkbox(field, base):
@@ -102,16 +94,14 @@ def _checkbox(field, base):
         attrs = {**attrs, "checked": True}
     value = widget.format_value(value)
     value = "" if value is None else format_html(' value="{}"', value)
-    return format_html(
-        '<input type="checkbox" name="{}"{}{}>', field.html_name, value, mark_safe(_attrs({**base, **attrs}))
-    )
+    return format_html('<input type="checkbox" name="{}"{}{}>', field.html_name, value, html_attrs({**base, **attrs}))
 
 
 def _textarea(field, base):
     widget = field.field.widget
     attrs = {**base, **_widget_attrs(field, base)}
     value = widget.format_value(field.value())
-    return format_html('<textarea name="{}"{}>\n{}</textarea>', field.html_name, mark_safe(_attrs(attrs)), value or "")
+    return format_html('<textarea name="{}"{}>\n{}</textarea>', field.html_name, html_attrs(attrs), value or "")
 
 
 def _select(field, base):
@@ -145,7 +135,7 @@ def _select(field, base):
         else:
             parts.append(option(value, label))
     return format_html(
-        '<select name="{}"{}>{}\n</select>', field.html_name, mark_safe(_attrs(attrs)), mark_safe("".join(parts))
+        '<select name="{}"{}>{}\n</select>', field.html_name, html_attrs(attrs), mark_safe("".join(parts))
     )
 
 
@@ -211,7 +201,7 @@ def _choices_block(field):
                     invalid,
                     field.html_name,
                     str(option["value"]),
-                    mark_safe(_attrs(option["attrs"])),
+                    html_attrs(option["attrs"]),
                     option["attrs"].get("id", ""),
                     str(option["label"]),
                     _errors_block(field) if last else "",
@@ -282,6 +272,7 @@ def _control(render, css):
 
 # Exact widget classes (a subclass falls back to crispy) → how the field is drawn.
 _RENDERERS = {
+    forms.HiddenInput: lambda field: _input(field, field.field.widget.attrs),  # crispy: `{{ field }}`, no class
     forms.TextInput: _control(_input, "form-control"),
     forms.NumberInput: _control(_input, "form-control"),
     forms.EmailInput: _control(_input, "form-control"),
@@ -299,23 +290,24 @@ _RENDERERS = {
 
 
 def _supported(field):
+    """Drawn here: a listed widget with its class's templates, on a form with Django's
+    own renderer (whose widget templates cannot be overridden) and no crispy helper."""
     widget = field.field.widget
     return (
         type(widget) in _RENDERERS
         and widget.template_name == type(widget).template_name
+        and getattr(widget, "option_template_name", None) == getattr(type(widget), "option_template_name", None)
         and not field.field.show_hidden_initial
+        and type(field.form.renderer) is DjangoTemplates
         and getattr(field.form, "helper", None) is None
     )
 
 
 def render_field(field):
     """`field|as_crispy_field`, in Python where the widget is one of `_RENDERERS`."""
-    if field.is_hidden and type(field.field.widget) is forms.HiddenInput and not field.field.show_hidden_initial:
-        html = _input(field, field.field.widget.attrs)  # crispy shows a hidden field as `{{ field }}`
-    elif _supported(field):
-        html = _RENDERERS[type(field.field.widget)](field)
-    else:
+    if not _supported(field):
         return as_crispy_field(field)
+    html = _RENDERERS[type(field.field.widget)](field)
     return format_html("\n{}\n", html)  # crispy's template starts and ends with a newline
 
 
@@ -366,7 +358,7 @@ def bs_inline_checks(field):
                 data["type"],
                 data["name"],
                 value,
-                mark_safe(_attrs(data["attrs"])),
+                html_attrs(data["attrs"]),
                 box.id_for_label,
                 _text(data["label"]),
             )
