@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 
 from gigmarket.settings import DEV_PII_KEY, DEV_SECRET_KEY, database_from_url, env_bool
 
@@ -22,11 +23,12 @@ def test_database_url_is_parsed():
         "db.example",
         "5433",
     )
-    assert db["OPTIONS"] == {"sslmode": "require", "options": "-c jit=off"}
+    assert db["OPTIONS"] == {"sslmode": "require", "options": "-c jit=off -c enable_memoize=off"}
 
 
-def test_postgres_jit_is_off_unless_the_url_sets_options():
-    assert database_from_url("postgres://gm@db/gigmarket")["OPTIONS"] == {"options": "-c jit=off"}
+def test_postgres_jit_and_memoize_are_off_unless_the_url_sets_options():
+    defaults = {"options": "-c jit=off -c enable_memoize=off"}
+    assert database_from_url("postgres://gm@db/gigmarket")["OPTIONS"] == defaults
     own = database_from_url("postgres://gm@db/gigmarket?options=-c%20jit%3Don%20-c%20work_mem%3D64MB")
     assert own["OPTIONS"] == {"options": "-c jit=on -c work_mem=64MB"}
 
@@ -155,3 +157,12 @@ def test_make_run_switches_debug_on_for_the_demo_and_nothing_else_does():
     ci = (BASE_DIR / ".ci" / "run").read_text().replace("\\\n", " ")
     deploy_check = next(line for line in ci.splitlines() if "manage.py check --deploy" in line)
     assert "env -u DEBUG" in deploy_check and "DEBUG=" not in deploy_check
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_connection_runs_without_jit_and_memoize(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        jit = cursor.fetchone()[0]
+        cursor.execute("SHOW enable_memoize")
+        assert (jit, cursor.fetchone()[0]) == ("off", "off")
