@@ -245,9 +245,13 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Login lockout (django-axes): 5 failures for one username from one IP lock that
 # combination for 30 minutes (not extended by further tries). Axes checks first;
-# ModelBackend then authenticates and refuses inactive users on every request.
+# PortalModelBackend (a ModelBackend) then authenticates, and on every request reads the
+# user with the division and market the user menu shows, and refuses inactive users.
+# Django's ModelBackend stays listed, last, for the sessions stored under its path before;
+# it never authenticates (PortalModelBackend ends a refused login).
 AUTHENTICATION_BACKENDS = [
     "gigmarket.core.security.PortalAxesBackend",
+    "gigmarket.core.security.PortalModelBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
