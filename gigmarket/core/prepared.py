@@ -6,8 +6,8 @@ per request (the candidates ranking: ~330). When only the values change, the SQL
     RANKING = PreparedQuery(Worker, build_ranking)          # build(shape, values) -> queryset
     workers = RANKING.run(shape, {"trade": 7, "day": date, "counties": [11, 12]})
 
-The first `run` of a shape builds the queryset with stand-in values (unique integers, dates
-and times no real row has), compiles it, and records which SQL parameter is which value. Later
+The first `run` of a shape builds the queryset with stand-in values (unique integers, strings,
+dates, times and datetimes no real row has), compiles it, and records which SQL parameter is which value. Later
 runs of the shape bind the real values to those places and execute the same SQL. A stand-in
 that does not come back as a parameter (a value the build wrote into the SQL text, or did not
 use) is refused when the shape is prepared: the template would silently keep it.
@@ -45,23 +45,27 @@ class _Slot:
 
 
 def _adapt(ops, value):
-    """The value as the backend's compiler passes a date or time field's parameter."""
+    """The value as the backend's compiler passes it for a field of its type."""
     if isinstance(value, datetime.datetime):
-        raise TypeError("PreparedQuery takes dates, times and integers, not datetimes")
+        return ops.adapt_datetimefield_value(value)
     if isinstance(value, datetime.date):
         return ops.adapt_datefield_value(value)
     if isinstance(value, datetime.time):
         return ops.adapt_timefield_value(value)
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
         return value
-    raise TypeError(f"PreparedQuery takes dates, times and integers, not {type(value).__name__}")
+    raise TypeError(f"PreparedQuery takes integers, strings, dates, times and datetimes, not {type(value).__name__}")
 
 
 def _stand_in(n, like):
+    if isinstance(like, datetime.datetime):
+        return datetime.datetime(1001, 1, 1, tzinfo=datetime.UTC) + datetime.timedelta(days=n, microseconds=1)
     if isinstance(like, datetime.date):
         return datetime.date(1001, 1, 1) + datetime.timedelta(days=n)
     if isinstance(like, datetime.time):
         return datetime.time(0, n // 60 % 60, n % 60, 1 + n // 3600)
+    if isinstance(like, str):
+        return f"\x00stand-in {n}"  # NUL: no stored text holds one (gigmarket.core.security)
     return _FIRST_STAND_IN + n
 
 
