@@ -7,7 +7,7 @@ per request (the candidates ranking: ~330). When only the values change, the SQL
     workers = RANKING.run(shape, {"trade": 7, "day": date, "counties": [11, 12]})
 
 The first `run` of a shape builds the queryset with stand-in values (unique integers, strings,
-dates, times and datetimes no real row has), compiles it, and records which SQL parameter is which value. Later
+UUIDs, dates, times and datetimes no real row has), compiles it, and records which SQL parameter is which value. Later
 runs of the shape bind the real values to those places and execute the same SQL. A stand-in
 that does not come back as a parameter (a value the build wrote into the SQL text, or did not
 use) is refused when the shape is prepared: the template would silently keep it.
@@ -21,6 +21,7 @@ annotations included (no `_known_related_objects`, no `values()` / `defer()` sha
 import copy
 import datetime
 import itertools
+import uuid
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
@@ -44,8 +45,11 @@ class _Slot:
         return value if self.index is None else value[self.index]
 
 
-def _adapt(ops, value):
+def _adapt(connection, value):
     """The value as the backend's compiler passes it for a field of its type."""
+    ops = connection.ops
+    if isinstance(value, uuid.UUID):  # as UUIDField.get_db_prep_value
+        return value if connection.features.has_native_uuid_field else value.hex
     if isinstance(value, datetime.datetime):
         return ops.adapt_datetimefield_value(value)
     if isinstance(value, datetime.date):
@@ -54,10 +58,12 @@ def _adapt(ops, value):
         return ops.adapt_timefield_value(value)
     if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
         return value
-    raise TypeError(f"PreparedQuery takes integers, strings, dates, times and datetimes, not {type(value).__name__}")
+    raise TypeError(f"PreparedQuery takes integers, strings, UUIDs, dates and times, not {type(value).__name__}")
 
 
 def _stand_in(n, like):
+    if isinstance(like, uuid.UUID):
+        return uuid.UUID(int=_FIRST_STAND_IN + n)
     if isinstance(like, datetime.datetime):
         return datetime.datetime(1001, 1, 1, tzinfo=datetime.UTC) + datetime.timedelta(days=n, microseconds=1)
     if isinstance(like, datetime.date):
@@ -73,9 +79,9 @@ class _Template:
     def __init__(self, compiler, sql, params, slots):
         self.compiler, self.sql, self.params, self.slots = compiler, sql, params, slots
 
-    def bind(self, ops, values):
+    def bind(self, connection, values):
         return tuple(
-            param if slot is None else _adapt(ops, slot.value(values))
+            param if slot is None else _adapt(connection, slot.value(values))
             for param, slot in zip(self.params, self.slots, strict=True)
         )
 
@@ -101,14 +107,14 @@ class PreparedQuery:
         connection = connections[alias]
         compiler = copy.copy(template.compiler)
         compiler.connection = connection
-        bound = (template.sql, template.bind(connection.ops, values))
+        bound = (template.sql, template.bind(connection, values))
         compiler.as_sql = lambda *args, **kwargs: bound
         return list(_instances(compiler, alias))
 
     def _prepare(self, alias, shape, values):
         counter = itertools.count()
         stand_ins, slot_of = {}, {}
-        ops = connections[alias].ops
+        connection = connections[alias]
         for name, value in values.items():
             if isinstance(value, list | tuple):
                 stand_ins[name] = [_stand_in(next(counter), v) for v in value]
@@ -117,7 +123,7 @@ class PreparedQuery:
                 stand_ins[name] = _stand_in(next(counter), value)
                 slots = [(stand_ins[name], _Slot(name))]
             for stand_in, slot in slots:
-                adapted = _adapt(ops, stand_in)
+                adapted = _adapt(connection, stand_in)
                 slot_of[(type(adapted), adapted)] = slot
         queryset = self._build(shape, stand_ins)
         compiler = queryset.query.get_compiler(using=alias)
