@@ -9,10 +9,13 @@ this one, with the CPU reference (`bench.run.cpu_reference_ms`) before and after
 session is read-only (SET TRANSACTION READ ONLY): nothing is written to the database and no
 audit row is left, so it can run on the shared benchmark database.
 
-Parts: the markets query and fetch (`reporting.selectors.live_markets`), `market_row` per
-market, the writer (`write_attachment1` through `live_export`), and the whole
+Parts: the markets query and fetch (`reporting.selectors.live_market_values`, plain values;
+`live_markets`, model instances, in a checkout from before it), the rows (`market_rows`, or
+`market_row` per market), the writer (`write_attachment1` through `live_export`), and the whole
 `reporting.exports.attachment1_workbook` as the export view calls it, each run after a full
-collection (as between two requests), then the time of the collection of what it left.
+collection (as between two requests), then the time of the collection of what it left; with
+the process CPU time of the whole export and its Python function calls (cProfile), which the
+load of the machine does not move.
 """
 
 import argparse
@@ -38,14 +41,23 @@ from django.test.utils import CaptureQueriesContext
 from bench.generate import USERNAMES
 from bench.run import cpu_reference_ms
 from gigmarket.core.models import User
-from markets.attachment1 import live_export, market_row
+from markets.attachment1 import live_export
 from reporting.exports import attachment1_workbook
-from reporting.selectors import live_markets
 
 try:  # the parts run as the whole export runs them: with the collector paused where the code pauses it
     from gigmarket.core.exports import gc_paused
 except ImportError:  # a checkout from before the pause
     gc_paused = contextlib.nullcontext
+
+try:  # the rows from plain values(), as the export builds them
+    from markets.attachment1 import market_rows
+    from reporting.selectors import live_market_values as fetch_markets
+except ImportError:  # a checkout from before them: model instances, one market_row each
+    from markets.attachment1 import market_row
+    from reporting.selectors import live_markets as fetch_markets
+
+    def market_rows(markets):
+        return [market_row(m) for m in markets]
 
 
 def timed(fn, repeat):
@@ -68,39 +80,43 @@ def main():
         user = User.objects.get(username=USERNAMES["province"])
         cpu_before = cpu_reference_ms()
         with gc_paused():
-            fetch = timed(lambda: list(live_markets(user)), args.repeat)
+            fetch = timed(lambda: list(fetch_markets(user)), args.repeat)
             markets = fetch[2]
-            rows_part = timed(lambda: [market_row(m) for m in markets], args.repeat)
+            rows_part = timed(lambda: market_rows(markets), args.repeat)
             rows = rows_part[2]
             write = timed(lambda: live_export(rows, user=user, division=None)[0], args.repeat)
         with CaptureQueriesContext(connection) as queries:
             attachment1_workbook(user=user)
-        times, collections = [], []
+        times, cpu_times, collections = [], [], []
         for _ in range(args.repeat):
             gc.collect()  # what the previous export left, as between two requests
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             attachment1_workbook(user=user)
             times.append(time.perf_counter() - start)
+            cpu_times.append(time.process_time() - cpu_start)
             gc.collect()  # the cycles this export left: paid by this request or the next one
             collections.append(time.perf_counter() - start - times[-1])
         whole = (min(times), statistics.median(times), None)
+        whole_cpu = (min(cpu_times), statistics.median(cpu_times), None)
         collect = (min(collections), statistics.median(collections), None)
+        profile = cProfile.Profile()
+        profile.runcall(attachment1_workbook, user=user)
+        stats = pstats.Stats(profile)
         cpu_after = cpu_reference_ms()
         print(f"checkout {os.getcwd()}  markets {len(markets)}  file {len(write[2]):,} bytes")
         print(f"CPU reference before {cpu_before} ms, after {cpu_after} ms; collector paused: {gc_paused.__name__}")
-        print(f"queries per export {len(queries.captured_queries)}")
+        print(f"queries per export {len(queries.captured_queries)}; Python calls per export {stats.total_calls:,}")
         for name, (best, median, _result) in (
             ("query and fetch", fetch),
-            ("market_row", rows_part),
+            ("rows", rows_part),
             ("writer", write),
             ("whole export", whole),
+            ("whole, CPU", whole_cpu),
             ("then gc.collect", collect),
         ):
             print(f"{name:16} best {best:.3f} s  median {median:.3f} s")
         if args.profile:
-            profile = cProfile.Profile()
-            profile.runcall(attachment1_workbook, user=user)
-            pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
+            stats.sort_stats("cumulative").print_stats(25)
 
 
 if __name__ == "__main__":

@@ -12,10 +12,11 @@ run on the same data as the baseline. With `--http-seconds`, the public 名录 p
 loaded over HTTP on 127.0.0.1 against gunicorn (2 workers) by a small bounded load
 generator (threads with keep-alive `http.client` connections).
 
-Floor mode (`--floor`, issue 19): for every timed page, the SQL of one request is captured
-(`CaptureQueriesContext`) and its read statements are replayed alone through the cursor,
-`--repeat` times, rows fetched; a bare response through the full middleware
-(`bench/urls.py`: session and user read, nothing rendered) is timed for the same user.
+Floor mode (`--floor`, issue 19): after every request of a timed page, the SQL it ran
+(`CaptureQueriesContext`) has its read statements replayed alone through the cursor, rows
+fetched, and a bare response through the full middleware (`bench/urls.py`: session and
+user read, nothing rendered) is timed for the same user: page and floor alternate, so a
+machine whose speed swings during the run slows both alike.
 The report gives the page p50, the floor p50 (SQL replay p50 + bare p50) and their ratio:
 how far the page is above what the database and the middleware alone cost. Writes (the
 registration POST's inserts, audit rows of a personal search) are not replayed; their
@@ -82,7 +83,6 @@ class Bench:
         self.Client = Client
         self.clients = {}
         self.floor = floor
-        self.bare = {}  # user pk -> bare response p50 (ms)
 
     def client(self, user):
         key = user.pk if user is not None else None
@@ -101,13 +101,14 @@ class Bench:
         if self.only and not any(part in case for part in self.only):
             return Result(case=case, group=group, notes="not run (--only)")
         client = self.client(user)
-        times, status, queries = [], 0, 0
+        times, cpu_times, status, queries = [], [], 0, 0
+        floor = {"sql": [], "bare": [], "reads": 0, "writes": 0}
         for i in range(self.repeat + 2):
             payload = data_fn(i) if data_fn else data
             if before:
                 before()
             with CaptureQueriesContext(connection) as ctx:
-                t = time.perf_counter()
+                t, cpu = time.perf_counter(), time.process_time()
                 response = (
                     getattr(client, method)(url, payload) if payload is not None else getattr(client, method)(url)
                 )
@@ -115,12 +116,23 @@ class Bench:
                     for _chunk in response.streaming_content:
                         pass
                 elapsed = (time.perf_counter() - t) * 1000
+                cpu_times.append((time.process_time() - cpu) * 1000)
             status = response.status_code
             if status != expect:
                 raise RuntimeError(f"{case}: {url} answered {status}, expected {expect}")
             if i >= 2:
                 times.append(elapsed)
                 queries = max(queries, len(ctx.captured_queries))
+            if self.floor:
+                # The floor right after the page it belongs to: both see the same machine,
+                # however its speed swings during the run.
+                statements = [q["sql"] for q in ctx.captured_queries]
+                reads = [sql for sql in statements if is_read(sql)]
+                sql_ms, bare_ms = self.replay_once(reads), self.bare_once(user)
+                if i >= 2:
+                    floor["sql"].append(sql_ms)
+                    floor["bare"].append(bare_ms)
+                    floor["reads"], floor["writes"] = len(reads), len(statements) - len(reads)
         result = Result(
             case=case,
             group=group,
@@ -133,52 +145,38 @@ class Bench:
         if target_ms is not None:
             result.target = f"p95 ≤ {target_ms} ms, ≤ 12 queries"
             result.ok = result.p95_ms <= target_ms and queries <= 12
+        result.extra["cpu_p50_ms"] = round(statistics.median(cpu_times[2:]), 1)
         if self.floor:
-            self.add_floor(result, user, [q["sql"] for q in ctx.captured_queries])
+            self.add_floor(result, floor)
         self.results.append(result)
         self.log(f"{case}: p50 {result.p50_ms} ms, p95 {result.p95_ms} ms, {queries} queries")
         return result
 
-    def replay_p50(self, statements):
-        """p50 (ms) of running `statements` alone through the cursor, rows fetched."""
+    def replay_once(self, statements):
+        """Time (ms) of running `statements` alone through the cursor, rows fetched."""
         from django.db import connection
 
-        times = []
-        for i in range(self.repeat + 2):
-            t = time.perf_counter()
-            with connection.cursor() as cursor:
-                for sql in statements:
-                    cursor.execute(sql)
-                    if cursor.description is not None:
-                        cursor.fetchall()
-            if i >= 2:
-                times.append((time.perf_counter() - t) * 1000)
-        return statistics.median(times)
+        t = time.perf_counter()
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+                if cursor.description is not None:
+                    cursor.fetchall()
+        return (time.perf_counter() - t) * 1000
 
-    def bare_p50(self, user):
-        """p50 (ms) of a bare response through the full middleware, as `user` (cached per user)."""
-        from django.test import override_settings
+    def bare_once(self, user):
+        """Time (ms) of a bare response through the full middleware, as `user`. The floor run
+        serves the portal from `bench.urls`, which adds the bare page (see `run`)."""
+        t = time.perf_counter()
+        response = self.client(user).get("/bench/bare/")
+        elapsed = (time.perf_counter() - t) * 1000
+        if response.status_code != 200:
+            raise RuntimeError(f"bare response answered {response.status_code}")
+        return elapsed
 
-        key = user.pk if user is not None else None
-        if key not in self.bare:
-            client = self.client(user)
-            times = []
-            with override_settings(ROOT_URLCONF="bench.urls"):
-                for i in range(self.repeat + 2):
-                    t = time.perf_counter()
-                    response = client.get("/bench/bare/")
-                    elapsed = (time.perf_counter() - t) * 1000
-                    if response.status_code != 200:
-                        raise RuntimeError(f"bare response answered {response.status_code}")
-                    if i >= 2:
-                        times.append(elapsed)
-            self.bare[key] = statistics.median(times)
-        return self.bare[key]
-
-    def add_floor(self, result, user, statements):
-        reads = [sql for sql in statements if is_read(sql)]
-        sql_p50 = self.replay_p50(reads)
-        bare_p50 = self.bare_p50(user)
+    def add_floor(self, result, floor):
+        sql_p50 = statistics.median(floor["sql"])
+        bare_p50 = statistics.median(floor["bare"])
         floor_p50 = sql_p50 + bare_p50
         result.extra.update(
             {
@@ -186,8 +184,8 @@ class Bench:
                 "bare_p50_ms": round(bare_p50, 2),
                 "floor_p50_ms": round(floor_p50, 2),
                 "floor_ratio": round(result.p50_ms / floor_p50, 2) if floor_p50 else 0,
-                "sql_replayed": len(reads),
-                "writes_skipped": len(statements) - len(reads),
+                "sql_replayed": floor["reads"],
+                "writes_skipped": floor["writes"],
             }
         )
         self.log(
@@ -443,11 +441,15 @@ def run_pages(bench, fx):
             data={"day": day.isoformat()},
             target_ms=50,
         )
+    # Django admin's changelists are a reference, not a target (issue 19 retired "≥ 10× admin":
+    # the admin shows 100 rows and lacks one index). The lists' own target is the floor's.
     for ours, theirs in ((ours_w, admin_w), (ours_m, admin_m)):
-        ratio = theirs.p50_ms / ours.p50_ms if ours.p50_ms else 0
+        if not ours.p50_ms:
+            continue  # not run (--only)
+        ratio = theirs.p50_ms / ours.p50_ms if theirs.p50_ms else 0
         ours.extra["admin_ratio"] = round(ratio, 1)
-        ours.target = "≥ 10× faster than admin"
-        ours.ok = ratio >= 10
+        ours.target = "p95 ≤ 50 ms, ≤ 12 queries (admin: reference only)"
+        ours.ok = ours.p95_ms <= 50 and ours.queries <= 12
 
 
 def run_exports(bench, fx):
@@ -621,8 +623,9 @@ def floor_markdown(results, meta):
         f"Data: {meta['counts']} · database {meta['vendor']} · {meta['when']}"
         + (f" · CPU reference {meta['cpu_reference_ms']} ms" if meta.get("cpu_reference_ms") else ""),
         "",
-        "| Case | page p50 ms | SQL replay p50 ms | bare p50 ms | floor p50 ms | ratio | SQL run (not run) |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| Case | page p50 ms | page CPU p50 ms | SQL replay p50 ms | bare p50 ms | floor p50 ms | ratio |"
+        " SQL run (not run) |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         if "floor_p50_ms" not in r.extra:
@@ -630,8 +633,8 @@ def floor_markdown(results, meta):
         e = r.extra
         writes = f" ({e['writes_skipped']})" if e["writes_skipped"] else ""
         lines.append(
-            f"| {r.case} | {r.p50_ms} | {e['sql_p50_ms']} | {e['bare_p50_ms']} | {e['floor_p50_ms']} | "
-            f"{e['floor_ratio']}× | {e['sql_replayed']}{writes} |"
+            f"| {r.case} | {r.p50_ms} | {e['cpu_p50_ms']} | {e['sql_p50_ms']} | {e['bare_p50_ms']} | "
+            f"{e['floor_p50_ms']} | {e['floor_ratio']}× | {e['sql_replayed']}{writes} |"
         )
     return "\n".join(lines)
 
@@ -654,6 +657,11 @@ def main(argv=None):
         default=[],
         help="run only the page cases whose name contains this text (repeatable; exports and HTTP skipped)",
     )
+    parser.add_argument(
+        "--rollback",
+        action="store_true",
+        help="run inside one transaction rolled back at the end: shared data stays as it was (pages only)",
+    )
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gigmarket.settings")
@@ -663,20 +671,27 @@ def main(argv=None):
     import django
 
     django.setup()
-    from django.db import connection
+    from django.db import connection, transaction
     from django.utils import timezone
 
-    return run(
-        repeat=args.repeat,
-        http_seconds=args.http_seconds,
-        connections=args.connections,
-        exports=not args.skip_exports and not args.floor and not args.only,
-        out=args.out,
-        floor=args.floor,
-        only=args.only,
-        vendor=connection.vendor,
-        when=timezone.localtime().strftime("%Y-%m-%d %H:%M"),
-    )
+    options = {
+        "repeat": args.repeat,
+        "http_seconds": 0 if args.rollback else args.http_seconds,  # gunicorn would not see the transaction
+        "connections": args.connections,
+        "exports": not args.skip_exports and not args.floor and not args.only and not args.rollback,
+        "out": args.out,
+        "floor": args.floor,
+        "only": args.only,
+        "vendor": connection.vendor,
+        "when": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+    }
+    if not args.rollback:
+        return run(**options)
+    # The views' own atomic blocks become savepoints: the floor counts them as writes not run.
+    with transaction.atomic():
+        results = run(**options)
+        transaction.set_rollback(True)
+    return results
 
 
 def cpu_reference_ms(rounds=5):
@@ -712,7 +727,13 @@ def run(
     fx = _fixtures()
     cpu_before = cpu_reference_ms()
     log(f"CPU reference before: {cpu_before} ms")
-    run_pages(bench, fx)
+    if floor:
+        from django.test import override_settings
+
+        with override_settings(ROOT_URLCONF="bench.urls"):  # once: the bare page beside the portal's
+            run_pages(bench, fx)
+    else:
+        run_pages(bench, fx)
     cpu_after = cpu_reference_ms()
     log(f"CPU reference after the pages: {cpu_after} ms")
     if exports:

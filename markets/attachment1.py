@@ -1,12 +1,16 @@
 """附件1: the provincial 零工市场名录 layout, declared once as data.
 
 `COLUMNS` is the ordered list of registry columns (key, Chinese header, width, how to
-get the value from a Market). The same list drives:
+get the value from a market's plain values, `row_values`). The same list drives:
 
 - `market_row(market)`: one market as a dict of plain strings keyed by column key.
   Needs no extra queries when the market comes from `selectors.markets_for_rows()`
   (county/city joined, trades and opening periods prefetched). Reporting freezes these
   dicts in snapshots, and `MarketVersion.snapshot["row"]` keeps one per change.
+  `market_rows(selectors.market_row_values(qs))` gives the same rows for many markets from
+  plain `values()` (no model instances: the live exports of thousands of markets). Both
+  hand the columns the same dict (`row_values(market)` builds it from an instance), so each
+  column's rule is written once.
 - `write_attachment1(rows, *, title, filing, ...)`: the one 附件1 writer. Writes rows
   (dicts from `market_row` or frozen snapshots) into an XLSX in the 附件1 layout, printable
   on A4, and returns the bytes; with `template=True`, the import template.
@@ -27,6 +31,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from xlsxwriter.utility import xl_col_to_name
 
+from gigmarket.core.choices import choice_labels
 from gigmarket.core.exports import (
     BODY_FONT_SIZE,
     SIGN_OFF_LABELS,
@@ -42,7 +47,7 @@ from gigmarket.core.exports import (
 )
 from gigmarket.core.uploads import read_xlsx_rows
 
-from .models import FEATURES, WEEKDAY_LABELS, Market, hours_text
+from .models import FEATURE_FIELDS, FEATURES, WEEKDAY_LABELS, Market, hours_line, kind_label
 
 FONT_NAME = "宋体"
 LIST_SEP = "、"
@@ -53,26 +58,52 @@ class Column:
     key: str
     header: str
     width: int
-    get: object  # callable(market) -> str, or None for 序号 (numbered by the writer)
+    get: object  # callable(values, labels) -> str (see row_values), or None for 序号 (numbered by the writer)
 
 
-def _city(m):
-    return m.county.parent.name
+# What the columns read from a market, as `row_values(market)` and
+# `selectors.market_row_values(qs)` give it: these fields, plus "city_name", "county_name",
+# "trades" (names in Trade order) and "hours" ((weekdays, opens, closes) per opening period).
+ROW_FIELDS = (
+    "name",
+    "kind",
+    "industry",
+    "township",
+    "nature",
+    "integrity_listed",
+    "basis",
+    "address",
+    "status",
+    "operator",
+    "contact_person",
+    "contact_phone",
+    "remarks",
+    *FEATURE_FIELDS,
+)
+CHOICE_FIELDS = ("nature", "basis", "status")  # shown by label: `labels` is row_labels()
 
 
-def _trades(m):
-    return LIST_SEP.join(t.name for t in m.trades.all())
+def _kind(v, labels):
+    return kind_label(v["kind"], v["industry"], v["township"])
 
 
-def _features(m):
-    return LIST_SEP.join(f.label for f in m.features)
-
-
-def _nature(m):
-    label = m.get_nature_display()
-    if m.nature == Market.Nature.COMMERCIAL and m.integrity_listed:
+def _nature(v, labels):
+    label = labels["nature"].get(v["nature"], v["nature"])
+    if v["nature"] == Market.Nature.COMMERCIAL and v["integrity_listed"]:
         return f"{label}（诚信运营）"
     return label
+
+
+def _basis(v, labels):
+    return labels["basis"].get(v["basis"], v["basis"]) if v["basis"] else ""
+
+
+def _features(v, labels):
+    return LIST_SEP.join([f.label for f in FEATURES if v[f.field]])
+
+
+def _field(name):
+    return lambda v, labels: v[name]
 
 
 # Widths in character units (a CJK character is two). Their sum is budgeted so the sheet
@@ -80,26 +111,58 @@ def _nature(m):
 # addresses, hours and trades wrap inside their column, rows grow to fit.
 COLUMNS = [
     Column("seq", "序号", 4, None),
-    Column("city", "市州", 7, _city),
-    Column("county", "县区", 8, lambda m: m.county.name),
-    Column("name", "名称", 17, lambda m: m.name),
-    Column("kind", "类型/行业", 8, lambda m: m.kind_label),
+    Column("city", "市州", 7, _field("city_name")),
+    Column("county", "县区", 8, _field("county_name")),
+    Column("name", "名称", 17, _field("name")),
+    Column("kind", "类型/行业", 8, _kind),
     Column("nature", "性质", 8, _nature),
-    Column("basis", "依托", 8, lambda m: m.get_basis_display() if m.basis else ""),
-    Column("address", "地址", 14, lambda m: m.address),
-    Column("hours", "运行时间", 15, lambda m: hours_text(m.opening_periods.all())),
-    Column("trades", "服务工种", 13, _trades),
+    Column("basis", "依托", 8, _basis),
+    Column("address", "地址", 14, _field("address")),
+    Column("hours", "运行时间", 15, lambda v, labels: hours_line(v["hours"])),
+    Column("trades", "服务工种", 13, lambda v, labels: LIST_SEP.join(v["trades"])),
     Column("features", "功能区/窗口设置", 15, _features),
-    Column("status", "状态", 6, lambda m: m.get_status_display()),
-    Column("operator", "运营单位", 10, lambda m: m.operator),
-    Column("contact_person", "联系人", 7, lambda m: m.contact_person),
-    Column("contact_phone", "联系电话", 15, lambda m: m.contact_phone),
-    Column("remarks", "备注", 8, lambda m: m.remarks),
+    Column("status", "状态", 6, lambda v, labels: labels["status"].get(v["status"], v["status"])),
+    Column("operator", "运营单位", 10, _field("operator")),
+    Column("contact_person", "联系人", 7, _field("contact_person")),
+    Column("contact_phone", "联系电话", 15, _field("contact_phone")),
+    Column("remarks", "备注", 8, _field("remarks")),
 ]
 COLUMN_KEYS = [c.key for c in COLUMNS]
 HEADERS = [c.header for c in COLUMNS]
 # Columns an imported row must fill.
 REQUIRED_KEYS = ["city", "county", "kind", "nature", "address", "status"]
+_GETTERS = [(c.key, c.get) for c in COLUMNS if c.get is not None]
+
+
+def row_labels():
+    """The choice labels the columns show, in the active language: once per export."""
+    return {field: choice_labels(Market, field) for field in CHOICE_FIELDS}
+
+
+def row_values(market):
+    """What the columns read from one Market (the same dict `selectors.market_row_values`
+    fetches): no extra queries from a queryset with county__parent joined and trades /
+    opening_periods prefetched (see selectors.markets_for_rows)."""
+    values = {field: getattr(market, field) for field in ROW_FIELDS}
+    values["city_name"] = market.county.parent.name
+    values["county_name"] = market.county.name
+    values["trades"] = [t.name for t in market.trades.all()]
+    values["hours"] = [(p.weekdays, p.opens, p.closes) for p in market.opening_periods.all()]
+    return values
+
+
+def values_row(values, labels):
+    """One market's `row_values` as {column key: plain string} in the 附件1 layout ("seq" is left empty)."""
+    row = {"seq": ""}
+    for key, get in _GETTERS:
+        row[key] = str(get(values, labels) or "")
+    return row
+
+
+def market_rows(values):
+    """The 附件1 rows of many markets' `row_values` (e.g. `selectors.market_row_values(qs)`)."""
+    labels = row_labels()
+    return [values_row(v, labels) for v in values]
 
 
 def market_row(market):
@@ -108,10 +171,7 @@ def market_row(market):
     Computable from a queryset with county__parent joined and trades / opening_periods
     prefetched (see selectors.markets_for_rows) without further queries.
     """
-    row = {}
-    for col in COLUMNS:
-        row[col.key] = "" if col.get is None else str(col.get(market) or "")
-    return row
+    return values_row(row_values(market), row_labels())
 
 
 # ---------------------------------------------------------------- naming

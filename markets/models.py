@@ -5,6 +5,8 @@ boolean fields, declared once in `FEATURES` (field name, Chinese label, group), 
 form, the 附件1 column, the import parser and the standard check all read one list.
 """
 
+import functools
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -368,11 +370,16 @@ class Market(ChoiceLabels, models.Model):
     @property
     def kind_label(self):
         """综合 / 行业（建筑） / 零工驿站（花溪镇）: the 类型/行业 column of 附件1."""
-        if self.kind == self.Kind.INDUSTRY:
-            return f"行业（{self.industry.removesuffix('行业')}）"
-        if self.kind == self.Kind.STATION:
-            return f"零工驿站（{self.township}）"
-        return "综合"
+        return kind_label(self.kind, self.industry, self.township)
+
+
+def kind_label(kind, industry, township):
+    """`Market.kind_label` from the three stored values (the 附件1 rows read them without a model)."""
+    if kind == Market.Kind.INDUSTRY:
+        return f"行业（{industry.removesuffix('行业')}）"
+    if kind == Market.Kind.STATION:
+        return f"零工驿站（{township}）"
+    return "综合"
 
 
 def validate_weekdays(value):
@@ -409,6 +416,7 @@ class OpeningPeriod(models.Model):
             raise ValidationError({"closes": "结束时间必须晚于开始时间。"})
 
 
+@functools.cache
 def weekdays_text(digits):
     """'12345' → 周一至周五; '67' → 周六、周日; '1234567' → 每天."""
     days = sorted({int(d) for d in digits})
@@ -421,9 +429,14 @@ def weekdays_text(digits):
 
 def hours_text(periods):
     """A market's opening periods as one line, e.g. 周一至周五 06:00-12:00、14:00-18:00；周六 07:00-11:00."""
+    return hours_line([(p.weekdays, p.opens, p.closes) for p in periods])
+
+
+def hours_line(spans):
+    """`hours_text` of (weekdays, opens, closes) tuples (the 附件1 rows read them without models)."""
     by_days = {}
-    for p in sorted(periods, key=lambda p: (p.opens, p.weekdays)):
-        by_days.setdefault(p.weekdays, []).append(f"{p.opens:%H:%M}-{p.closes:%H:%M}")
+    for weekdays, opens, closes in sorted(spans, key=lambda span: (span[1], span[0], span[2])):
+        by_days.setdefault(weekdays, []).append(f"{opens:%H:%M}-{closes:%H:%M}")
     ordered = sorted(by_days.items(), key=lambda item: (item[0][0], -len(item[0])))
     return "；".join(f"{weekdays_text(days)} {'、'.join(times)}" for days, times in ordered)
 

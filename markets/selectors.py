@@ -6,12 +6,13 @@ number of queries whatever the number of rows.
 
 import datetime
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.utils import timezone
 
 from gigmarket.core.models import AuditEvent, Division, Role
 from gigmarket.core.scoping import scope_queryset
 
+from .attachment1 import ROW_FIELDS
 from .models import Market, MarketVersion, OpeningPeriod, Rectification, RectificationEvidence, Trade
 
 WRITER_ROLES = (Role.PROVINCE, Role.CITY, Role.COUNTY)
@@ -41,6 +42,35 @@ def markets_for_rows(qs=None):
         Prefetch("trades", queryset=Trade.objects.only("id", "name", "code", "sort_order")),
         Prefetch("opening_periods", queryset=OpeningPeriod.objects.order_by("opens", "weekdays")),
     )
+
+
+def market_row_values(qs):
+    """`attachment1.row_values` of every market of `qs`, in its order, from plain `values()`:
+    3 queries and no model instances (the live province 附件1 reads 2,000 markets, 9,000
+    opening periods and their trades; building them as models was most of its fetch)."""
+    markets = list(
+        qs.prefetch_related(None).values(
+            "id", *ROW_FIELDS, city_name=F("county__parent__name"), county_name=F("county__name")
+        )
+    )
+    ids = qs.values("pk")  # a subquery (keeps its order only when sliced, for the LIMIT)
+    trades, hours = {}, {}
+    for market_id, name in (
+        Market.trades.through.objects.filter(market__in=ids)
+        .order_by("trade__sort_order", "trade__code")  # Trade's own order, as market.trades.all()
+        .values_list("market_id", "trade__name")
+    ):
+        trades.setdefault(market_id, []).append(name)
+    for market_id, *span in (
+        OpeningPeriod.objects.filter(market__in=ids)
+        .order_by("opens", "weekdays", "closes")
+        .values_list("market_id", "weekdays", "opens", "closes")
+    ):
+        hours.setdefault(market_id, []).append(tuple(span))
+    for values in markets:
+        values["trades"] = trades.get(values["id"], [])
+        values["hours"] = hours.get(values["id"], [])
+    return markets
 
 
 def market_list(user, *, county=None, city=None, status="", kind="", nature="", trade=None, q=""):

@@ -23,7 +23,7 @@ from gigmarket.core.scoping import Level, cities_in_scope, counties_in_scope, re
 
 from . import selectors, services
 from .access import get_market_for_user, get_rw_market_for_user
-from .attachment1 import COLUMNS, live_export, market_row, read_attachment1
+from .attachment1 import COLUMNS, live_export, market_rows, read_attachment1
 from .attachment1 import import_template as attachment1_import_template
 from .forms import (
     CloseForm,
@@ -36,6 +36,7 @@ from .forms import (
     periods_initial,
 )
 from .models import Market, MarketVersion, Trade, hours_text
+from .rows import MarketRows
 from .standards import ITEMS, ITEMS_BY_KEY, check_market, summarise
 
 log = logging.getLogger(__name__)
@@ -76,14 +77,13 @@ def _filtered_markets(request):
 def market_list(request):
     form, _filters, qs = _filtered_markets(request)
     page = Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(m, check_market(m)) for m in page]
     return render(
         request,
         "markets/market_list.html",
         {
             "form": form,
             "page": page,
-            "rows": rows,
+            "table_rows": MarketRows().render(page),
             "query": _query_without_page(request),
             "can_edit": selectors.can_edit_markets(request.user),
         },
@@ -224,11 +224,9 @@ def market_export(request):
     form, filters, qs = _filtered_markets(request)
     user = request.user
     with gc_paused():  # thousands of markets held until the file is written
-        markets = list(selectors.markets_for_rows(qs)[:EXPORT_MAX_ROWS])
-        content, filename = live_export(
-            [market_row(m) for m in markets], user=user, division=_export_division(user, filters)
-        )
-    services.markets_export_record(by=user, count=len(markets), filters=form.filter_labels())
+        rows = market_rows(selectors.market_row_values(qs[:EXPORT_MAX_ROWS]))
+        content, filename = live_export(rows, user=user, division=_export_division(user, filters))
+    services.markets_export_record(by=user, count=len(rows), filters=form.filter_labels())
     return xlsx_bytes_response(content, filename)
 
 

@@ -24,7 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from gigmarket.core.scoping import scope_queryset
-from markets.models import Market, OpeningPeriod
+from markets.models import Market, OpeningPeriod, Trade
 from registry.models import Posting, PreRegistration
 
 from .models import HOLDING_STATES, Application, ApplicationState, Match, Placement, RightsCase
@@ -37,6 +37,27 @@ def matches_for(user):
     return scope_queryset(
         Match.objects.select_related("worker", "employer", "posting").prefetch_related("market", "posting__trade"),
         user,
+    )
+
+
+# What a 对接记录 list row shows (`matching.rows.MatchRows`): of the joined worker, employer
+# and posting only the names and the trade; the worker row alone is ~40 columns with
+# ciphertexts, the market ~50.
+LIST_ROW_COLUMNS = (
+    *("created_at", "state", "agreed_pay", "pay_unit", "work_date", "work_date_end", "insured"),
+    *("worker__name", "employer__name", "posting__trade", "market"),
+)
+
+
+def match_list_rows(qs):
+    """The list's page query: `LIST_ROW_COLUMNS`, the markets' and trades' names by primary key."""
+    return (
+        qs.prefetch_related(None)
+        .only(*LIST_ROW_COLUMNS)
+        .prefetch_related(
+            Prefetch("market", queryset=Market.objects.only("name")),
+            Prefetch("posting__trade", queryset=Trade.objects.only("name")),
+        )
     )
 
 

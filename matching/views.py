@@ -28,6 +28,7 @@ from .board import market_board
 from .forms import MatchCreateForm, TermsForm, TransitionForm
 from .match_page import match_detail_context
 from .models import HOLDING_STATES, Match, MatchState, Placement
+from .rows import MatchRows
 from .wages import annotate_wage_flag
 
 PAGE_SIZE = 25
@@ -157,7 +158,7 @@ def match_list(request):
             day = ""
         else:
             qs = selectors.on_day(qs, on)
-    qs = annotate_wage_flag(qs)
+    qs = selectors.match_list_rows(annotate_wage_flag(qs))
     # Province-wide this list has millions of rows: count at most 10,000 of them.
     page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -165,6 +166,7 @@ def match_list(request):
         "matching/match_list.html",
         {
             "page": page,
+            "table_rows": MatchRows().render(page),
             "state": state,
             "day": day,
             "states": MatchState.choices,

@@ -59,6 +59,20 @@ def without_registered_market(qs):
     return qs.select_related(None).select_related("county")
 
 
+# What a worker list row shows (`registry.rows.WorkerRows`) and its tier badge reads
+# (`Worker.tier`, `Worker.hardship_labels`). The other ~25 columns were read and
+# turned into Python values for every row and never shown.
+LIST_ROW_COLUMNS = (
+    *("name", "id_encrypted", "gender", "mobile_encrypted", "available_from", "available_until", "county"),
+    *("registered_at", "birth_year", "last_confirmed_match_at", "employment_difficulty", "disabled", "low_income"),
+)
+
+
+def worker_list_rows(qs):
+    """The worker list's page query: the county joined, only `LIST_ROW_COLUMNS` read."""
+    return without_registered_market(qs).only(*LIST_ROW_COLUMNS)
+
+
 _LAST4 = re.compile(r"^\d{3}[\dX]$")
 
 

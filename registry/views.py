@@ -43,6 +43,7 @@ from .forms import (
     WorkerQuickForm,
 )
 from .models import PolicyNote, Posting, TrainingOffer, TrainingSignup, WindowVisit, Worker
+from .rows import WorkerRows
 from .validators import parse_id_number
 
 PAGE_SIZE = 25
@@ -182,7 +183,15 @@ def worker_list(request):
     if request.method != "POST" and personal_search_term(q):
         messages.error(request, GET_SEARCH_REFUSED)
         page = CappedPaginator(selectors.workers_for(request.user).none(), PAGE_SIZE).get_page(1)
-        context = {"page": page, "q": "", "how": "", "query": "", "export_query": "", "personal": False}
+        context = {
+            "page": page,
+            "table_rows": "",
+            "q": "",
+            "how": "",
+            "query": "",
+            "export_query": "",
+            "personal": False,
+        }
         return render(request, "registry/worker_list.html", context, status=400)
     how = ""
     try:
@@ -206,7 +215,7 @@ def worker_list(request):
         qs = qs.filter(selectors.STARTUP_FILTERS[startup])
     else:
         startup = ""
-    qs = selectors.without_registered_market(qs)
+    qs = selectors.worker_list_rows(qs)
     page = CappedPaginator(qs, PAGE_SIZE).get_page(source.get("page"))
     params = {key: value for key, value in (("q", q), ("startup", startup)) if value}
     return render(
@@ -214,6 +223,7 @@ def worker_list(request):
         "registry/worker_list.html",
         {
             "page": page,
+            "table_rows": WorkerRows().render(page),
             "q": shown,
             "how": how,
             "moved": moved,

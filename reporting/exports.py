@@ -13,11 +13,11 @@ from markets.attachment1 import (
     attachment1_filename,
     attachment1_title,
     live_export,
-    market_row,
+    market_rows,
     write_attachment1,
 )
 
-from .selectors import live_markets, public_markets, snapshot_submissions
+from .selectors import live_market_values, public_market_values, snapshot_submissions
 
 
 def snapshot_filing(period, division, submissions):
@@ -50,7 +50,7 @@ def attachment1_workbook(*, user, period=None, county=None, city=None):
     division = county or city
     with gc_paused():  # thousands of markets held until the file is written
         if period is None:
-            rows = [market_row(m) for m in live_markets(user, county=county, city=city)]
+            rows = market_rows(live_market_values(user, county=county, city=city))
             content, filename = live_export(rows, user=user, division=division)
             return content, filename, len(rows)
         submissions = list(snapshot_submissions(period, user, county=county, city=city))
@@ -69,7 +69,7 @@ OPEN_COLUMNS = [c for c in COLUMNS if c.key != "seq"]
 
 
 def open_data_rows():
-    return [market_row(m) for m in public_markets()]
+    return market_rows(public_market_values())
 
 
 def open_data_csv():

@@ -9,7 +9,7 @@ from django.utils import timezone
 from gigmarket.core.exports import Filing, audit_export, issuing_unit, works_for, xlsx_bytes_response
 from gigmarket.core.scoping import Level, user_scope
 
-from . import selectors
+from . import map_html, selectors
 from .bulletin import ACTIVITY, bulletin_lines, bulletin_title, bulletin_workbook, ranking_sentence
 from .map import DEFINITIONS, FIGURES, map_context
 from .models import ReportingPeriod
@@ -44,6 +44,9 @@ def guizhou_map(request):
             "definition": DEFINITIONS[figure],
             "figures": FIGURES,
             "map": data,
+            "county_shapes": map_html.county_shapes(data, period),
+            "market_circles": map_html.market_circles(data),
+            "county_rows": map_html.county_table_rows(data, period),
         },
     )
 

@@ -6,7 +6,7 @@ from gigmarket.core.models import AuditEvent, Division
 from gigmarket.core.scoping import counties_in_scope, scope_queryset
 from markets.attachment1 import COLUMNS
 from markets.models import Market
-from markets.selectors import markets_as_of, markets_for_rows
+from markets.selectors import market_row_values, markets_as_of, markets_for_rows
 from markets.standards import check_market
 
 from .calendar import beijing_today
@@ -345,6 +345,11 @@ def live_markets(user, *, county=None, city=None):
     return qs.order_by("county__code", "name")
 
 
+def live_market_values(user, *, county=None, city=None):
+    """`live_markets` as plain row values (`markets.selectors.market_row_values`): the live 附件1."""
+    return market_row_values(live_markets(user, county=county, city=city))
+
+
 def unread_count(user):
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
@@ -359,6 +364,11 @@ def notifications_for(user, *, unread_only=False):
 def public_markets():
     """Markets published in the open 名录 (notice 九): those in operation."""
     return rows_queryset(Market.objects.filter(status=Market.Status.OPERATING)).order_by("county__code", "name")
+
+
+def public_market_values():
+    """`public_markets` as plain row values (`markets.selectors.market_row_values`): the open 名录."""
+    return market_row_values(public_markets())
 
 
 def registry_rows_as_of(counties, day):

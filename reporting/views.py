@@ -519,7 +519,8 @@ def monitoring_dashboard(request):
             "crumbs": [c for c in crumbs if c],
             "query": query,
             "channel_rows": channel_rows,
-            "channel_total": channel_total,
+            "channel_body": channels.channel_table_rows(channel_rows),
+            "channel_foot": channels.channel_total_row(channel_total),
         },
     )
 

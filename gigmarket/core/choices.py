@@ -6,6 +6,9 @@ page and per cell of the 附件1 export. `ChoiceLabels` keeps one dict per field
 language (3 µs). Mix it in before `models.Model`; the result is Django's (label as
 `str`, an unknown value returned as it is). Fields whose choices are a callable, which
 may answer differently from call to call, keep Django's own lookup.
+
+`choice_labels(model, field_name)` is that dict itself ({value: label} in the active
+language), for code that labels many plain values (`values()` rows) without instances.
 """
 
 import functools
@@ -28,3 +31,9 @@ class ChoiceLabels:
             return models.Model._get_FIELD_display(self, field)
         value = getattr(self, field.attname)
         return _labels(field, get_language()).get(make_hashable(value), force_str(value, strings_only=True))
+
+
+def choice_labels(model, field_name):
+    """{stored value: label} of `model.field_name`'s choices in the active language: what
+    `get_FOO_display()` answers (a value missing from it is shown as it is)."""
+    return _labels(model._meta.get_field(field_name), get_language())

@@ -142,6 +142,14 @@ def xlsx_write(ws, row, column, value):
     return cell
 
 
+# What `XlsxSheet.add_row` may hand to xlsxwriter's `write_row` unchanged: xlsxwriter writes None
+# and "" as a blank (styled) cell, text as text (its guessing is off), bool and numbers as such.
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+# A text at the start of a line of "\n"-joined cells that is formula-like, a carriage return, or
+# a character XML cannot hold: such a row is written cell by cell.
+_CAREFUL_TEXT = re.compile("\n[" + re.escape("".join(FORMULA_TRIGGERS)) + "]|\r|" + ILLEGAL_CHARACTERS_RE.pattern)
+
+
 class XlsxBook:
     """A workbook written with xlsxwriter in constant-memory mode: each sheet keeps one row in
     memory and spills the rest to a temporary file, so its memory does not grow with rows.
@@ -213,6 +221,9 @@ class XlsxSheet:
         for first, last in merges:
             if last > first:
                 ws.merge_range(row, first - 1, row, last - 1, None, styles[first - 1] if first <= len(styles) else None)
+        if self._write_plain_row(row, values, styles):
+            self.rows += 1
+            return
         for col, (value, style) in enumerate(zip(values, styles, strict=True)):
             if value is None or value == "":
                 if style is not None:
@@ -229,6 +240,25 @@ class XlsxSheet:
             else:
                 ws.write_string(row, col, _xlsx_value(str(value)), style)
         self.rows += 1
+
+    def _write_plain_row(self, row, values, styles):
+        """Write a row of plain cells with one `write_row` per run of columns sharing a style, if
+        it is one: only text, numbers and None, and no text that needs care (formula-like, a
+        carriage return, a character XML cannot hold), found by one search of the whole row.
+        xlsxwriter writes such values exactly as `add_row` does cell by cell. False: nothing
+        written, take the careful way."""
+        if len(styles) != len(values):
+            raise ValueError(f"{len(values)} values but {len(styles)} styles")
+        if not {value.__class__ for value in values} <= _PLAIN_TYPES:
+            return False
+        if _CAREFUL_TEXT.search("\n" + "\n".join([value for value in values if value.__class__ is str])):
+            return False  # a line of a text may start with a sign: then the careful way, harmlessly
+        ws, start, count = self.worksheet, 0, len(values)
+        for col in range(1, count + 1):
+            if col == count or styles[col] is not styles[start]:
+                ws.write_row(row, start, values[start:col], styles[start])
+                start = col
+        return True
 
     def validate_list(self, *, column, first_row, last_row, choices=None, source=None, **options):
         """A drop-down on `column` (1-based) of rows first_row..last_row (1-based): `choices`
@@ -335,19 +365,24 @@ def wrapped_row_height(values, widths, *, font_size=10, cache=None):
     for value, width in zip(values, widths, strict=False):
         if value is None or value == "":
             continue
-        text = str(value)
+        text = value if value.__class__ is str else str(value)
         if cache is None:
-            lines = max(lines, _cell_lines(text, width))
-            continue
-        key = (text, width)
-        if key not in cache:
-            cache[key] = _cell_lines(text, width)
-        lines = max(lines, cache[key])
+            needed = _cell_lines(text, width)
+        else:
+            key = (text, width)
+            if key in cache:
+                needed = cache[key]
+            else:
+                needed = cache[key] = _cell_lines(text, width)
+        if needed > lines:
+            lines = needed
     return round(lines * font_size * 1.35 + 3, 1)
 
 
 def _cell_lines(text, width):
     usable = max(width - 1, 1)
+    if "\n" not in text:
+        return max(1, math.ceil(text_width(text) / usable))
     return sum(max(1, math.ceil(text_width(part) / usable)) for part in text.split("\n"))
 
 

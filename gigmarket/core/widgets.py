@@ -5,10 +5,12 @@ from django.utils.html import conditional_escape as escape
 from django.utils.safestring import mark_safe
 
 
-def _attrs(attrs):
-    """Attributes as Django's `attrs.html` writes them: in order, True as a bare name, False left out."""
-    return "".join(
-        f" {escape(k)}" if v is True else f' {escape(k)}="{escape(v)}"' for k, v in attrs.items() if v is not False
+def html_attrs(attrs):
+    """Attributes as Django's `attrs.html` writes them, escaped: in order, True as a bare name, False left out."""
+    return mark_safe(
+        "".join(
+            f" {escape(k)}" if v is True else f' {escape(k)}="{escape(v)}"' for k, v in attrs.items() if v is not False
+        )
     )
 
 
@@ -45,5 +47,5 @@ class FastSelect(forms.Select):
                 continue
             inner = "".join(option(v, sub) for v, sub in label)
             parts.append(f'<optgroup label="{escape(option_value)}">{inner}</optgroup>' if option_value else inner)
-        attrs = _attrs(self.build_attrs(self.attrs, attrs))
+        attrs = html_attrs(self.build_attrs(self.attrs, attrs))
         return mark_safe(f'<select name="{escape(name)}"{attrs}>{"".join(parts)}</select>')

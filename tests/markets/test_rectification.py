@@ -14,6 +14,7 @@ from django.utils import timezone
 from gigmarket.core.models import AuditEvent
 from markets import rectification as services
 from markets import services as market_services
+from markets.dashboard import rectification_card
 from markets.models import Rectification, RectificationEvidence
 from tests.factories.markets import MarketFactory, complete_market, open_rectification
 
@@ -224,3 +225,20 @@ def test_two_markets_keep_separate_records(county_user, nanming):
     open_rectification(one, by=county_user)
     open_rectification(two, by=county_user)
     assert Rectification.objects.filter(item="sign").count() == 2
+
+
+def test_the_home_card_counts_open_and_overdue_records_in_scope(market, market2, county_user, county2_user, client):
+    soon = timezone.localdate() + datetime.timedelta(days=3)
+    open_rectification(market, "sign", by=county_user, deadline=soon)
+    open_rectification(market, "zones", by=county_user)
+    closed = open_rectification(market, "windows", by=county_user, deadline=soon)
+    Rectification.objects.filter(pk=closed.pk).update(status=Rectification.Status.CLOSED)
+    open_rectification(market2, "sign", by=county2_user, deadline=soon)  # another county's
+    card = rectification_card(county_user)
+    assert (card["value"], card["note"]) == (2, "没有逾期的整改")
+    later = rectification_card(county_user, today=soon + datetime.timedelta(days=1))
+    assert (later["value"], later["note"]) == (2, "已逾期 1 项")
+    assert later["url"].endswith("?status=open&overdue=on")
+    client.force_login(county_user)
+    body = client.get("/").content.decode()
+    assert "整改中" in body and "没有逾期的整改" in body

@@ -8,11 +8,11 @@ import datetime
 import pytest
 import time_machine
 
-from gigmarket.core.models import SmsMessage
+from gigmarket.core.models import Division, SmsMessage
 from matching.services import application_accept, application_submit
 from registry.models import Channel
 from registry.public import CONSENT_VERSION
-from reporting.channels import channel_figures
+from reporting.channels import CountyChannels, Split, channel_figures, channel_table_rows, channel_total_row
 from reporting.rollups import rollup_channels, rollup_days
 from tests.factories.core import division
 from tests.factories.markets import MarketFactory
@@ -177,3 +177,14 @@ def test_the_range_rollup_writes_what_the_day_rollup_writes(activity):
     assert rows() == by_range
     roll_up()
     assert rows() == by_range
+
+
+def test_the_channel_rows_are_the_templates_cells_escaped():
+    county = Division(code="520102", name="南明<区>", level="county")
+    row = CountyChannels(county=county, registrations=Split(2, 1), postings=Split(0, 0), sms=7)
+    html = str(channel_table_rows([row]))
+    assert html.startswith('<tr data-county="520102"><th>南明&lt;区&gt;</th><td data-reg-online>2</td>')
+    assert "<td data-app-counter>0</td><td>67%</td><td data-sms>7</td></tr>" in html
+    empty = CountyChannels(county=county)
+    assert "<td>—</td>" in str(channel_table_rows([empty]))
+    assert str(channel_total_row(row)).startswith("<tr data-total><th>合计</th><td>2</td><td>1</td>")

@@ -103,6 +103,17 @@ def test_markets_are_points_and_closed_ones_are_not(client, province_user, nanmi
     content = client.get(map_url()).content.decode()
     assert f'data-market="{shown.pk}"' in content
     assert f'data-market="{closed.pk}"' not in content
+    # the county's outline and its table row link to its monitoring for the same period
+    link = f"{reverse('reporting:monitoring')}?county=520102&amp;period="
+    assert content.count(f'href="{link}') == 2
+
+
+def test_market_names_on_the_map_are_escaped(client, province_user, nanming):
+    market = MarketFactory(county=nanming, longitude="106.71", latitude="26.57")
+    Market.objects.filter(pk=market.pk).update(name="南明<b>零工</b>市场")  # past the name's own validation
+    client.force_login(province_user)
+    content = client.get(map_url()).content.decode()
+    assert "<title>南明&lt;b&gt;零工&lt;/b&gt;市场（运营中）</title>" in content
 
 
 def test_unknown_figure_falls_back_to_compliance(client, province_user):
