@@ -7,10 +7,12 @@ per request (the candidates ranking: ~330). When only the values change, the SQL
     workers = RANKING.run(shape, {"trade": 7, "day": date, "counties": [11, 12]})
 
 The first `run` of a shape builds the queryset with stand-in values (unique integers, strings,
-UUIDs, dates, times and datetimes no real row has), compiles it, and records which SQL parameter is which value. Later
-runs of the shape bind the real values to those places and execute the same SQL. A stand-in
-that does not come back as a parameter (a value the build wrote into the SQL text, or did not
-use) is refused when the shape is prepared: the template would silently keep it.
+UUIDs, dates, times and datetimes no real row has), compiles it, and records which SQL
+parameter is which value. Later runs of the shape bind the real values to those places and
+execute the same SQL. A stand-in
+that does not come back as a parameter unchanged (a value the build wrote into the SQL text,
+changed — `startswith` sends "value%" — or did not use) is refused when the shape is prepared:
+the template would silently keep it. Such lookups stay with the ordinary ORM.
 
 `shape` is whatever changes the SQL besides the values: which branches the build adds, a
 slice's bounds; list values count by their length. The database alias is part of the shape.
