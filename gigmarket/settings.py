@@ -247,9 +247,13 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Login lockout (django-axes): 5 failures for one username from one IP lock that
 # combination for 30 minutes (not extended by further tries). Axes checks first;
-# ModelBackend then authenticates and refuses inactive users on every request.
+# PortalModelBackend (a ModelBackend) then authenticates, and on every request reads the
+# user with the division and market the user menu shows, and refuses inactive users.
+# Django's ModelBackend stays listed, last, for the sessions stored under its path before;
+# it never authenticates (PortalModelBackend ends a refused login).
 AUTHENTICATION_BACKENDS = [
     "gigmarket.core.security.PortalAxesBackend",
+    "gigmarket.core.security.PortalModelBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
@@ -374,10 +378,12 @@ else:
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 3600 if REDIS_URL else 60)
 # Sessions stay in the database; with Redis they are read through the cache (cached_db:
 # every save still writes the row first, so a Redis restart or flush signs nobody out).
-# One SELECT fewer on every signed-in request (issue 19, docs/performance.md).
+# One SELECT fewer on every signed-in request (issue 19, docs/performance.md). The portal's
+# engines are Django's two with the session read compiled once per process (same rows and
+# cache keys: switching keeps every session).
 SESSION_ENGINE = env_str(
     "SESSION_ENGINE",
-    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db",
+    "gigmarket.core.sessions.cached_db" if REDIS_URL else "gigmarket.core.sessions.db",
 )
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True

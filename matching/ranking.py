@@ -7,7 +7,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from gigmarket.core.scoping import Level, counties_in_scope, scope_queryset, user_scope
+from gigmarket.core.prepared import PreparedQuery
+from gigmarket.core.scoping import Level, Scope, counties_in_scope, scope_filter, scope_queryset, user_scope
 from registry.models import Posting, Tier, Worker, WorkerTrade
 from registry.selectors import available_on
 
@@ -15,6 +16,8 @@ from .models import HOLDING_STATES, LIVE_STATES, Match
 from .wages import annotate_wage_flag
 
 CANDIDATE_LIMIT = 30
+# The market id of a clerk's scope where the model has no market path (unused in the SQL).
+NO_MARKET_PATH = 0
 
 PROXIMITY_LABELS = {0: "同一零工市场登记", 1: "同县(市、区)", 2: "同市州其他县区"}
 
@@ -54,14 +57,50 @@ def _candidate_counties(posting, user):
     return list(in_scope.order_by("code").values_list("pk", flat=True))
 
 
-def candidates_for_posting(posting, user, *, today=None, limit=CANDIDATE_LIMIT):
-    """Ranked workers for `posting`, in one query.
+@dataclass(frozen=True)
+class RankingShape:
+    """What changes the ranking query's SQL besides its values (`PreparedQuery`)."""
 
-    Filter: in scope and in the posting's 市州, the posting's trade among theirs, available
-    on the first working day still ahead, not already confirmed on an overlapping job,
-    not already matched to this posting. Order: 分级服务 tier (一级 first, the stored
-    `priority_tier`), then nearness (same market, same county, the rest of the 市州),
-    then who has waited longest. `posting` needs `market__county` loaded.
+    level: str  # the user's scope level
+    market_bound: bool  # the scope has a market (a clerk bound to one)
+    hours: bool  # the posting has start and end times
+    here: bool  # the posting's county is among the counties searched
+    limit: int
+
+
+def ranking_values(posting, user, counties, *, today, limit):
+    """The ranking query's shape and values for `posting` (see `ranking_queryset`)."""
+    scope = user_scope(user)
+    county_id = posting.market.county_id
+    hours = bool(posting.start_time and posting.end_time)
+    values = {
+        "trade": posting.trade_id,
+        "day": max(posting.work_date, today),
+        "end": posting.last_work_date,
+        "posting": posting.pk,
+        "market": posting.market_id,
+        "county": county_id,
+        "counties": counties,
+        "others": [pk for pk in counties if pk != county_id],
+    }
+    if hours:
+        values |= {"start_time": posting.start_time, "end_time": posting.end_time}
+    if scope.division_id is not None:
+        values["scope_division"] = scope.division_id
+    if scope.market_id is not None and hasattr(Worker, "scope_market_path"):
+        values["scope_market"] = scope.market_id
+    shape = RankingShape(
+        level=scope.level,
+        market_bound=scope.market_id is not None,
+        hours=hours,
+        here=county_id in counties,
+        limit=limit,
+    )
+    return shape, values
+
+
+def ranking_queryset(shape, v):
+    """The ranked workers (at most `shape.limit`), as a queryset of the values `v`.
 
     Shape: three branches — the posting's market, the rest of its county, the other
     counties of the 市州, each limited to the counties in scope — each walking the
@@ -75,14 +114,13 @@ def candidates_for_posting(posting, user, *, today=None, limit=CANDIDATE_LIMIT):
     common one; the third branch reads about `limit` ÷ (the 市州's share of the trade's
     workers) rows.
     """
-    today = today or timezone.localdate()
-    day = max(posting.work_date, today)
-    end = posting.last_work_date
-    county_id = posting.market.county_id
-    fit = available_on(Worker.objects.filter(pk=OuterRef("worker_id")), day)
-    fit = fit.exclude(Exists(_booked(day, end, posting.start_time, posting.end_time)))
-    fit = fit.exclude(Exists(Match.objects.filter(worker_id=OuterRef("pk"), posting=posting, state__in=LIVE_STATES)))
-    base = WorkerTrade.objects.filter(trade_id=posting.trade_id).filter(Exists(fit))
+    limit = shape.limit
+    fit = available_on(Worker.objects.filter(pk=OuterRef("worker_id")), v["day"])
+    fit = fit.exclude(Exists(_booked(v["day"], v["end"], v.get("start_time"), v.get("end_time"))))
+    fit = fit.exclude(
+        Exists(Match.objects.filter(worker_id=OuterRef("pk"), posting_id=v["posting"], state__in=LIVE_STATES))
+    )
+    base = WorkerTrade.objects.filter(trade_id=v["trade"]).filter(Exists(fit))
     # The branches are exactly the nearness classes of the ranking's `proximity`. Scope is
     # the list of counties from `counties_in_scope`, compared on the trade rows' own
     # county: with `scope_queryset`'s join to the divisions (a 市州 user) the planner
@@ -91,20 +129,16 @@ def candidates_for_posting(posting, user, *, today=None, limit=CANDIDATE_LIMIT):
     def walk(qs):
         return qs.order_by("priority_tier", "waiting_since", "worker_id").values("worker_id")[:limit]
 
-    counties = _candidate_counties(posting, user)
-    if not counties:
-        return []
     # A worker keeps the market they first registered at when they move: the market
     # branch is limited to the counties too (statistics `registry_wtrade_market_county`
     # tell the planner the market mostly implies the county, or it would underestimate
     # the branch tenfold and sort instead of walking).
-    here = base.exclude(registered_market_id=posting.market_id)
-    branches = [base.filter(registered_market_id=posting.market_id, county_id__in=counties)]
-    if county_id in counties:
-        branches.append(here.filter(county_id=county_id))
-    others = [pk for pk in counties if pk != county_id]
-    if others:
-        branches.append(here.filter(county_id__in=others))
+    here = base.exclude(registered_market_id=v["market"])
+    branches = [base.filter(registered_market_id=v["market"], county_id__in=v["counties"])]
+    if shape.here:
+        branches.append(here.filter(county_id=v["county"]))
+    if v["others"]:
+        branches.append(here.filter(county_id__in=v["others"]))
     parts, params = [], []
     for n, branch in enumerate(branches):
         sql, branch_params = walk(branch).query.sql_with_params()
@@ -113,19 +147,44 @@ def candidates_for_posting(posting, user, *, today=None, limit=CANDIDATE_LIMIT):
     top = RawSQL(" UNION ALL ".join(parts), params)
     # Scope again on the workers themselves (at most 3 × `limit` rows): the copies on the
     # trade rows decide the walk, never what a user may see.
-    rows = (
-        scope_queryset(Worker.objects.select_related("registered_market", "county"), user)
-        .filter(pk__in=top, county_id__in=counties)
+    # Workers have no market path: a clerk's scope on them is their county, whichever market.
+    market_id = v.get("scope_market", NO_MARKET_PATH if shape.market_bound else None)
+    scope = Scope(shape.level, division_id=v.get("scope_division"), market_id=market_id)
+    return (
+        scope_filter(Worker.objects.select_related("registered_market", "county"), scope)
+        .filter(pk__in=top, county_id__in=v["counties"])
         .annotate(
             proximity=Case(
-                When(registered_market_id=posting.market_id, then=Value(0)),
-                When(county_id=county_id, then=Value(1)),
+                When(registered_market_id=v["market"], then=Value(0)),
+                When(county_id=v["county"], then=Value(1)),
                 default=Value(2),
                 output_field=IntegerField(),
             )
         )
         .order_by("priority_tier", "proximity", "waiting_since", "pk")[:limit]
     )
+
+
+# The ranking SQL, compiled once per shape and process (~330 expression compilations saved
+# per request); tests/matching/test_ranking.py checks it against `ranking_queryset` itself.
+RANKING = PreparedQuery(Worker, ranking_queryset)
+
+
+def candidates_for_posting(posting, user, *, today=None, limit=CANDIDATE_LIMIT):
+    """Ranked workers for `posting`, in one query (`ranking_queryset`, prepared once per shape).
+
+    Filter: in scope and in the posting's 市州, the posting's trade among theirs, available
+    on the first working day still ahead, not already confirmed on an overlapping job,
+    not already matched to this posting. Order: 分级服务 tier (一级 first, the stored
+    `priority_tier`), then nearness (same market, same county, the rest of the 市州),
+    then who has waited longest. `posting` needs `market__county` loaded.
+    """
+    today = today or timezone.localdate()
+    counties = _candidate_counties(posting, user)
+    if not counties:
+        return []
+    shape, values = ranking_values(posting, user, counties, today=today, limit=limit)
+    rows = RANKING.run(shape, values)
     return [_candidate(worker, n, today) for n, worker in enumerate(rows, start=1)]
 
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from gigmarket.core.contact import validate_org_name, validate_person_name
+from gigmarket.core.models import User
 from gigmarket.core.scoping import scope_queryset
 from markets.models import Market, Trade
 
@@ -26,14 +27,28 @@ def active_trades():
     return Trade.objects.filter(is_active=True).order_by("sort_order", "code")
 
 
+_MARKET, _DIVISION = User._meta.get_field("market"), User._meta.get_field("division")
+
+
+def user_market(user):
+    """The clerk's market with its county and 市州, which the services and the audit row need.
+
+    The session's user read (`gigmarket.core.security.PortalModelBackend`) brings the market
+    and the user's division with its parent: for a clerk of the market's own county no query.
+    Otherwise one query, not three.
+    """
+    if _MARKET.is_cached(user) and _DIVISION.is_cached(user) and user.market.county_id == user.division_id:
+        market = user.market
+        market.county = user.division
+        return market
+    return Market.objects.select_related("county__parent").get(pk=user.market_id)
+
+
 class MarketChoiceMixin:
     """Clerks work at their own market; county staff pick one of the markets in scope."""
 
     def _add_market_field(self, user):
-        # With its county and 市州: the services and the audit row need both (one query, not three).
-        self.user_market = (
-            Market.objects.select_related("county__parent").get(pk=user.market_id) if user.market_id else None
-        )
+        self.user_market = user_market(user) if user.market_id else None
         if self.user_market is None:
             self.fields["market"] = forms.ModelChoiceField(
                 label="零工市场",

@@ -11,6 +11,8 @@ from django.utils import timezone
 from gigmarket.core.audit import audit_record, audited_update, diff, snapshot
 from gigmarket.core.exports import audit_export
 from gigmarket.core.models import AuditEvent
+from gigmarket.core.pii import lookup_hashes
+from gigmarket.core.prepared import PreparedQuery
 from gigmarket.core.security import audit_reveal
 from gigmarket.core.sms import sms_enqueue
 
@@ -177,15 +179,34 @@ REGISTER_CLEAN_EXCLUDE = ["registered_market", "county", "registered_by", "id_ha
 DETAIL_FIELDS = ("available_from", "available_until", "expected_pay", "pay_unit")
 
 
+def _worker_by_hashes(shape, v):
+    return Worker.objects.select_for_update().filter(id_hash__in=v["hashes"]).order_by("pk")[:1]
+
+
+def _visit_by_key(shape, v):
+    return WindowVisit.objects.select_related("worker").filter(idempotency_key=v["key"]).order_by("pk")[:1]
+
+
+# The two reads of every registration, compiled once per process (gigmarket.core.prepared).
+WORKER_BY_ID_HASHES = PreparedQuery(Worker, _worker_by_hashes)
+VISIT_BY_KEY = PreparedQuery(WindowVisit, _visit_by_key)
+
+
 def _find_worker(id_number):
-    return Worker.objects.select_for_update().with_id_number(id_number).first()
+    """The worker with this 身份证号 (`Worker.objects.with_id_number`), locked, or None."""
+    value = getattr(id_number, "value", id_number)
+    if not value:
+        return Worker.objects.select_for_update().with_id_number(value).first()
+    found = WORKER_BY_ID_HASHES.run("by id hash", {"hashes": lookup_hashes(value)})
+    return found[0] if found else None
 
 
 def _replayed(key):
     """The registration visit an earlier submission of the same form recorded, or None."""
     if key is None:
         return None
-    visit = WindowVisit.objects.select_related("worker").filter(idempotency_key=key).first()
+    found = VISIT_BY_KEY.run("by key", {"key": key})
+    visit = found[0] if found else None
     if visit is None or visit.worker is None:
         return None
     return Registration(worker=visit.worker, created=False, visit=visit, replayed=True)

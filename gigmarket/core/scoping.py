@@ -115,8 +115,13 @@ def _paths(model):
 
 def scope_queryset(qs, user):
     """Return `qs` narrowed to what `user` may see."""
+    return scope_filter(qs, user_scope(user))
+
+
+def scope_filter(qs, scope):
+    """Return `qs` narrowed to `scope` (a user's, from `user_scope`), through its model's paths."""
     county_path, market_path = _paths(qs.model)
-    return user_scope(user).filter(qs, county_path, market_path)
+    return scope.filter(qs, county_path, market_path)
 
 
 def get_object_in_scope(qs_or_model, user, **lookup):

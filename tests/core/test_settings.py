@@ -100,13 +100,13 @@ def test_with_keys_set_and_debug_unset_the_portal_runs_as_production():
     assert shown["SESSION_COOKIE_SECURE"] is True and shown["CSRF_COOKIE_SECURE"] is True
     assert shown["SECURE_SSL_REDIRECT"] is True
     assert shown["PII_KEY"] == STRONG_PII
-    assert shown["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
+    assert shown["SESSION_ENGINE"] == "gigmarket.core.sessions.db"
 
 
 def test_with_redis_sessions_are_read_through_the_cache():
     code, shown, err = start_portal(SECRET_KEY=STRONG_SECRET, PII_KEY=STRONG_PII, REDIS_URL="redis://127.0.0.1:1/0")
     assert code == 0, err
-    assert shown["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+    assert shown["SESSION_ENGINE"] == "gigmarket.core.sessions.cached_db"
 
 
 def test_without_any_variable_the_portal_refuses_to_start():

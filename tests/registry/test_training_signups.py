@@ -200,7 +200,7 @@ def test_detail_page_offers_the_next_statuses_of_each_row(client, clerk, offer):
 
 
 # session, user, offer, the base template's unread count, county and market, signups with workers
-DETAIL_QUERIES = 7
+DETAIL_QUERIES = 5  # issue 19: the user menu's division and market come with the session's user
 
 
 def test_detail_page_query_count_does_not_grow_with_signups(client, clerk, offer, django_assert_num_queries):

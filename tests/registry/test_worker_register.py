@@ -133,12 +133,13 @@ def test_county_staff_choose_a_market_in_their_county(client, county_user, marke
 
 
 def test_registration_query_count_is_pinned(client, clerk, django_assert_num_queries):
-    """Session, user, market (with county and 市州), trades; lookup, the form's one-time token,
-    worker, trades, audit, visit. No existence checks for rows the request has just loaded,
-    no session write. (12 since the token: one SELECT keeps a double submission to one visit.)"""
+    """Session, user (with the market, the county and its 市州: issue 19), trades; lookup, the
+    form's one-time token, worker, trades, audit, visit. No existence checks for rows the request
+    has just loaded, no session write. (One SELECT for the token keeps a double submission to
+    one visit.)"""
     trades = [TradeFactory(), TradeFactory()]
     client.force_login(clerk)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.post(URL, form_data(trades=[t.pk for t in trades]))
     assert response.status_code == 302
     worker = Worker.objects.get()
