@@ -63,8 +63,9 @@ def test_a_healthy_server_has_no_errors_and_every_302_is_a_row(live_server, acco
     assert report["errors"] == report["unexpected"] == 0
     assert report["client_crashes"] == []
     kinds = report["kinds"]
-    assert kinds["register"]["requests"] >= rows["created_by_302"]
-    for kind in ("worker_list", "lookup", "match_list", "market_list"):
+    # Rows count the whole run; requests only those started in the timed window (a client's
+    # last registration may start after it closes), so the two are not compared.
+    for kind in ("register", "worker_list", "lookup", "match_list", "market_list"):
         assert kinds[kind]["requests"] > 0, kind
         assert kinds[kind]["p95_ms"] >= kinds[kind]["p50_ms"] > 0
     assert report["rps"] > 0
